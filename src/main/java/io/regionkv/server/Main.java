@@ -1,0 +1,41 @@
+package io.regionkv.server;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** The {@code regionkv} command line. */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            printUsage(out);
+            return 0;
+        }
+        switch (args[0]) {
+            case "local":
+            case "server":
+            case "bench":
+                // The raftstore (issue 4) brings these; until then say plainly what works.
+                err.println("regionkv: build OK; '" + args[0] + "' needs the raftstore, which is not built yet."
+                        + " Arguments: " + Arrays.toString(Arrays.copyOfRange(args, 1, args.length)));
+                return 3;
+            default:
+                err.println("regionkv: unknown command '" + args[0] + "'");
+                printUsage(err);
+                return 2;
+        }
+    }
+
+    private static void printUsage(PrintStream out) {
+        out.println("usage: regionkv <command> [options]");
+        out.println("  local [--nodes N] [--data DIR]   a local cluster in one process, commands on stdin");
+        out.println("  server                           one node of a cluster");
+        out.println("  bench                            end-to-end benchmark");
+    }
+}
