@@ -1,0 +1,112 @@
+package io.regionkv.transport;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.proto.RaftServerpb.RaftMessage;
+import io.regionkv.proto.Storepb;
+import java.io.NotSerializableException;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * Protobuf on the wire for every {@link WireMessage}. The manifest is one letter per message type so
+ * that the per-message overhead stays tiny; the payload is the protobuf encoding, with actor
+ * references in Pekko's string format.
+ */
+public final class RegionKvSerializer extends SerializerWithStringManifest {
+
+    /** Pekko reserves 0–40; any fixed number above that, unique in the system, will do. */
+    static final int IDENTIFIER = 1_729_001;
+
+    private static final String RAFT = "R";
+    private static final String COMMAND = "C";
+    private static final String COMMAND_REPLY = "A";
+    private static final String LOOKUP = "L";
+    private static final String LOOKUP_REPLY = "LR";
+
+    private final ActorRefResolver resolver;
+
+    public RegionKvSerializer(ExtendedActorSystem system) {
+        this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+    }
+
+    @Override
+    public int identifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public String manifest(Object o) {
+        if (o instanceof RaftEnvelope) return RAFT;
+        if (o instanceof CommandEnvelope) return COMMAND;
+        if (o instanceof CommandReply) return COMMAND_REPLY;
+        if (o instanceof RegionLookup) return LOOKUP;
+        if (o instanceof RegionLookupReply) return LOOKUP_REPLY;
+        throw new IllegalArgumentException("RegionKvSerializer cannot serialize " + o.getClass().getName());
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+        if (o instanceof RaftEnvelope m) {
+            return m.message().toByteArray();
+        }
+        if (o instanceof CommandEnvelope m) {
+            return Storepb.CommandEnvelope.newBuilder().setRequest(m.request())
+                    .setReplyTo(resolver.toSerializationFormat(m.replyTo())).build().toByteArray();
+        }
+        if (o instanceof CommandReply m) {
+            return m.response().toByteArray();
+        }
+        if (o instanceof RegionLookup m) {
+            return Storepb.RegionLookup.newBuilder().setKey(m.key())
+                    .setReplyTo(resolver.toSerializationFormat(m.replyTo())).build().toByteArray();
+        }
+        if (o instanceof RegionLookupReply m) {
+            Storepb.RegionLookupReply.Builder b = Storepb.RegionLookupReply.newBuilder().setStoreId(m.storeId());
+            m.region().ifPresent(b::setRegion);
+            m.leader().ifPresent(b::setLeader);
+            return b.build().toByteArray();
+        }
+        throw new IllegalArgumentException("RegionKvSerializer cannot serialize " + o.getClass().getName());
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+        try {
+            switch (manifest) {
+                case RAFT:
+                    return new RaftEnvelope(RaftMessage.parseFrom(bytes));
+                case COMMAND: {
+                    Storepb.CommandEnvelope pb = Storepb.CommandEnvelope.parseFrom(bytes);
+                    return new CommandEnvelope(pb.getRequest(), resolve(pb.getReplyTo()));
+                }
+                case COMMAND_REPLY:
+                    return new CommandReply(RaftCmdResponse.parseFrom(bytes));
+                case LOOKUP: {
+                    Storepb.RegionLookup pb = Storepb.RegionLookup.parseFrom(bytes);
+                    return new RegionLookup(pb.getKey(), resolve(pb.getReplyTo()));
+                }
+                case LOOKUP_REPLY: {
+                    Storepb.RegionLookupReply pb = Storepb.RegionLookupReply.parseFrom(bytes);
+                    return new RegionLookupReply(pb.getStoreId(),
+                            pb.hasRegion() ? java.util.Optional.of(pb.getRegion()) : java.util.Optional.empty(),
+                            pb.hasLeader() ? java.util.Optional.of(pb.getLeader()) : java.util.Optional.empty());
+                }
+                default:
+                    throw new NotSerializableException("unknown RegionKV manifest '" + manifest + "'");
+            }
+        } catch (InvalidProtocolBufferException e) {
+            NotSerializableException nse = new NotSerializableException(
+                    "malformed RegionKV message (manifest " + manifest + "): " + e.getMessage());
+            nse.initCause(e);
+            throw nse;
+        }
+    }
+
+    private <T> ActorRef<T> resolve(String serialized) {
+        return resolver.resolveActorRef(serialized);
+    }
+}

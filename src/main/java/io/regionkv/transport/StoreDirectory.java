@@ -1,0 +1,129 @@
+package io.regionkv.transport;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * Store id → the store's inbox anywhere in the cluster, kept up to date through the Receptionist.
+ *
+ * <p>Lookups are lock-free reads of a concurrent map so that peer actors can send without asking an
+ * actor first. The first lookup of an unknown store starts a subscription; until the Receptionist
+ * answers, messages to that store are dropped (raft retries them).
+ *
+ * <p>Instances come from {@code getAllServiceInstances}, which includes unreachable nodes on purpose:
+ * raft must keep talking to a peer that Pekko's failure detector has given up on (a GC pause is enough
+ * on a small machine), and raft itself decides what a silent peer means.
+ */
+public final class StoreDirectory implements Extension {
+
+    private static final ExtensionId<StoreDirectory> ID = new ExtensionId<>() {
+        @Override
+        public StoreDirectory createExtension(ActorSystem<?> system) {
+            return new StoreDirectory(system);
+        }
+    };
+
+    /** The one directory of this node: one Receptionist subscription per store, shared by all users. */
+    public static StoreDirectory get(ActorSystem<?> system) {
+        return ID.apply(system);
+    }
+
+    private final ConcurrentHashMap<Long, ActorRef<StoreWire>> stores = new ConcurrentHashMap<>();
+    private final Set<Long> subscribed = ConcurrentHashMap.newKeySet();
+    private final ActorSystem<?> system;
+    private final ActorRef<Subscriber.Command> subscriber;
+
+    private StoreDirectory(ActorSystem<?> system) {
+        this.system = system;
+        this.subscriber = system.systemActorOf(Subscriber.create(stores), "regionkv-store-directory",
+                Props.empty());
+    }
+
+    /** The Receptionist key under which store {@code storeId} registers its inbox. */
+    public static ServiceKey<StoreWire> serviceKey(long storeId) {
+        return ServiceKey.create(StoreWire.class, "regionkv-store-" + storeId);
+    }
+
+    /** Announces a local store's inbox to the whole cluster. */
+    public void register(long storeId, ActorRef<StoreWire> inbox) {
+        stores.put(storeId, inbox);
+        system.receptionist().tell(Receptionist.register(serviceKey(storeId), inbox));
+    }
+
+    /** The inbox of {@code storeId} if known; otherwise starts looking for it and answers empty. */
+    public Optional<ActorRef<StoreWire>> lookup(long storeId) {
+        ActorRef<StoreWire> ref = stores.get(storeId);
+        if (subscribed.add(storeId)) {
+            subscriber.tell(new Subscriber.Watch(storeId));
+        }
+        return Optional.ofNullable(ref);
+    }
+
+    /** Every store known so far (ids). */
+    public Set<Long> knownStores() {
+        return Set.copyOf(stores.keySet());
+    }
+
+    /** The actor that holds the Receptionist subscriptions and writes what they say into the map. */
+    static final class Subscriber {
+        sealed interface Command permits Watch, Listed {}
+
+        record Watch(long storeId) implements Command {}
+
+        record Listed(long storeId, Receptionist.Listing listing) implements Command {}
+
+        static Behavior<Command> create(ConcurrentHashMap<Long, ActorRef<StoreWire>> stores) {
+            return Behaviors.setup(ctx -> {
+                ConcurrentHashMap<Long, Set<ActorRef<StoreWire>>> previous = new ConcurrentHashMap<>();
+                return Behaviors.receive(Command.class)
+                        .onMessage(Watch.class, w -> {
+                            ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class,
+                                    l -> new Listed(w.storeId(), l));
+                            ctx.getSystem().receptionist().tell(Receptionist.subscribe(serviceKey(w.storeId()), adapter));
+                            return Behaviors.same();
+                        })
+                        .onMessage(Listed.class, l -> {
+                            Set<ActorRef<StoreWire>> now = l.listing().getAllServiceInstances(serviceKey(l.storeId()));
+                            Set<ActorRef<StoreWire>> before = previous.getOrDefault(l.storeId(), Set.of());
+                            ActorRef<StoreWire> current = stores.get(l.storeId());
+                            ActorRef<StoreWire> chosen = choose(now, before, current);
+                            if (chosen == null) {
+                                stores.remove(l.storeId());
+                            } else {
+                                stores.put(l.storeId(), chosen);
+                            }
+                            previous.put(l.storeId(), new HashSet<>(now));
+                            return Behaviors.same();
+                        })
+                        .build();
+            });
+        }
+
+        /**
+         * A restarted store registers a new inbox while the old one may linger (downing is off), so the
+         * newest registration wins; otherwise keep the current one while it is still listed.
+         */
+        static <T> T choose(Set<T> now, Set<T> before, T current) {
+            for (T ref : now) {
+                if (!before.contains(ref)) {
+                    return ref;
+                }
+            }
+            if (current != null && now.contains(current)) {
+                return current;
+            }
+            return now.isEmpty() ? null : now.iterator().next();
+        }
+    }
+}

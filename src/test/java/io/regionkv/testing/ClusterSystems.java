@@ -1,0 +1,98 @@
+package io.regionkv.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * Starts several Pekko cluster nodes in one JVM on loopback with real Artery, the way the multi-node
+ * tests of RegionKV run (the multi-node testkit is not available here).
+ */
+public final class ClusterSystems {
+
+    /** One system name for all nodes: Pekko only joins systems of the same name. */
+    public static final String SYSTEM_NAME = "regionkv";
+
+    private ClusterSystems() {}
+
+    /** Test configuration: random ports, no downing, patient failure detector, fast Receptionist. */
+    public static Config nodeConfig() {
+        return ConfigFactory.parseString("""
+                pekko.actor.provider = cluster
+                pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                pekko.remote.artery.canonical.port = 0
+                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                pekko.cluster.downing-provider-class = ""
+                pekko.cluster.failure-detector.acceptable-heartbeat-pause = 20s
+                pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
+                pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval = 50ms
+                pekko.coordinated-shutdown.exit-jvm = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                pekko.loglevel = WARNING
+                pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                pekko.actor.serialize-messages = off
+                """).withFallback(ConfigFactory.load());
+    }
+
+    /** Starts a node with an empty guardian and joins it to {@code seed} (or to itself when null). */
+    public static ActorSystem<Void> startNode(ActorSystem<?> seed) {
+        return startNode(Behaviors.empty(), seed);
+    }
+
+    public static <T> ActorSystem<T> startNode(Behavior<T> guardian, ActorSystem<?> seed) {
+        ActorSystem<T> system = ActorSystem.create(guardian, SYSTEM_NAME, nodeConfig());
+        Cluster cluster = Cluster.get(system);
+        ActorSystem<?> target = seed == null ? system : seed;
+        cluster.manager().tell(Join.create(Cluster.get(target).selfMember().address()));
+        return system;
+    }
+
+    /** Waits until every system sees {@code systems.size()} members Up. */
+    public static void awaitUp(List<? extends ActorSystem<?>> systems, Duration timeout) {
+        awaitCondition("all " + systems.size() + " nodes Up", timeout, () -> systems.stream().allMatch(s -> {
+            var members = Cluster.get(s).state().getMembers();
+            int up = 0;
+            for (var m : members) {
+                if (m.status() == MemberStatus.up()) up++;
+            }
+            return up == systems.size();
+        }));
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds, else fails with {@code what}. */
+    public static void awaitCondition(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what, e);
+            }
+        }
+    }
+
+    /** Terminates systems and waits for them to stop. */
+    public static void terminate(List<? extends ActorSystem<?>> systems) {
+        for (ActorSystem<?> s : systems) s.terminate();
+        for (ActorSystem<?> s : systems) {
+            try {
+                s.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("actor system did not terminate", e);
+            }
+        }
+    }
+}
