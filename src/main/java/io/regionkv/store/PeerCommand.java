@@ -1,0 +1,38 @@
+package io.regionkv.store;
+
+import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
+import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftMessage;
+import io.regionkv.transport.CommandReply;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** The protocol of a {@link PeerActor}: one replica of one region. */
+sealed interface PeerCommand {
+
+    /** A raft message from another peer of this region. */
+    record RaftMessageIn(RaftMessage message) implements PeerCommand {}
+
+    /** A client command; answered exactly once, at the latest at {@code deadlineNanos}. */
+    record RaftCmd(RaftCmdRequest request, ActorRef<CommandReply> replyTo, long deadlineNanos) implements PeerCommand {}
+
+    /** The raft clock. */
+    enum Tick implements PeerCommand { INSTANCE }
+
+    /**
+     * The end-of-batch marker: sent to self when the first message makes the peer dirty, so every message
+     * already queued is stepped before the one Ready is taken.
+     */
+    enum HandleReady implements PeerCommand { INSTANCE }
+
+    /** The raft-log writer persisted the Ready in flight. */
+    record RaftPersisted(RaftLocalState state) implements PeerCommand {}
+
+    /** The kv writer committed an apply batch. */
+    record Applied(ApplyBatch batch) implements PeerCommand {}
+
+    /** A writer failed: the disk cannot be trusted any more, so the peer stops. */
+    record WriteFailed(String what, Throwable cause) implements PeerCommand {}
+
+    /** Asks for this peer's view of itself (tests, the shell's status, region look-ups). */
+    record GetStatus(ActorRef<PeerStatus> replyTo) implements PeerCommand {}
+}

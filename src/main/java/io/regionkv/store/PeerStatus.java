@@ -1,0 +1,13 @@
+package io.regionkv.store;
+
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.raft.StateType;
+
+/**
+ * One peer's view of its region, for status output and tests.
+ *
+ * @param leader the leader this peer knows of, or null
+ */
+public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
+        long commitIndex, long appliedIndex, long firstIndex, long lastIndex) {}

@@ -1,0 +1,58 @@
+package io.regionkv.store;
+
+import io.regionkv.proto.Errorpb;
+import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.transport.CommandReply;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * The leader's proposals in log order, matched against entries as they are applied. An entry applied at
+ * a proposal's index with another term means the proposal was overwritten by a newer leader: it was not
+ * applied and gets {@code StaleCommand}, which a client may safely retry.
+ */
+final class Proposals {
+
+    private final ArrayDeque<Proposal> queue = new ArrayDeque<>();
+
+    void add(Proposal p) {
+        queue.addLast(p);
+    }
+
+    int size() {
+        return queue.size();
+    }
+
+    /** Entry {@code index} of {@code term} was applied with {@code response}; answers whoever waits for it. */
+    void onApplied(long index, long term, RaftCmdResponse response) {
+        while (!queue.isEmpty() && queue.peekFirst().index() <= index) {
+            Proposal p = queue.pollFirst();
+            if (p.index() == index && p.term() == term) {
+                p.replyTo().tell(new CommandReply(response.toBuilder()
+                        .setHeader(response.getHeader().toBuilder().setUuid(p.uuid()).setCurrentTerm(term)).build()));
+            } else {
+                p.replyTo().tell(new CommandReply(RegionErrors.response(p.uuid(), RegionErrors.staleCommand())));
+            }
+        }
+    }
+
+    /** Answers proposals past their deadline with a timeout error, so nothing waits forever. */
+    void expire(long nowNanos) {
+        for (Iterator<Proposal> it = queue.iterator(); it.hasNext(); ) {
+            Proposal p = it.next();
+            if (nowNanos - p.deadlineNanos() >= 0) {
+                it.remove();
+                p.replyTo().tell(new CommandReply(RegionErrors.response(p.uuid(),
+                        RegionErrors.timeout("proposal at index " + p.index() + " not applied in time; outcome unknown"))));
+            }
+        }
+    }
+
+    /** The peer is going away: every waiting proposal is answered with {@code error}. */
+    void failAll(Errorpb.Error error) {
+        for (Proposal p : queue) {
+            p.replyTo().tell(new CommandReply(RegionErrors.response(p.uuid(), error)));
+        }
+        queue.clear();
+    }
+}

@@ -1,0 +1,76 @@
+package io.regionkv.store;
+
+import com.typesafe.config.Config;
+import io.regionkv.engine.EngineConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a store needs to know about itself, read from the {@code regionkv} section of the Pekko
+ * configuration (see reference.conf for each key's meaning and default).
+ *
+ * @param storeId this node's store id; unique in the cluster, never reused
+ * @param dataDir where the raft and kv LMDB environments live
+ * @param clusterId written into the store identity; a data directory of another cluster is refused
+ * @param initialStores the stores that hold the first region when a fresh cluster bootstraps
+ * @param raftTick how often every peer ticks its raft node
+ * @param electionTicks election timeout in ticks (randomized in [n, 2n) by raft)
+ * @param heartbeatTicks heartbeat interval in ticks
+ * @param maxSizePerMsg cap on the entries carried by one append message, in bytes
+ * @param maxInflightMsgs appends in flight per follower before the leader waits
+ * @param preVote, checkQuorum raft options, on by default
+ * @param engine LMDB settings, shared by both environments
+ */
+public record StoreSettings(
+        long storeId,
+        Path dataDir,
+        long clusterId,
+        List<Long> initialStores,
+        Duration raftTick,
+        int electionTicks,
+        int heartbeatTicks,
+        long maxSizePerMsg,
+        int maxInflightMsgs,
+        boolean preVote,
+        boolean checkQuorum,
+        EngineConfig engine) {
+
+    public StoreSettings {
+        if (storeId <= 0) throw new IllegalArgumentException("regionkv.store-id must be > 0, was " + storeId);
+        if (electionTicks <= heartbeatTicks) {
+            throw new IllegalArgumentException("regionkv.raft.election-ticks (" + electionTicks
+                    + ") must exceed regionkv.raft.heartbeat-ticks (" + heartbeatTicks + ")");
+        }
+        initialStores = List.copyOf(initialStores);
+    }
+
+    /** Reads the {@code regionkv} section of {@code config}. */
+    public static StoreSettings fromConfig(Config root) {
+        Config c = root.getConfig("regionkv");
+        Config raft = c.getConfig("raft");
+        Config eng = c.getConfig("engine");
+        EngineConfig engine = EngineConfig.defaults()
+                .withSyncOnCommit(eng.getBoolean("sync-on-commit"))
+                .withMaxValueSize((int) eng.getBytes("max-value-size").longValue())
+                .withInitialMapSize(eng.getBytes("initial-map-size"));
+        return new StoreSettings(
+                c.getLong("store-id"),
+                Path.of(c.getString("data-dir")),
+                c.getLong("cluster-id"),
+                c.getLongList("initial-stores"),
+                raft.getDuration("tick-interval"),
+                raft.getInt("election-ticks"),
+                raft.getInt("heartbeat-ticks"),
+                raft.getBytes("max-size-per-msg"),
+                raft.getInt("max-inflight-msgs"),
+                raft.getBoolean("pre-vote"),
+                raft.getBoolean("check-quorum"),
+                engine);
+    }
+
+    public StoreSettings withStoreId(long id, Path dir) {
+        return new StoreSettings(id, dir, clusterId, initialStores, raftTick, electionTicks, heartbeatTicks,
+                maxSizePerMsg, maxInflightMsgs, preVote, checkQuorum, engine);
+    }
+}
