@@ -1,0 +1,53 @@
+package io.regionkv.engine;
+
+/**
+ * The named LMDB databases and the environment each belongs to. Each column family is its own
+ * database, so user keys are stored as they are: the database is the namespace, and no prefix eats into
+ * LMDB's 511-byte key limit.
+ */
+public enum Db {
+    /** Raft log entries and raft local states, keyed by {@link Keys#raftLogKey} and {@link Keys#raftStateKey}. */
+    RAFT(EngineKind.RAFT, "raft", false),
+    /** Column family {@code default}: values (raw API, and large Percolator values). */
+    DEFAULT(EngineKind.KV, "default", true),
+    /** Column family {@code lock}: Percolator locks. */
+    LOCK(EngineKind.KV, "lock", true),
+    /** Column family {@code write}: Percolator commit records. */
+    WRITE(EngineKind.KV, "write", true),
+    /** Apply state, region local state and store identity, keyed by {@link Keys}. */
+    META(EngineKind.KV, "meta", false);
+
+    private final EngineKind engine;
+    private final String dbName;
+    private final boolean columnFamily;
+
+    Db(EngineKind engine, String dbName, boolean columnFamily) {
+        this.engine = engine;
+        this.dbName = dbName;
+        this.columnFamily = columnFamily;
+    }
+
+    public EngineKind engine() {
+        return engine;
+    }
+
+    /** The LMDB database name. */
+    public String dbName() {
+        return dbName;
+    }
+
+    /** User-data databases; only their values are bound by {@link EngineConfig#maxValueSize()}. */
+    public boolean isColumnFamily() {
+        return columnFamily;
+    }
+
+    /** Column family by its name ({@code default}, {@code lock}, {@code write}). */
+    public static Db columnFamily(String name) {
+        for (Db db : values()) {
+            if (db.columnFamily && db.dbName.equals(name)) {
+                return db;
+            }
+        }
+        throw new IllegalArgumentException("unknown column family '" + name + "'");
+    }
+}

@@ -1,0 +1,324 @@
+package io.regionkv.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.Txn;
+
+/**
+ * One LMDB environment and its named databases. The write side ({@link #commit}, {@link #commitAll})
+ * blocks on disk and belongs to the one writer actor of the environment; read views may be opened from any
+ * thread.
+ *
+ * <p>A commit validates every operation first ({@link #validate}), so a batch with a bad operation changes
+ * nothing. When LMDB reports the map full, the transaction is aborted, the map doubled and the whole group
+ * of batches written again from the start: nothing is lost and nothing applied twice.
+ */
+public final class Engine implements AutoCloseable {
+    private static final String DATA_FILE = "data.mdb";
+
+    private final EngineKind kind;
+    private final EngineConfig config;
+    private final Path dir;
+    private final Env<ByteBuffer> env;
+    private final Map<Db, Dbi<ByteBuffer>> dbis;
+    private final int maxKeySize;
+    private final ResizeGate gate = new ResizeGate();
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong growths = new AtomicLong();
+    private volatile boolean closed;
+
+    // Direct buffers that carry keys and values into LMDB. Guarded by "this", like the write side itself.
+    private final ByteBuffer keyScratch;
+    private ByteBuffer valueScratch = ByteBuffer.allocateDirect(4096);
+
+    private Engine(EngineKind kind, EngineConfig config, Path dir, Env<ByteBuffer> env, Map<Db, Dbi<ByteBuffer>> dbis) {
+        this.kind = kind;
+        this.config = config;
+        this.dir = dir;
+        this.env = env;
+        this.dbis = dbis;
+        this.maxKeySize = env.getMaxKeySize();
+        this.keyScratch = ByteBuffer.allocateDirect(maxKeySize);
+    }
+
+    /** Opens (creating if needed) the environment of {@code kind} in directory {@code dir}. */
+    public static Engine open(EngineKind kind, Path dir, EngineConfig config) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(config, "config");
+        long mapSize = config.initialMapSize();
+        try {
+            Files.createDirectories(dir);
+            Path data = dir.resolve(DATA_FILE);
+            if (Files.exists(data)) {
+                // LMDB would shrink the map to exactly the data size, so the first commit would find it full.
+                mapSize = Math.max(mapSize, Files.size(data));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare LMDB directory " + dir, e);
+        }
+        EnvFlags[] flags = config.syncOnCommit()
+                ? new EnvFlags[] {EnvFlags.MDB_NOTLS}
+                : new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC};
+        Map<Db, Dbi<ByteBuffer>> dbis = new EnumMap<>(Db.class);
+        for (Db db : Db.values()) {
+            if (db.engine() == kind) {
+                dbis.put(db, null);
+            }
+        }
+        Env<ByteBuffer> env = Env.create()
+                .setMapSize(mapSize)
+                .setMaxDbs(dbis.size())
+                .setMaxReaders(config.maxReaders())
+                .open(dir.toFile(), flags);
+        try {
+            for (Db db : dbis.keySet()) {
+                dbis.put(db, env.openDbi(db.dbName(), DbiFlags.MDB_CREATE));
+            }
+        } catch (RuntimeException e) {
+            env.close();
+            throw e;
+        }
+        return new Engine(kind, config, dir, env, dbis);
+    }
+
+    public EngineKind kind() {
+        return kind;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The longest key LMDB accepts here (511 with the bundled library). */
+    public int maxKeySize() {
+        return maxKeySize;
+    }
+
+    /** Transactions committed since open; a group commit counts once. */
+    public long commitCount() {
+        return commits.get();
+    }
+
+    /** How often the map was grown since open. */
+    public long growthCount() {
+        return growths.get();
+    }
+
+    /** The current size of the memory map in bytes. */
+    public long mapSize() {
+        return env.info().mapSize;
+    }
+
+    /** Opens a consistent snapshot. Close it (try-with-resources) promptly. */
+    public ReadView readView() {
+        ByteBuffer keyBuffer = ByteBuffer.allocateDirect(maxKeySize);
+        gate.enterRead();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the " + kind.dirName() + " environment is closed");
+            }
+            Txn<ByteBuffer> txn = env.txnRead();
+            return new ReadView(this, txn, keyBuffer);
+        } catch (RuntimeException e) {
+            gate.exitRead();
+            throw e;
+        }
+    }
+
+    void readViewClosed() {
+        gate.exitRead();
+    }
+
+    /**
+     * Checks every operation against the limits without writing. Throws the first {@link InvalidInputException}.
+     */
+    public void validate(WriteBatch batch) {
+        for (WriteOp op : batch.ops()) {
+            if (op instanceof WriteOp.Put put) {
+                checkKey(put.db(), put.key());
+                if (put.db().isColumnFamily() && put.value().length > config.maxValueSize()) {
+                    throw new ValueTooLargeException(put.db(), put.value().length, config.maxValueSize());
+                }
+            } else if (op instanceof WriteOp.Delete delete) {
+                checkKey(delete.db(), delete.key());
+            } else if (op instanceof WriteOp.DeleteRange range) {
+                checkRange(range.db(), range.start(), range.end());
+                if (range.start().length > 0 && range.end().length > 0
+                        && Arrays.compareUnsigned(range.start(), range.end()) > 0) {
+                    throw new InvalidRangeException(range.db(), "start " + Keys.hex(range.start())
+                            + " is after end " + Keys.hex(range.end()));
+                }
+            }
+        }
+    }
+
+    /** Validates and commits one batch atomically; answers the commit number. */
+    public long commit(WriteBatch batch) {
+        return commitAll(List.of(batch));
+    }
+
+    /**
+     * Validates every batch, then commits them all in one transaction (one fsync), in order. If any batch is
+     * invalid nothing is written. Answers the commit number ({@link #commitCount()} after this commit).
+     *
+     * <p>Never call it while holding an open read view: growing the map waits for every view to close.
+     */
+    public synchronized long commitAll(List<WriteBatch> batches) {
+        if (closed) {
+            throw new IllegalStateException("the " + kind.dirName() + " environment is closed");
+        }
+        for (WriteBatch batch : batches) {
+            validate(batch);
+        }
+        while (true) {
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                for (WriteBatch batch : batches) {
+                    for (WriteOp op : batch.ops()) {
+                        apply(txn, op);
+                    }
+                }
+                txn.commit();
+                return commits.incrementAndGet();
+            } catch (Env.MapFullException e) {
+                // The transaction is gone (aborted by close, or by LMDB inside a failed commit): start over.
+                grow();
+            }
+        }
+    }
+
+    private void apply(Txn<ByteBuffer> txn, WriteOp op) {
+        Dbi<ByteBuffer> dbi = dbi(op.db());
+        if (op instanceof WriteOp.Put put) {
+            dbi.put(txn, keyScratch(put.key()), valueScratch(put.value()));
+        } else if (op instanceof WriteOp.Delete delete) {
+            dbi.delete(txn, keyScratch(delete.key()));
+        } else if (op instanceof WriteOp.DeleteRange range) {
+            deleteRange(txn, dbi, range.start(), range.end());
+        } else {
+            throw new IllegalStateException("unknown operation " + op);
+        }
+    }
+
+    private void deleteRange(Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, byte[] start, byte[] end) {
+        try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
+            boolean found = start.length == 0 ? cursor.first() : cursor.get(keyScratch(start), GetOp.MDB_SET_RANGE);
+            while (found) {
+                if (end.length > 0 && compare(cursor.key(), end) >= 0) {
+                    return;
+                }
+                cursor.delete();
+                // After a delete LMDB leaves the cursor on the successor; MDB_NEXT returns it without moving.
+                found = cursor.next();
+            }
+        }
+    }
+
+    private void grow() {
+        long current = env.info().mapSize;
+        if (current >= config.maxMapSize()) {
+            throw new EngineFullException(kind, current, config.maxMapSize());
+        }
+        long next = Math.min(config.maxMapSize(), current * 2);
+        gate.exclusive(() -> env.setMapSize(next));
+        growths.incrementAndGet();
+    }
+
+    private ByteBuffer keyScratch(byte[] key) {
+        keyScratch.clear();
+        keyScratch.put(key).flip();
+        return keyScratch;
+    }
+
+    private ByteBuffer valueScratch(byte[] value) {
+        if (valueScratch.capacity() < value.length) {
+            valueScratch = ByteBuffer.allocateDirect(Math.max(value.length, valueScratch.capacity() * 2));
+        }
+        valueScratch.clear();
+        valueScratch.put(value).flip();
+        return valueScratch;
+    }
+
+    /** Unsigned comparison of the bytes of {@code a} (position to limit) with {@code b}. */
+    private static int compare(ByteBuffer a, byte[] b) {
+        int n = Math.min(a.remaining(), b.length);
+        int base = a.position();
+        for (int i = 0; i < n; i++) {
+            int c = Integer.compare(a.get(base + i) & 0xFF, b[i] & 0xFF);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.remaining(), b.length);
+    }
+
+    Dbi<ByteBuffer> dbi(Db db) {
+        checkDb(db);
+        return dbis.get(db);
+    }
+
+    void checkDb(Db db) {
+        Objects.requireNonNull(db, "db");
+        if (db.engine() != kind) {
+            throw new WrongEngineException(db, kind);
+        }
+    }
+
+    void checkKey(Db db, byte[] key) {
+        checkDb(db);
+        Objects.requireNonNull(key, "key");
+        if (key.length == 0) {
+            throw new EmptyKeyException(db);
+        }
+        if (key.length > maxKeySize) {
+            throw new KeyTooLongException(db, key.length, maxKeySize);
+        }
+    }
+
+    void checkRange(Db db, byte[] start, byte[] end) {
+        checkDb(db);
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        if (start.length > maxKeySize) {
+            throw new KeyTooLongException(db, start.length, maxKeySize);
+        }
+        if (end.length > maxKeySize) {
+            throw new KeyTooLongException(db, end.length, maxKeySize);
+        }
+    }
+
+    /** Closes the environment once every read view is closed (it waits for them). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        gate.exclusive(env::close);
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[" + kind.dirName() + " at " + dir + "]";
+    }
+}

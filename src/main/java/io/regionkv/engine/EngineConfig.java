@@ -1,0 +1,75 @@
+package io.regionkv.engine;
+
+/**
+ * Settings of one LMDB environment.
+ *
+ * @param syncOnCommit fsync on every commit (default {@code true}), which is what makes an acknowledged
+ *     write durable. {@code false} opens the environment with {@code MDB_NOSYNC}: a commit then survives a
+ *     crash of the process (its pages are in the OS page cache) but not a power loss or kernel crash.
+ *     Only for tests and benchmarks that measure something else.
+ * @param maxValueSize the largest value accepted in a column family, in bytes (default 128 KiB). It is
+ *     checked before LMDB sees the data. The bound comes from the transport: a value travels inside a
+ *     raft append message, and Artery's frame is 256 KiB, so a value must leave room for the message
+ *     around it. Raft and meta values are built by the store itself and are not bound by it.
+ * @param initialMapSize the size of the memory map when the environment is opened (default 256 MiB).
+ *     LMDB grows its file as pages are used, so a generous map costs address space, not disk. If the
+ *     data file is already larger (the map grew before a restart), the file size is used instead.
+ * @param maxMapSize the map is doubled whenever a commit finds it full, up to this bound (default
+ *     1 TiB); a commit that would need more fails with {@link EngineFullException}.
+ * @param maxReaders how many read views may be open at once (default 1024). Each open {@link ReadView}
+ *     holds one of LMDB's reader slots; one more fails with LMDB's {@code ReadersFullException}.
+ */
+public record EngineConfig(
+        boolean syncOnCommit, int maxValueSize, long initialMapSize, long maxMapSize, int maxReaders) {
+
+    public static final int DEFAULT_MAX_VALUE_SIZE = 128 * 1024;
+    public static final long DEFAULT_INITIAL_MAP_SIZE = 256L << 20;
+    public static final long DEFAULT_MAX_MAP_SIZE = 1L << 40;
+    public static final int DEFAULT_MAX_READERS = 1024;
+
+    /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
+    static final long MIN_MAP_SIZE = 64 * 1024;
+
+    public EngineConfig {
+        if (maxValueSize <= 0) {
+            throw new IllegalArgumentException("maxValueSize must be positive, got " + maxValueSize);
+        }
+        if (initialMapSize < MIN_MAP_SIZE) {
+            throw new IllegalArgumentException(
+                    "initialMapSize must be at least " + MIN_MAP_SIZE + " bytes, got " + initialMapSize);
+        }
+        if (maxMapSize < initialMapSize) {
+            throw new IllegalArgumentException(
+                    "maxMapSize " + maxMapSize + " is below initialMapSize " + initialMapSize);
+        }
+        if (maxReaders <= 0) {
+            throw new IllegalArgumentException("maxReaders must be positive, got " + maxReaders);
+        }
+    }
+
+    /** Durable defaults for a production store. */
+    public static EngineConfig defaults() {
+        return new EngineConfig(
+                true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE, DEFAULT_MAX_READERS);
+    }
+
+    public EngineConfig withSyncOnCommit(boolean sync) {
+        return new EngineConfig(sync, maxValueSize, initialMapSize, maxMapSize, maxReaders);
+    }
+
+    public EngineConfig withMaxValueSize(int size) {
+        return new EngineConfig(syncOnCommit, size, initialMapSize, maxMapSize, maxReaders);
+    }
+
+    public EngineConfig withInitialMapSize(long size) {
+        return new EngineConfig(syncOnCommit, maxValueSize, size, Math.max(size, maxMapSize), maxReaders);
+    }
+
+    public EngineConfig withMaxMapSize(long size) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, size, maxReaders);
+    }
+
+    public EngineConfig withMaxReaders(int readers) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, readers);
+    }
+}

@@ -1,0 +1,25 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.Engine;
+import io.regionkv.engine.EngineKind;
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * The store's only writer of the kv environment: applied data with its apply state, region states, and
+ * snapshot data, group-committed across peers (see {@link GroupCommitWriter}). Spawn it on
+ * {@link IoDispatcher#SELECTOR}.
+ */
+public final class KvWriter {
+    private KvWriter() {}
+
+    public static Behavior<WriterCommand> create(Engine kvEngine) {
+        return create(kvEngine, WriterSettings.defaults());
+    }
+
+    public static Behavior<WriterCommand> create(Engine kvEngine, WriterSettings settings) {
+        if (kvEngine.kind() != EngineKind.KV) {
+            throw new IllegalArgumentException("the kv writer needs the kv environment, got " + kvEngine);
+        }
+        return GroupCommitWriter.create(kvEngine, settings);
+    }
+}

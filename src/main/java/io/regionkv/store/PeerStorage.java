@@ -1,0 +1,372 @@
+package io.regionkv.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.regionkv.engine.CorruptedDataException;
+import io.regionkv.engine.Db;
+import io.regionkv.engine.Engines;
+import io.regionkv.engine.Keys;
+import io.regionkv.engine.ReadView;
+import io.regionkv.engine.WriteBatch;
+import io.regionkv.proto.Eraftpb.ConfState;
+import io.regionkv.proto.Eraftpb.Entry;
+import io.regionkv.proto.Eraftpb.HardState;
+import io.regionkv.proto.Eraftpb.Snapshot;
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.PeerRole;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.RaftServerpb.RaftApplyState;
+import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.raft.CompactedException;
+import io.regionkv.raft.InitialState;
+import io.regionkv.raft.SnapshotTemporarilyUnavailableException;
+import io.regionkv.raft.Storage;
+import io.regionkv.raft.UnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Raft's {@link Storage} for one region replica, over the store's LMDB environments. Entries and the
+ * {@code RaftLocalState} live in the raft environment; the truncated state (which sets {@link #firstIndex()})
+ * lives in the {@code RaftApplyState} of the kv environment, written together with the applied data.
+ *
+ * <p>Owned by one peer actor; not thread-safe. Reads open a short read view per call. Writes never touch
+ * LMDB here: {@link #prepareRaftWrite} fills a raft-environment batch that the peer hands to the
+ * {@code RaftLogWriter}, and the peer reports back with {@link #onRaftWritePersisted}.
+ *
+ * <p>The in-memory view changes only once a write is persisted, not when it is prepared. While the batch is
+ * in flight the peer keeps stepping raft, and raft reads this storage: had the view moved already,
+ * {@code lastIndex()} would promise entries that LMDB does not hold yet and {@code entries()} would find a
+ * hole. Raft's unstable log already covers the entries not yet persisted, so lagging costs nothing, and a
+ * failed write leaves the view consistent with the disk.
+ *
+ * <p>No entry cache: a read of recent entries is one LMDB read transaction over pages that are in memory
+ * anyway; add one only if a measurement shows it pays.
+ */
+public final class PeerStorage implements Storage {
+    private final Engines engines;
+    private final long regionId;
+    private Region region;
+    private RaftLocalState raftState;
+    private RaftApplyState applyState;
+    /** The state a prepared write will leave on disk; {@code null} when no raft write is in flight. */
+    private RaftLocalState inFlight;
+
+    private PeerStorage(Engines engines, Region region, RaftLocalState raftState, RaftApplyState applyState) {
+        this.engines = engines;
+        this.regionId = region.getId();
+        this.region = region;
+        this.raftState = raftState;
+        this.applyState = applyState;
+    }
+
+    /**
+     * Loads the storage of {@code region} from disk, as after a restart. A region with nothing on disk (a
+     * peer just created from a message) starts empty at index 0 and is filled by a snapshot; a region made
+     * by bootstrap or split has its initial states written by whoever created it ({@link Bootstrap}).
+     *
+     * @throws CorruptedDataException if the persisted states contradict each other
+     */
+    public static PeerStorage load(Engines engines, Region region) {
+        Objects.requireNonNull(region, "region");
+        if (region.getId() == 0) {
+            throw new IllegalArgumentException("region id must not be 0");
+        }
+        RaftLocalState raftState;
+        try (ReadView view = engines.raft().readView()) {
+            raftState = Meta.raftLocalState(view, region.getId());
+        }
+        RaftApplyState applyState;
+        try (ReadView view = engines.kv().readView()) {
+            applyState = Meta.applyState(view, region.getId());
+        }
+        if (raftState == null) {
+            raftState = RaftLocalState.newBuilder().setHardState(HardState.getDefaultInstance()).build();
+        }
+        if (applyState == null) {
+            applyState = RaftApplyState.getDefaultInstance();
+        }
+        return new PeerStorage(engines, region, recover(region.getId(), raftState, applyState), applyState);
+    }
+
+    private static RaftLocalState recover(long regionId, RaftLocalState raftState, RaftApplyState applyState) {
+        long last = raftState.getLastIndex();
+        long truncated = applyState.getTruncatedState().getIndex();
+        long applied = applyState.getAppliedIndex();
+        if (last < truncated) {
+            throw new CorruptedDataException("region " + regionId + ": last index " + last
+                    + " is below the truncated index " + truncated);
+        }
+        if (applied > last) {
+            throw new CorruptedDataException("region " + regionId + ": applied index " + applied
+                    + " is beyond the last index " + last);
+        }
+        if (raftState.getHardState().getCommit() > last) {
+            throw new CorruptedDataException("region " + regionId + ": commit index "
+                    + raftState.getHardState().getCommit() + " is beyond the last index " + last);
+        }
+        if (raftState.getHardState().getCommit() < applied) {
+            // The kv and raft environments commit separately: a crash can keep an apply that ran ahead of
+            // the hard state carrying its commit index. Applied entries were committed, so move commit up.
+            return raftState.toBuilder()
+                    .setHardState(raftState.getHardState().toBuilder().setCommit(applied))
+                    .build();
+        }
+        return raftState;
+    }
+
+    public long regionId() {
+        return regionId;
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    /** After a persisted change of the region (conf change, split): membership comes from here. */
+    public void setRegion(Region region) {
+        if (region.getId() != regionId) {
+            throw new IllegalArgumentException("region " + region.getId() + " given to the storage of region " + regionId);
+        }
+        this.region = region;
+    }
+
+    public RaftLocalState raftState() {
+        return raftState;
+    }
+
+    public RaftApplyState applyState() {
+        return applyState;
+    }
+
+    public long appliedIndex() {
+        return applyState.getAppliedIndex();
+    }
+
+    public long truncatedIndex() {
+        return applyState.getTruncatedState().getIndex();
+    }
+
+    public long truncatedTerm() {
+        return applyState.getTruncatedState().getTerm();
+    }
+
+    /** After the kv writer persisted a new apply state (applied index, or a truncation by CompactLog). */
+    public void setApplyState(RaftApplyState state) {
+        if (state.getTruncatedState().getIndex() > raftState.getLastIndex()) {
+            throw new IllegalArgumentException("truncated index " + state.getTruncatedState().getIndex()
+                    + " is beyond the last index " + raftState.getLastIndex());
+        }
+        this.applyState = state;
+    }
+
+    // ---- Storage -------------------------------------------------------------------------------------
+
+    @Override
+    public InitialState initialState() {
+        ConfState.Builder conf = ConfState.newBuilder();
+        for (Peer peer : region.getPeersList()) {
+            if (peer.getRole() == PeerRole.Learner) {
+                conf.addLearners(peer.getId());
+            } else {
+                conf.addVoters(peer.getId());
+            }
+        }
+        return new InitialState(raftState.getHardState(), conf.build());
+    }
+
+    @Override
+    public List<Entry> entries(long lo, long hi, long maxSize) {
+        if (lo > hi) {
+            throw new IllegalArgumentException("invalid entry range [" + lo + ", " + hi + ")");
+        }
+        if (lo <= truncatedIndex()) {
+            throw new CompactedException(lo, truncatedIndex());
+        }
+        if (hi > lastIndex() + 1) {
+            throw new UnavailableException(hi - 1, lastIndex());
+        }
+        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
+        if (lo == hi) {
+            return out;
+        }
+        long[] size = {0};
+        boolean[] cut = {false};
+        try (ReadView view = engines.raft().readView()) {
+            view.forEach(Db.RAFT, Keys.raftLogKey(regionId, lo), Keys.raftLogKey(regionId, hi), false, (key, value) -> {
+                size[0] += value.length;
+                if (!out.isEmpty() && size[0] > maxSize) {
+                    cut[0] = true;
+                    return false;
+                }
+                Entry entry = parseEntry(key, value);
+                long expected = lo + out.size();
+                if (entry.getIndex() != expected) {
+                    throw new CorruptedDataException("region " + regionId + ": log hole, found entry "
+                            + entry.getIndex() + " where " + expected + " was expected");
+                }
+                out.add(entry);
+                return true;
+            });
+        }
+        if (!cut[0] && out.size() != hi - lo) {
+            throw new CorruptedDataException("region " + regionId + ": entries [" + lo + ", " + hi + ") expected, found "
+                    + out.size() + " from " + lo);
+        }
+        return out;
+    }
+
+    @Override
+    public long term(long index) {
+        long truncated = truncatedIndex();
+        if (index == truncated) {
+            return truncatedTerm();
+        }
+        if (index < truncated) {
+            throw new CompactedException(index, truncated);
+        }
+        if (index > lastIndex()) {
+            throw new UnavailableException(index, lastIndex());
+        }
+        if (index == lastIndex()) {
+            return raftState.getLastTerm();
+        }
+        byte[] key = Keys.raftLogKey(regionId, index);
+        byte[] value;
+        try (ReadView view = engines.raft().readView()) {
+            value = view.get(Db.RAFT, key);
+        }
+        if (value == null) {
+            throw new CorruptedDataException("region " + regionId + ": entry " + index + " is missing below last index "
+                    + lastIndex());
+        }
+        return parseEntry(key, value).getTerm();
+    }
+
+    @Override
+    public long lastIndex() {
+        return raftState.getLastIndex();
+    }
+
+    @Override
+    public long firstIndex() {
+        return truncatedIndex() + 1;
+    }
+
+    /**
+     * Snapshot generation comes with the snapshot child actor (a later issue); until then raft is told to
+     * retry later, which is what it does while a snapshot is being built.
+     */
+    @Override
+    public Snapshot snapshot() {
+        throw new SnapshotTemporarilyUnavailableException();
+    }
+
+    // ---- write side ----------------------------------------------------------------------------------
+
+    /**
+     * Fills {@code raftBatch} with what a Ready asks to persist: the new {@code entries} (a contiguous run
+     * that may overwrite a conflicting tail, whose entries beyond the new last index are deleted), the
+     * {@code hardState} ({@code null} when unchanged), and the resulting {@code RaftLocalState}, all in the
+     * one batch so they persist atomically. Entries at or below the truncated index are skipped.
+     *
+     * <p>Answers the state the batch leaves on disk; pass it to {@link #onRaftWritePersisted} once the
+     * writer confirmed. One write may be in flight at a time (the peer handles one Ready at a time).
+     */
+    public RaftLocalState prepareRaftWrite(List<Entry> entries, HardState hardState, WriteBatch raftBatch) {
+        Objects.requireNonNull(entries, "entries");
+        Objects.requireNonNull(raftBatch, "raftBatch");
+        if (inFlight != null) {
+            throw new IllegalStateException("region " + regionId + ": a raft write is already in flight");
+        }
+        RaftLocalState.Builder next = raftState.toBuilder();
+        appendEntries(entries, raftBatch, next);
+        if (hardState != null) {
+            next.setHardState(hardState);
+        }
+        RaftLocalState state = next.build();
+        if (!state.equals(raftState)) {
+            Meta.putRaftLocalState(raftBatch, regionId, state);
+        }
+        inFlight = state;
+        return state;
+    }
+
+    private void appendEntries(List<Entry> entries, WriteBatch raftBatch, RaftLocalState.Builder next) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        for (int i = 1; i < entries.size(); i++) {
+            if (entries.get(i).getIndex() != entries.get(i - 1).getIndex() + 1) {
+                throw new IllegalArgumentException("entries are not contiguous: " + entries.get(i - 1).getIndex()
+                        + " is followed by " + entries.get(i).getIndex());
+            }
+        }
+        long first = firstIndex();
+        Entry lastEntry = entries.get(entries.size() - 1);
+        long last = lastEntry.getIndex();
+        if (last < first) {
+            return; // everything is already compacted
+        }
+        long firstGiven = entries.get(0).getIndex();
+        if (firstGiven > lastIndex() + 1) {
+            throw new IllegalArgumentException("entries start at " + firstGiven + " but the log ends at " + lastIndex()
+                    + ": that would leave a hole");
+        }
+        List<Entry> toWrite = firstGiven < first ? entries.subList((int) (first - firstGiven), entries.size()) : entries;
+        for (Entry entry : toWrite) {
+            raftBatch.put(Db.RAFT, Keys.raftLogKey(regionId, entry.getIndex()), entry);
+        }
+        long previousLast = lastIndex();
+        if (previousLast > last) {
+            // The new entries replace a conflicting tail: what lay beyond them is no longer part of the log.
+            raftBatch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId, last + 1, previousLast + 1));
+        }
+        next.setLastIndex(last).setLastTerm(lastEntry.getTerm());
+    }
+
+    /** The writer persisted the batch prepared with {@code state}: the storage now shows it. */
+    public void onRaftWritePersisted(RaftLocalState state) {
+        if (inFlight == null || !inFlight.equals(state)) {
+            throw new IllegalStateException("region " + regionId + ": no raft write in flight for " + state);
+        }
+        raftState = state;
+        inFlight = null;
+    }
+
+    /** The prepared write failed: the disk and this view keep the previous state. */
+    public void onRaftWriteFailed() {
+        inFlight = null;
+    }
+
+    /** Whether a prepared raft write awaits confirmation. */
+    public boolean raftWriteInFlight() {
+        return inFlight != null;
+    }
+
+    /**
+     * Removes everything this region owns in the raft environment (log and raft state) and its apply and
+     * region states in the kv environment (TinyKV's ClearMeta, when a peer is destroyed). A tombstone region
+     * state put after this in the same kv batch survives, since batches apply in order.
+     */
+    public void clearMeta(WriteBatch raftBatch, WriteBatch kvBatch) {
+        raftBatch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
+        raftBatch.delete(Db.RAFT, Keys.raftStateKey(regionId));
+        kvBatch.delete(Db.META, Keys.applyStateKey(regionId));
+        kvBatch.delete(Db.META, Keys.regionStateKey(regionId));
+    }
+
+    private Entry parseEntry(byte[] key, byte[] value) {
+        try {
+            return Entry.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CorruptedDataException("region " + regionId + ": undecodable entry " + Keys.raftLogIndex(key), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PeerStorage[region " + regionId + ", first " + firstIndex() + ", last " + lastIndex() + ", applied "
+                + appliedIndex() + "]";
+    }
+}

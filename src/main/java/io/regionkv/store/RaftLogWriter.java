@@ -1,0 +1,24 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.Engine;
+import io.regionkv.engine.EngineKind;
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * The store's only writer of the raft environment: the Readies of every peer on the node are folded into
+ * one transaction and one fsync (see {@link GroupCommitWriter}). Spawn it on {@link IoDispatcher#SELECTOR}.
+ */
+public final class RaftLogWriter {
+    private RaftLogWriter() {}
+
+    public static Behavior<WriterCommand> create(Engine raftEngine) {
+        return create(raftEngine, WriterSettings.defaults());
+    }
+
+    public static Behavior<WriterCommand> create(Engine raftEngine, WriterSettings settings) {
+        if (raftEngine.kind() != EngineKind.RAFT) {
+            throw new IllegalArgumentException("the raft-log writer needs the raft environment, got " + raftEngine);
+        }
+        return GroupCommitWriter.create(raftEngine, settings);
+    }
+}

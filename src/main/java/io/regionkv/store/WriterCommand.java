@@ -1,0 +1,29 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.WriteBatch;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** The protocol of the writer actors ({@link RaftLogWriter}, {@link KvWriter}). */
+public sealed interface WriterCommand {
+
+    /**
+     * Commit {@code batch} atomically and durably, then answer {@code replyTo}. {@code requestId} is echoed
+     * in the answer so a sender with several writes in flight can tell them apart. The writer takes the
+     * batch over: do not touch it after sending.
+     */
+    record Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo) implements WriterCommand {
+        public Write {
+            Objects.requireNonNull(batch, "batch");
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /**
+     * The marker a writer sends itself when a write makes it dirty: every write queued before the marker
+     * joins the same commit. Sent by the writer only.
+     */
+    enum Flush implements WriterCommand {
+        INSTANCE
+    }
+}
