@@ -39,6 +39,25 @@ public final class RawNode {
         return raft.id;
     }
 
+    /** The current term. A proposal made now is tagged with it. */
+    public long term() {
+        return raft.term;
+    }
+
+    /** Index of the last entry in the log, persisted or not: where a proposal just accepted sits. */
+    public long lastIndex() {
+        return raft.raftLog.lastIndex();
+    }
+
+    /** The leader this node knows of, or 0. */
+    public long leader() {
+        return raft.lead;
+    }
+
+    public StateType state() {
+        return raft.state;
+    }
+
     /** Advances the logical clock by one tick (elections, heartbeats, check-quorum, transfer timeout). */
     public void tick() {
         raft.tick();

@@ -1,7 +1,6 @@
 package io.regionkv.store;
 
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
-import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import io.regionkv.proto.RaftServerpb.RaftMessage;
 import io.regionkv.transport.CommandReply;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -24,14 +23,11 @@ sealed interface PeerCommand {
      */
     enum HandleReady implements PeerCommand { INSTANCE }
 
-    /** The raft-log writer persisted the Ready in flight. */
-    record RaftPersisted(RaftLocalState state) implements PeerCommand {}
-
-    /** The kv writer committed an apply batch. */
-    record Applied(ApplyBatch batch) implements PeerCommand {}
-
-    /** A writer failed: the disk cannot be trusted any more, so the peer stops. */
-    record WriteFailed(String what, Throwable cause) implements PeerCommand {}
+    /**
+     * A writer's answer: the raft-log writer persisted the Ready in flight, or the kv writer committed an
+     * apply batch (told apart by the request id), or a write failed.
+     */
+    record WriteDone(WriteResult result) implements PeerCommand {}
 
     /** Asks for this peer's view of itself (tests, the shell's status, region look-ups). */
     record GetStatus(ActorRef<PeerStatus> replyTo) implements PeerCommand {}

@@ -21,6 +21,9 @@ import java.util.List;
  * @param maxInflightMsgs appends in flight per follower before the leader waits
  * @param preVote, checkQuorum raft options, on by default
  * @param engine LMDB settings, shared by both environments
+ * @param requestTimeout a command not answered by then gets a timeout error from the peer
+ * @param logGcTickInterval every this many ticks the leader checks whether to compact its log
+ * @param logGcCountLimit compact once this many applied entries are in the log
  */
 public record StoreSettings(
         long storeId,
@@ -34,7 +37,10 @@ public record StoreSettings(
         int maxInflightMsgs,
         boolean preVote,
         boolean checkQuorum,
-        EngineConfig engine) {
+        EngineConfig engine,
+        Duration requestTimeout,
+        int logGcTickInterval,
+        long logGcCountLimit) {
 
     public StoreSettings {
         if (storeId <= 0) throw new IllegalArgumentException("regionkv.store-id must be > 0, was " + storeId);
@@ -66,11 +72,14 @@ public record StoreSettings(
                 raft.getInt("max-inflight-msgs"),
                 raft.getBoolean("pre-vote"),
                 raft.getBoolean("check-quorum"),
-                engine);
+                engine,
+                c.getDuration("request-timeout"),
+                raft.getInt("log-gc-tick-interval"),
+                raft.getLong("log-gc-count-limit"));
     }
 
     public StoreSettings withStoreId(long id, Path dir) {
         return new StoreSettings(id, dir, clusterId, initialStores, raftTick, electionTicks, heartbeatTicks,
-                maxSizePerMsg, maxInflightMsgs, preVote, checkQuorum, engine);
+                maxSizePerMsg, maxInflightMsgs, preVote, checkQuorum, engine, requestTimeout, logGcTickInterval, logGcCountLimit);
     }
 }

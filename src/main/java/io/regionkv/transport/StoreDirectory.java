@@ -39,6 +39,8 @@ public final class StoreDirectory implements Extension {
         return ID.apply(system);
     }
 
+    private static final String KEY_PREFIX = "regionkv-store-";
+
     private final ConcurrentHashMap<Long, ActorRef<StoreWire>> stores = new ConcurrentHashMap<>();
     private final Set<Long> subscribed = ConcurrentHashMap.newKeySet();
     private final ActorSystem<?> system;
@@ -52,7 +54,11 @@ public final class StoreDirectory implements Extension {
 
     /** The Receptionist key under which store {@code storeId} registers its inbox. */
     public static ServiceKey<StoreWire> serviceKey(long storeId) {
-        return ServiceKey.create(StoreWire.class, "regionkv-store-" + storeId);
+        return ServiceKey.create(StoreWire.class, KEY_PREFIX + storeId);
+    }
+
+    static long storeIdOf(String serviceKeyId) {
+        return Long.parseLong(serviceKeyId.substring(KEY_PREFIX.length()));
     }
 
     /** Announces a local store's inbox to the whole cluster. */
@@ -81,29 +87,30 @@ public final class StoreDirectory implements Extension {
 
         record Watch(long storeId) implements Command {}
 
-        record Listed(long storeId, Receptionist.Listing listing) implements Command {}
+        record Listed(Receptionist.Listing listing) implements Command {}
 
         static Behavior<Command> create(ConcurrentHashMap<Long, ActorRef<StoreWire>> stores) {
             return Behaviors.setup(ctx -> {
                 ConcurrentHashMap<Long, Set<ActorRef<StoreWire>>> previous = new ConcurrentHashMap<>();
+                // One adapter for all subscriptions: an actor keeps only one adapter per message class, and
+                // each listing names its key, which names the store.
+                ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, Listed::new);
                 return Behaviors.receive(Command.class)
                         .onMessage(Watch.class, w -> {
-                            ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class,
-                                    l -> new Listed(w.storeId(), l));
                             ctx.getSystem().receptionist().tell(Receptionist.subscribe(serviceKey(w.storeId()), adapter));
                             return Behaviors.same();
                         })
                         .onMessage(Listed.class, l -> {
-                            Set<ActorRef<StoreWire>> now = l.listing().getAllServiceInstances(serviceKey(l.storeId()));
-                            Set<ActorRef<StoreWire>> before = previous.getOrDefault(l.storeId(), Set.of());
-                            ActorRef<StoreWire> current = stores.get(l.storeId());
-                            ActorRef<StoreWire> chosen = choose(now, before, current);
+                            long storeId = storeIdOf(l.listing().getKey().id());
+                            Set<ActorRef<StoreWire>> now = l.listing().getAllServiceInstances(serviceKey(storeId));
+                            Set<ActorRef<StoreWire>> before = previous.getOrDefault(storeId, Set.of());
+                            ActorRef<StoreWire> chosen = choose(now, before, stores.get(storeId));
                             if (chosen == null) {
-                                stores.remove(l.storeId());
+                                stores.remove(storeId);
                             } else {
-                                stores.put(l.storeId(), chosen);
+                                stores.put(storeId, chosen);
                             }
-                            previous.put(l.storeId(), new HashSet<>(now));
+                            previous.put(storeId, new HashSet<>(now));
                             return Behaviors.same();
                         })
                         .build();

@@ -1,0 +1,128 @@
+package io.regionkv.server;
+
+import io.regionkv.engine.Engines;
+import io.regionkv.engine.ReadView;
+import io.regionkv.engine.WriteBatch;
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.Metapb.RegionEpoch;
+import io.regionkv.proto.RaftServerpb.StoreIdent;
+import io.regionkv.store.Bootstrap;
+import io.regionkv.store.IoDispatcher;
+import io.regionkv.store.KvWriter;
+import io.regionkv.store.Meta;
+import io.regionkv.store.PeerStatus;
+import io.regionkv.store.RaftLogWriter;
+import io.regionkv.store.StoreActor;
+import io.regionkv.store.StoreCommand;
+import io.regionkv.store.StoreSettings;
+import io.regionkv.store.WriterCommand;
+import io.regionkv.transport.RaftTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * One store on one node: opens (and on first start bootstraps) the LMDB environments, starts the two
+ * writers on the io dispatcher and the store actor, which starts the peers. The engines close when the
+ * actor system has terminated, after every actor that could touch them has stopped.
+ */
+public final class RegionKvNode {
+
+    /** The first region's id; its peers' ids equal their store ids (see reference.conf, initial-stores). */
+    public static final long FIRST_REGION_ID = 1;
+
+    private final ActorSystem<?> system;
+    private final StoreSettings settings;
+    private final Engines engines;
+    private final ActorRef<StoreCommand> store;
+
+    private RegionKvNode(ActorSystem<?> system, StoreSettings settings, Engines engines, ActorRef<StoreCommand> store) {
+        this.system = system;
+        this.settings = settings;
+        this.engines = engines;
+        this.store = store;
+    }
+
+    /**
+     * Starts the store described by {@code settings} inside {@code system}, sending raft traffic through
+     * {@code transport}.
+     *
+     * @throws IllegalStateException if the data directory belongs to another store or cluster
+     */
+    public static RegionKvNode start(ActorSystem<?> system, StoreSettings settings, RaftTransport transport) {
+        Engines engines = Engines.open(settings.dataDir(), settings.engine());
+        try {
+            bootstrapIfNew(engines, settings);
+        } catch (RuntimeException e) {
+            engines.close();
+            throw e;
+        }
+        long id = settings.storeId();
+        ActorRef<WriterCommand> raftWriter = system.systemActorOf(RaftLogWriter.create(engines.raft()),
+                "regionkv-raft-log-writer-" + id, IoDispatcher.SELECTOR);
+        ActorRef<WriterCommand> kvWriter = system.systemActorOf(KvWriter.create(engines.kv()),
+                "regionkv-kv-writer-" + id, IoDispatcher.SELECTOR);
+        ActorRef<StoreCommand> store = system.systemActorOf(
+                StoreActor.create(settings, engines, raftWriter, kvWriter, transport), "regionkv-store-" + id,
+                Props.empty());
+        system.getWhenTerminated().thenRun(engines::close);
+        return new RegionKvNode(system, settings, engines, store);
+    }
+
+    /**
+     * Gives a fresh data directory its store identity and, on the initial stores, the first region. This
+     * runs once, before any actor exists, so it writes directly (the only LMDB write outside the writers).
+     * The raft batch goes first: the store finds its regions through the kv environment, so a crash in
+     * between leaves an unreferenced raft state that the retried bootstrap overwrites.
+     */
+    private static void bootstrapIfNew(Engines engines, StoreSettings settings) {
+        StoreIdent ident;
+        try (ReadView view = engines.kv().readView()) {
+            ident = Meta.storeIdent(view);
+        }
+        if (ident != null) {
+            if (ident.getStoreId() != settings.storeId() || ident.getClusterId() != settings.clusterId()) {
+                throw new IllegalStateException("data directory " + settings.dataDir() + " belongs to store "
+                        + ident.getStoreId() + " of cluster " + ident.getClusterId() + ", not store "
+                        + settings.storeId() + " of cluster " + settings.clusterId());
+            }
+            return;
+        }
+        WriteBatch raft = new WriteBatch();
+        WriteBatch kv = new WriteBatch();
+        if (settings.initialStores().contains(settings.storeId())) {
+            Region.Builder region = Region.newBuilder().setId(FIRST_REGION_ID)
+                    .setRegionEpoch(RegionEpoch.newBuilder().setConfVer(1).setVersion(1));
+            for (long store : settings.initialStores()) {
+                region.addPeers(Peer.newBuilder().setId(store).setStoreId(store));
+            }
+            Bootstrap.initialRegionState(region.build(), raft, kv);
+        }
+        Meta.putStoreIdent(kv, StoreIdent.newBuilder().setClusterId(settings.clusterId())
+                .setStoreId(settings.storeId()).build());
+        if (!raft.isEmpty()) engines.raft().commit(raft);
+        engines.kv().commit(kv);
+    }
+
+    public long storeId() {
+        return settings.storeId();
+    }
+
+    public ActorRef<StoreCommand> store() {
+        return store;
+    }
+
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    /** Every peer's view of its region on this store. */
+    public CompletionStage<List<PeerStatus>> status() {
+        return AskPattern.ask(store, StoreCommand.GetStatus::new, Duration.ofSeconds(5), system.scheduler());
+    }
+}

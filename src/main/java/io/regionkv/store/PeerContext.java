@@ -1,0 +1,14 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.Engines;
+import io.regionkv.transport.RaftTransport;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** What every peer of a store shares: the engines, the writers that own them, the transport, settings. */
+record PeerContext(
+        StoreSettings settings,
+        Engines engines,
+        ActorRef<WriterCommand> raftLogWriter,
+        ActorRef<WriterCommand> kvWriter,
+        RaftTransport transport,
+        ActorRef<StoreCommand> store) {}

@@ -1,0 +1,184 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.Engines;
+import io.regionkv.engine.ReadView;
+import io.regionkv.proto.Eraftpb.MessageType;
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
+import io.regionkv.proto.RaftServerpb.PeerState;
+import io.regionkv.proto.RaftServerpb.RaftMessage;
+import io.regionkv.proto.RaftServerpb.RegionLocalState;
+import io.regionkv.transport.CommandEnvelope;
+import io.regionkv.transport.CommandReply;
+import io.regionkv.transport.RaftEnvelope;
+import io.regionkv.transport.RaftTransport;
+import io.regionkv.transport.RegionLookup;
+import io.regionkv.transport.RegionLookupReply;
+import io.regionkv.transport.StoreDirectory;
+import io.regionkv.transport.StoreWire;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * One per node: owns the peers of this store, routes what arrives for a region to its peer, creates a
+ * peer when a raft message arrives for a region this store should join, and answers region look-ups.
+ *
+ * <p>Its inbox (a message adapter registered with the Receptionist under the store id) is what other
+ * nodes send raft messages, commands and look-ups to.
+ */
+public final class StoreActor extends AbstractBehavior<StoreCommand> {
+
+    private record RegionView(Region region, Peer leader) {}
+
+    private final StoreSettings settings;
+    private final PeerContext peerContext;
+    private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
+    private final Map<Long, RegionView> regions = new HashMap<>();
+
+    public static Behavior<StoreCommand> create(StoreSettings settings, Engines engines,
+            ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport) {
+        return Behaviors.setup(ctx -> new StoreActor(ctx, settings, engines, raftLogWriter, kvWriter, transport));
+    }
+
+    private StoreActor(ActorContext<StoreCommand> ctx, StoreSettings settings, Engines engines,
+            ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport) {
+        super(ctx);
+        this.settings = settings;
+        this.peerContext = new PeerContext(settings, engines, raftLogWriter, kvWriter, transport, ctx.getSelf());
+        List<RegionLocalState> states;
+        try (ReadView view = engines.kv().readView()) {
+            states = Meta.regionLocalStates(view);
+        }
+        for (RegionLocalState state : states) {
+            if (state.getState() == PeerState.Normal) {
+                Peer self = selfPeer(state.getRegion());
+                if (self != null) startPeer(state.getRegion(), self);
+            }
+        }
+        ActorRef<StoreWire> inbox = ctx.messageAdapter(StoreWire.class, StoreCommand.Inbound::new);
+        StoreDirectory.get(ctx.getSystem()).register(settings.storeId(), inbox);
+    }
+
+    @Override
+    public Receive<StoreCommand> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(StoreCommand.Inbound.class, this::onInbound)
+                .onMessage(StoreCommand.PeerStateChanged.class, this::onPeerStateChanged)
+                .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
+                .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
+                .build();
+    }
+
+    private Behavior<StoreCommand> onInbound(StoreCommand.Inbound in) {
+        StoreWire w = in.wire();
+        if (w instanceof RaftEnvelope r) {
+            onRaftMessage(r.message());
+        } else if (w instanceof CommandEnvelope c) {
+            onCommand(c.request(), c.replyTo());
+        } else if (w instanceof RegionLookup l) {
+            onLookup(l);
+        }
+        return this;
+    }
+
+    private void onRaftMessage(RaftMessage m) {
+        if (m.getToPeer().getStoreId() != settings.storeId()) {
+            return; // misrouted: not for this store
+        }
+        ActorRef<PeerCommand> peer = peers.get(m.getRegionId());
+        if (peer == null) {
+            peer = maybeCreatePeer(m);
+            if (peer == null) return;
+        }
+        peer.tell(new PeerCommand.RaftMessageIn(m));
+    }
+
+    private void onCommand(RaftCmdRequest req, ActorRef<CommandReply> replyTo) {
+        long regionId = req.getHeader().getRegionId();
+        ActorRef<PeerCommand> peer = peers.get(regionId);
+        if (peer == null) {
+            replyTo.tell(new CommandReply(RegionErrors.response(req.getHeader().getUuid(),
+                    RegionErrors.regionNotFound(regionId))));
+            return;
+        }
+        peer.tell(new PeerCommand.RaftCmd(req, replyTo, System.nanoTime() + settings.requestTimeout().toNanos()));
+    }
+
+    private void onLookup(RegionLookup l) {
+        for (RegionView v : regions.values()) {
+            Region r = v.region();
+            if (KeyRanges.inRange(l.key(), r.getStartKey(), r.getEndKey())) {
+                l.replyTo().tell(new RegionLookupReply(settings.storeId(), Optional.of(r), Optional.ofNullable(v.leader())));
+                return;
+            }
+        }
+        l.replyTo().tell(new RegionLookupReply(settings.storeId(), Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * A message for a region this store holds no peer of. Like TiKV, only a message that can start a peer
+     * (a vote request, a heartbeat, an append or a snapshot from the region's leader) creates one, empty,
+     * to be filled by the leader; and never over a range another local region already covers.
+     */
+    private ActorRef<PeerCommand> maybeCreatePeer(RaftMessage m) {
+        MessageType t = m.getMessage().getMsgType();
+        boolean initial = t == MessageType.MsgRequestVote || t == MessageType.MsgRequestPreVote
+                || t == MessageType.MsgHeartbeat || t == MessageType.MsgAppend || t == MessageType.MsgSnapshot;
+        if (!initial || m.getIsTombstone()) return null;
+        for (RegionView v : regions.values()) {
+            Region r = v.region();
+            boolean overlaps = (m.getEndKey().isEmpty() || KeyRanges.compare(r.getStartKey(), m.getEndKey()) < 0)
+                    && (r.getEndKey().isEmpty() || KeyRanges.compare(m.getStartKey(), r.getEndKey()) < 0);
+            if (overlaps) return null;
+        }
+        // No peers yet: an empty conf state keeps the new peer from campaigning on its own.
+        Region region = Region.newBuilder().setId(m.getRegionId()).setStartKey(m.getStartKey())
+                .setEndKey(m.getEndKey()).setRegionEpoch(m.getRegionEpoch()).build();
+        return startPeer(region, m.getToPeer());
+    }
+
+    private ActorRef<PeerCommand> startPeer(Region region, Peer self) {
+        ActorRef<PeerCommand> ref = getContext().spawn(PeerActor.create(peerContext, region, self),
+                "peer-" + region.getId() + "-" + self.getId());
+        peers.put(region.getId(), ref);
+        regions.put(region.getId(), new RegionView(region, null));
+        return ref;
+    }
+
+    private Peer selfPeer(Region region) {
+        for (Peer p : region.getPeersList()) {
+            if (p.getStoreId() == settings.storeId()) return p;
+        }
+        return null;
+    }
+
+    private Behavior<StoreCommand> onPeerStateChanged(StoreCommand.PeerStateChanged c) {
+        if (peers.containsKey(c.regionId())) {
+            regions.put(c.regionId(), new RegionView(c.region(), c.leader()));
+        }
+        return this;
+    }
+
+    private Behavior<StoreCommand> onPeerRemoved(StoreCommand.PeerRemoved r) {
+        peers.remove(r.regionId());
+        regions.remove(r.regionId());
+        return this;
+    }
+
+    private Behavior<StoreCommand> onGetStatus(StoreCommand.GetStatus q) {
+        List<ActorRef<PeerCommand>> all = new ArrayList<>(peers.values());
+        getContext().spawnAnonymous(StatusCollector.create(all, q.replyTo(), Duration.ofSeconds(3)));
+        return this;
+    }
+}

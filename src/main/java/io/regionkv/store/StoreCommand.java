@@ -1,0 +1,23 @@
+package io.regionkv.store;
+
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.transport.StoreWire;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** The protocol of a {@link StoreActor}: one per node, the router in front of its peers. */
+public sealed interface StoreCommand {
+
+    /** Something from the network (or a local client) for this store. */
+    record Inbound(StoreWire wire) implements StoreCommand {}
+
+    /** A peer's region or known leader changed; kept for region look-ups. {@code leader} may be null. */
+    record PeerStateChanged(long regionId, Region region, Peer leader) implements StoreCommand {}
+
+    /** A peer was removed from its region and stopped. */
+    record PeerRemoved(long regionId, long peerId) implements StoreCommand {}
+
+    /** Asks every peer of this store for its status. */
+    record GetStatus(ActorRef<List<PeerStatus>> replyTo) implements StoreCommand {}
+}
