@@ -181,7 +181,7 @@ public final class LocalShell {
         } catch (ExecutionException | CompletionException e) {
             throw new CommandException(reason(e.getCause() == null ? e : e.getCause()));
         } catch (TimeoutException e) {
-            throw new CommandException("no answer within " + commandTimeout.toSeconds() + " s");
+            throw new CommandException("no answer within " + commandTimeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted");
