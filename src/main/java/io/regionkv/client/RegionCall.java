@@ -243,7 +243,7 @@ final class RegionCall {
                 if (error != null) {
                     onNoAnswer(region, storeId, timeout, error);
                 } else {
-                    onReply(region, storeId, request.getRequestsCount(), reply.response());
+                    onReply(region, peer.get(), request.getRequestsCount(), reply.response());
                 }
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
@@ -267,13 +267,19 @@ final class RegionCall {
         retry(Duration.ZERO);
     }
 
-    private void onReply(CachedRegion region, long storeId, int requestCount, RaftCmdResponse response) {
+    private void onReply(CachedRegion region, Peer peer, int requestCount, RaftCmdResponse response) {
+        long storeId = peer.getStoreId();
         if (!response.hasHeader() || !response.getHeader().hasError()) {
             if (response.getResponsesCount() != requestCount) {
                 result.completeExceptionally(new RegionKvException(operation + " " + Keys.show(key) + ": store "
                         + storeId + " answered " + response.getResponsesCount() + " responses to " + requestCount
                         + " requests"));
                 return;
+            }
+            // Only the leader serves commands: remember it, so the next call need not search again.
+            if (region.leaderStoreId() != storeId) {
+                ctx.cache().byId(region.id()).filter(c -> c.leaderStoreId() != storeId)
+                        .ifPresent(c -> ctx.cache().switchLeader(region.id(), Optional.of(peer)));
             }
             result.complete(new Result(region, response));
             return;
