@@ -172,7 +172,12 @@ final class RegionCall {
             return;
         }
         Optional<Peer> leader = reply.leader().filter(p -> p.getStoreId() != 0);
-        ctx.cache().update(region.get(), leader);
+        if (!ctx.cache().update(region.get(), leader)) {
+            // A lagging store; asking it again at once would get the same answer, so move on.
+            lookupFailed(candidateCount, "store " + storeId + " described region " + region.get().getId()
+                    + " with an older epoch than the client already knows");
+            return;
+        }
         lookupFailuresInRound = 0;
         attempt();
     }

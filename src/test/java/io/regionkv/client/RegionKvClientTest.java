@@ -433,6 +433,25 @@ class RegionKvClientTest {
     }
 
     @Test
+    void aLaggingStoresLookUpAnswerDoesNotUndoNewerKnowledge() throws Exception {
+        Region left = region(1, "", "m", 2, a, b, c);
+        Region staleWhole = region(1, "", "", 1, a, b, c);
+        Region right = region(2, "m", "", 2, a, b, c);
+        RegionKvClient client = client(settings().withInitialStores(List.of(a.storeId, b.storeId)));
+        client.cache().update(left, Optional.of(peerOn(left, a)));
+        answersLookups(a, staleWhole, Optional.of(peerOn(staleWhole, a)));
+        answersLookups(b, right, Optional.of(peerOn(right, c)));
+        c.onCommand = (cmd, n) -> ok(cmd);
+
+        await(client.put(k("x"), k("1")));
+
+        assertEquals(2, next(c).request().getHeader().getRegionId());
+        assertEquals(1, a.lookups.size(), "the stale answer is not asked for again and again");
+        assertEquals(List.of(left, right), client.cache().regions().stream().map(CachedRegion::region).toList());
+        assertTrue(a.commands.isEmpty());
+    }
+
+    @Test
     void scanWalksAcrossRegionsInKeyOrder() throws Exception {
         Region left = region(1, "", "m", 1, a);
         Region right = region(2, "m", "", 1, b);
