@@ -12,8 +12,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * @param requestTimeout         the whole budget of one operation, all retries included
  * @param backoffBase            the first retry delay; it doubles per retry, with jitter
  * @param backoffMax             the ceiling of the retry delay
- * @param initialStores          store ids asked for region look-ups; empty means the stores this node's
- *                               {@link io.regionkv.transport.StoreDirectory} already knows
+ * @param initialStores          store ids asked first for region look-ups; after them the client asks
+ *                               stores named by cached regions, then those this node's
+ *                               {@link io.regionkv.transport.StoreDirectory} knows
  * @param attemptTimeoutForReads how long one read attempt may wait before the read is tried elsewhere
  */
 public record ClientSettings(Duration requestTimeout, Duration backoffBase, Duration backoffMax,
