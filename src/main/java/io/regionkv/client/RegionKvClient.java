@@ -1,0 +1,194 @@
+package io.regionkv.client;
+
+import com.google.protobuf.ByteString;
+import io.regionkv.proto.RaftCmdpb.CmdType;
+import io.regionkv.proto.RaftCmdpb.DeleteRequest;
+import io.regionkv.proto.RaftCmdpb.GetRequest;
+import io.regionkv.proto.RaftCmdpb.GetResponse;
+import io.regionkv.proto.RaftCmdpb.PutRequest;
+import io.regionkv.proto.RaftCmdpb.Request;
+import io.regionkv.proto.RaftCmdpb.ScanRequest;
+import io.regionkv.transport.StoreDirectory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The raw key-value API of a RegionKV cluster, for code running in a node of its Pekko cluster.
+ *
+ * <p>Every operation is routed to the leader of the region holding its key, found through a
+ * {@link RegionCache} that is filled by asking stores ({@code regionkv.client.initial-stores}) and
+ * corrected by the region errors stores answer with. Definite refusals (not leader, stale epoch, key not
+ * in region, region not here, stale command, busy) are retried with exponential backoff until
+ * {@code regionkv.client.request-timeout}; then the operation fails with
+ * {@link RegionKvTimeoutException}. A refusal retrying cannot fix (for example a key or value the store
+ * finds too long) fails at once with {@link RegionKvException}. A write that was sent and not answered
+ * is never resent and fails with {@code outcomeUnknown}; why is explained on {@link RegionCall}.
+ *
+ * <p>Thread-safe and non-blocking: methods return at once with a {@link CompletionStage} that completes
+ * on the actor system's threads. Invalid arguments (null, empty key, negative limit) throw
+ * {@link IllegalArgumentException} from the call itself and send nothing.
+ *
+ * <p>Column families: the variants without a {@code cf} use the default one; {@code ""} also names it.
+ */
+public final class RegionKvClient {
+
+    private final ClientContext ctx;
+
+    /** A client with the settings of {@code regionkv.client} in the system's configuration. */
+    public static RegionKvClient create(ActorSystem<?> system) {
+        return new RegionKvClient(system, ClientSettings.create(system));
+    }
+
+    public RegionKvClient(ActorSystem<?> system, ClientSettings settings) {
+        this(system, settings, new Random());
+    }
+
+    /** @param random drives backoff jitter and request ids; seed it to replay a test. */
+    public RegionKvClient(ActorSystem<?> system, ClientSettings settings, Random random) {
+        if (system == null || settings == null || random == null) {
+            throw new IllegalArgumentException("system, settings and random must not be null");
+        }
+        this.ctx = new ClientContext(system, StoreDirectory.get(system), new RegionCache(),
+                new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random);
+    }
+
+    public ClientSettings settings() {
+        return ctx.settings();
+    }
+
+    /** The region cache, for tests of this package. */
+    RegionCache cache() {
+        return ctx.cache();
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------
+
+    public CompletionStage<Void> put(ByteString key, ByteString value) {
+        return put("", key, value);
+    }
+
+    public CompletionStage<Void> put(String cf, ByteString key, ByteString value) {
+        checkCf(cf);
+        checkKey("key", key);
+        if (value == null) throw new IllegalArgumentException("value must not be null");
+        Request request = Request.newBuilder().setCmdType(CmdType.Put)
+                .setPut(PutRequest.newBuilder().setCf(cf).setKey(key).setValue(value)).build();
+        return call("put", key, RegionCall.Kind.WRITE, request, deadline()).thenApply(r -> null);
+    }
+
+    public CompletionStage<Void> delete(ByteString key) {
+        return delete("", key);
+    }
+
+    public CompletionStage<Void> delete(String cf, ByteString key) {
+        checkCf(cf);
+        checkKey("key", key);
+        Request request = Request.newBuilder().setCmdType(CmdType.Delete)
+                .setDelete(DeleteRequest.newBuilder().setCf(cf).setKey(key)).build();
+        return call("delete", key, RegionCall.Kind.WRITE, request, deadline()).thenApply(r -> null);
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------
+
+    /** The value of {@code key}, or empty when it has none. Linearizable (the store reads by ReadIndex). */
+    public CompletionStage<Optional<ByteString>> get(ByteString key) {
+        return get("", key);
+    }
+
+    public CompletionStage<Optional<ByteString>> get(String cf, ByteString key) {
+        checkCf(cf);
+        checkKey("key", key);
+        Request request = Request.newBuilder().setCmdType(CmdType.Get)
+                .setGet(GetRequest.newBuilder().setCf(cf).setKey(key)).build();
+        return call("get", key, RegionCall.Kind.READ, request, deadline()).thenApply(r -> {
+            GetResponse g = r.response().getResponses(0).getGet();
+            return g.getNotFound() ? Optional.<ByteString>empty() : Optional.of(g.getValue());
+        });
+    }
+
+    /**
+     * Up to {@code limit} pairs with {@code start <= key < end} in key order, read region by region.
+     * An empty {@code start} is the beginning of the key space, an empty {@code end} its end. Each
+     * region's part is a linearizable read; the parts are read one after another, so the whole scan is
+     * not one snapshot. One deadline covers the whole scan. {@code limit} 0 answers an empty list.
+     */
+    public CompletionStage<List<KvPair>> scan(ByteString start, ByteString end, int limit) {
+        return scan("", start, end, limit);
+    }
+
+    public CompletionStage<List<KvPair>> scan(String cf, ByteString start, ByteString end, int limit) {
+        checkCf(cf);
+        if (start == null) throw new IllegalArgumentException("start must not be null (empty = from the first key)");
+        if (end == null) throw new IllegalArgumentException("end must not be null (empty = to the last key)");
+        if (limit < 0) throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+        if (!end.isEmpty() && Keys.compare(start, end) > 0) {
+            throw new IllegalArgumentException("scan start " + Keys.show(start) + " is after end " + Keys.show(end));
+        }
+        if (limit == 0 || (!end.isEmpty() && start.equals(end))) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        CompletableFuture<List<KvPair>> done = new CompletableFuture<>();
+        scanFrom(cf, start, end, limit, new ArrayList<>(), deadline(), done);
+        return done;
+    }
+
+    /** Reads the region holding {@code cursor}, then continues at that region's end key. */
+    private void scanFrom(String cf, ByteString cursor, ByteString end, int limit, List<KvPair> found,
+            long deadlineNanos, CompletableFuture<List<KvPair>> done) {
+        int wanted = limit - found.size();
+        RegionCall call = new RegionCall(ctx, "scan", cursor, RegionCall.Kind.READ, region -> List.of(
+                Request.newBuilder().setCmdType(CmdType.Scan).setScan(ScanRequest.newBuilder().setCf(cf)
+                        .setStartKey(cursor).setEndKey(Keys.minEnd(end, region.region().getEndKey()))
+                        .setLimit(wanted)).build()),
+                deadlineNanos);
+        call.start().whenComplete((result, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+                return;
+            }
+            try {
+                ByteString regionEnd = result.region().region().getEndKey();
+                ByteString stop = Keys.minEnd(end, regionEnd);
+                for (var kv : result.response().getResponses(0).getScan().getKvsList()) {
+                    // Trust but check: a pair outside what we asked for would break the key order.
+                    if (found.size() < limit && Keys.inRange(kv.getKey(), cursor, stop)) {
+                        found.add(new KvPair(kv.getKey(), kv.getValue()));
+                    }
+                }
+                boolean lastRegion = regionEnd.isEmpty() || (!end.isEmpty() && Keys.compare(regionEnd, end) >= 0);
+                if (found.size() >= limit || lastRegion) {
+                    done.complete(List.copyOf(found));
+                } else {
+                    scanFrom(cf, regionEnd, end, limit, found, deadlineNanos, done);
+                }
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------------
+
+    private CompletionStage<RegionCall.Result> call(String operation, ByteString key, RegionCall.Kind kind,
+            Request request, long deadlineNanos) {
+        return new RegionCall(ctx, operation, key, kind, region -> List.of(request), deadlineNanos).start();
+    }
+
+    private long deadline() {
+        return System.nanoTime() + ctx.settings().requestTimeout().toNanos();
+    }
+
+    private static void checkKey(String what, ByteString key) {
+        if (key == null) throw new IllegalArgumentException(what + " must not be null");
+        if (key.isEmpty()) throw new IllegalArgumentException(what + " must not be empty");
+    }
+
+    private static void checkCf(String cf) {
+        if (cf == null) throw new IllegalArgumentException("column family must not be null (\"\" is the default)");
+    }
+}
