@@ -17,14 +17,10 @@ public final class Main {
             printUsage(out);
             return 0;
         }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "local":
-            case "server":
-            case "bench":
-                // The raftstore (issue 4) brings these; until then say plainly what works.
-                err.println("regionkv: build OK; '" + args[0] + "' needs the raftstore, which is not built yet."
-                        + " Arguments: " + Arrays.toString(Arrays.copyOfRange(args, 1, args.length)));
-                return 3;
+                return LocalCommand.run(rest, System.in, out, err);
             default:
                 err.println("regionkv: unknown command '" + args[0] + "'");
                 printUsage(err);
@@ -35,7 +31,5 @@ public final class Main {
     private static void printUsage(PrintStream out) {
         out.println("usage: regionkv <command> [options]");
         out.println("  local [--nodes N] [--data DIR]   a local cluster in one process, commands on stdin");
-        out.println("  server                           one node of a cluster");
-        out.println("  bench                            end-to-end benchmark");
     }
 }

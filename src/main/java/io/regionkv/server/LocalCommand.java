@@ -1,0 +1,95 @@
+package io.regionkv.server;
+
+import com.google.protobuf.ByteString;
+import com.typesafe.config.ConfigFactory;
+import io.regionkv.client.KvPair;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code regionkv local [--nodes N] [--data DIR]}: a local cluster in this process, driven by commands on
+ * standard input (see {@link LocalShell}). Data is kept under DIR across restarts.
+ */
+final class LocalCommand {
+
+    private LocalCommand() {}
+
+    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
+        int nodes = 3;
+        Path data = Path.of("data");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--nodes" -> {
+                    if (i + 1 >= args.length) return usage(err, "--nodes needs a number");
+                    try {
+                        nodes = Integer.parseInt(args[++i]);
+                    } catch (NumberFormatException e) {
+                        return usage(err, "--nodes needs a number, got '" + args[i] + "'");
+                    }
+                    if (nodes < 1 || nodes > 9) return usage(err, "--nodes must be between 1 and 9, got " + nodes);
+                }
+                case "--data" -> {
+                    if (i + 1 >= args.length) return usage(err, "--data needs a directory");
+                    data = Path.of(args[++i]);
+                }
+                default -> {
+                    return usage(err, "unknown option '" + args[i] + "'");
+                }
+            }
+        }
+        err.println("regionkv: starting " + nodes + " nodes with data under " + data.toAbsolutePath() + " ...");
+        try (LocalCluster cluster = LocalCluster.start(nodes, data, ConfigFactory.load(), Duration.ofSeconds(60))) {
+            err.println("regionkv: cluster up; type 'help' for commands");
+            BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+            new LocalShell(in, out, backend(cluster), System.console() != null).run();
+            return 0;
+        } catch (Exception e) {
+            err.println("regionkv: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("regionkv local: " + problem);
+        err.println("usage: regionkv local [--nodes N] [--data DIR]");
+        return 2;
+    }
+
+    private static ShellBackend backend(LocalCluster cluster) {
+        RegionKV api = cluster.api();
+        return new ShellBackend() {
+            @Override
+            public CompletionStage<Void> put(ByteString key, ByteString value) {
+                return api.put(key, value);
+            }
+
+            @Override
+            public CompletionStage<Optional<ByteString>> get(ByteString key) {
+                return api.get(key);
+            }
+
+            @Override
+            public CompletionStage<Void> delete(ByteString key) {
+                return api.delete(key);
+            }
+
+            @Override
+            public CompletionStage<List<KvPair>> scan(ByteString start, ByteString end, int limit) {
+                return api.scan(start, end, limit);
+            }
+
+            @Override
+            public String status() {
+                return cluster.status();
+            }
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package io.regionkv.server;
+
+import com.google.protobuf.ByteString;
+import io.regionkv.client.ClientSettings;
+import io.regionkv.client.KvPair;
+import io.regionkv.client.RegionKvClient;
+import io.regionkv.store.StoreSettings;
+import io.regionkv.transport.ArteryRaftTransport;
+import io.regionkv.transport.StoreDirectory;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * RegionKV embedded in a Pekko application, like {@code ClusterSharding.get(system)}:
+ * {@code RegionKV.get(system).put(key, value)}.
+ *
+ * <p>When {@code regionkv.store-id} is set (> 0) the first call also starts this node's store, with the
+ * data directory and raft settings of the {@code regionkv} configuration section; otherwise the node is a
+ * client of the stores elsewhere in the cluster. Either way the operations find the region and its leader,
+ * retry on region errors with backoff, and fail with a clear error at their deadline (see
+ * {@link RegionKvClient}).
+ */
+public final class RegionKV implements Extension {
+
+    private static final ExtensionId<RegionKV> ID = new ExtensionId<>() {
+        @Override
+        public RegionKV createExtension(ActorSystem<?> system) {
+            return new RegionKV(system);
+        }
+    };
+
+    private final Optional<RegionKvNode> node;
+    private final RegionKvClient client;
+
+    private RegionKV(ActorSystem<?> system) {
+        long storeId = system.settings().config().getLong("regionkv.store-id");
+        if (storeId > 0) {
+            StoreSettings settings = StoreSettings.fromConfig(system.settings().config());
+            node = Optional.of(RegionKvNode.start(system, settings,
+                    new ArteryRaftTransport(StoreDirectory.get(system))));
+        } else {
+            node = Optional.empty();
+        }
+        ClientSettings cs = ClientSettings.create(system);
+        if (cs.initialStores().isEmpty()) {
+            // Without a configured list, ask the stores this cluster bootstrapped with, then this node's own.
+            List<Long> initial = new java.util.ArrayList<>(system.settings().config().getLongList("regionkv.initial-stores"));
+            if (storeId > 0 && !initial.contains(storeId)) initial.add(0, storeId);
+            cs = cs.withInitialStores(initial);
+        }
+        client = new RegionKvClient(system, cs);
+    }
+
+    public static RegionKV get(ActorSystem<?> system) {
+        return ID.apply(system);
+    }
+
+    /** This node's store, if it runs one. */
+    public Optional<RegionKvNode> node() {
+        return node;
+    }
+
+    public RegionKvClient client() {
+        return client;
+    }
+
+    public CompletionStage<Void> put(ByteString key, ByteString value) {
+        return client.put(key, value);
+    }
+
+    public CompletionStage<Optional<ByteString>> get(ByteString key) {
+        return client.get(key);
+    }
+
+    public CompletionStage<Void> delete(ByteString key) {
+        return client.delete(key);
+    }
+
+    /** Up to {@code limit} pairs with {@code start <= key < end}, in key order; an empty end is unbounded. */
+    public CompletionStage<List<KvPair>> scan(ByteString start, ByteString end, int limit) {
+        return client.scan(start, end, limit);
+    }
+}
