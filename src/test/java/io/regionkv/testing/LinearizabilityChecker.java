@@ -18,28 +18,31 @@ import java.util.Objects;
 public final class LinearizabilityChecker {
 
     public static final Duration DEFAULT_KEY_BUDGET = Duration.ofSeconds(10);
-    /** Bounds memory: each cached state holds a copy of the key's bitset. */
-    public static final long DEFAULT_MAX_STATES_PER_KEY = 2_000_000;
+    /** Heap the memo of explored states may take per key (an entry costs roughly a hundred bytes). */
+    public static final long DEFAULT_MEMO_BYTES_PER_KEY = 256L << 20;
 
     private final long keyBudgetNanos;
-    private final long maxStatesPerKey;
+    private final long memoBytesPerKey;
 
     public LinearizabilityChecker() {
-        this(DEFAULT_KEY_BUDGET, DEFAULT_MAX_STATES_PER_KEY);
+        this(DEFAULT_KEY_BUDGET, DEFAULT_MEMO_BYTES_PER_KEY);
     }
 
-    /** A key whose search runs past {@code keyBudget} or caches more than {@code maxStatesPerKey} is UNKNOWN. */
-    public LinearizabilityChecker(Duration keyBudget, long maxStatesPerKey) {
+    /**
+     * A key whose search runs longer than {@code keyBudget}, or whose memo of explored states grows past about
+     * {@code memoBytesPerKey} of heap, is UNKNOWN.
+     */
+    public LinearizabilityChecker(Duration keyBudget, long memoBytesPerKey) {
         if (keyBudget.isNegative()) {
             throw new IllegalArgumentException("negative time budget: " + keyBudget);
         }
-        if (maxStatesPerKey < 1) {
-            throw new IllegalArgumentException("state budget must be positive: " + maxStatesPerKey);
+        if (memoBytesPerKey < 1) {
+            throw new IllegalArgumentException("memo budget must be positive: " + memoBytesPerKey);
         }
         // Saturate: deadlines are compared by subtraction, so they must stay far from overflowing.
         this.keyBudgetNanos = keyBudget.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos()
                 : keyBudget.toNanos();
-        this.maxStatesPerKey = maxStatesPerKey;
+        this.memoBytesPerKey = memoBytesPerKey;
     }
 
     public CheckResult check(Collection<Operation> history) {
@@ -62,7 +65,7 @@ public final class LinearizabilityChecker {
         for (Map.Entry<String, List<Operation>> e : byKey.entrySet()) {
             long deadline = System.nanoTime() + keyBudgetNanos;
             results.add(new WglSearch(e.getKey(), e.getValue(), initialValues.get(e.getKey()), deadline,
-                    maxStatesPerKey).run());
+                    memoBytesPerKey).run());
         }
         return new CheckResult(results);
     }

@@ -244,12 +244,12 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
-    void exhaustedStateBudgetIsUnknown() {
-        LinearizabilityChecker tiny = new LinearizabilityChecker(Duration.ofSeconds(10), 1);
+    void exhaustedMemoBudgetIsUnknown() {
+        LinearizabilityChecker tiny = new LinearizabilityChecker(Duration.ofSeconds(10), 100);
         CheckResult result = tiny.check(List.of(
                 put(0, "x", "1", 0, 10), get(1, "x", "1", 20, 30), get(1, "x", "1", 40, 50)));
         assertEquals(Outcome.UNKNOWN, result.outcome(), result::toString);
-        assertTrue(result.perKey().get("x").explanation().contains("state budget"));
+        assertTrue(result.perKey().get("x").explanation().contains("memo budget"));
     }
 
     @Test

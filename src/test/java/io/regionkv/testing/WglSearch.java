@@ -1,13 +1,11 @@
 package io.regionkv.testing;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Wing and Gong's linearizability search with Lowe's memoisation, over one key's sub-history, the way
+ * Wing and Gong's linearizability search with Lowe's memoisation ({@link SearchMemo}), over one key's sub-history, the way
  * Porcupine does it: the operations' call and return events form one time-ordered doubly linked list; the
  * search linearizes a call (lifting it and its return out of the list) whenever the model allows it and the
  * resulting (set of linearized operations, state) was never seen, and backtracks (unlifting) when it hits a
@@ -16,6 +14,13 @@ import java.util.SplittableRandom;
  * <p>Pending operations return after everything else. Every write is legal in every state and a pending
  * read was dropped, so once all completed operations are placed the pending remainder linearizes at the
  * end (which is also how "it never happened" looks); the search stops there.
+ *
+ * <p>One reduction on top: a read that fits the current state and could go next never needs to be tried
+ * later instead. Moving it to the front of any linearization that continues from here keeps that
+ * linearization valid (nothing unplaced had to precede it, and it changes no state), so if the search
+ * fails after placing it, it fails here too, and backtracking goes on past it without trying the other
+ * candidates at its level. The search also tries such a read first: if it fails, so does the whole level.
+ * This is what keeps read-heavy histories with many clients cheap.
  */
 final class WglSearch {
 
@@ -24,19 +29,21 @@ final class WglSearch {
     private final String key;
     private final List<Operation> ops;
     private final KvModel model;
+    private final String initialValue;
     private final long deadlineNanos;
-    private final long maxStates;
+    private final long memoBytes;
 
     private final Operation.Kind[] kinds;
     private final int[] args;
     private final boolean[] pending;
 
-    WglSearch(String key, List<Operation> ops, String initialValue, long deadlineNanos, long maxStates) {
+    WglSearch(String key, List<Operation> ops, String initialValue, long deadlineNanos, long memoBytes) {
         this.key = key;
         this.ops = ops;
         this.model = new KvModel(ops, initialValue);
+        this.initialValue = initialValue;
         this.deadlineNanos = deadlineNanos;
-        this.maxStates = maxStates;
+        this.memoBytes = memoBytes;
         int n = ops.size();
         kinds = new Operation.Kind[n];
         args = new int[n];
@@ -70,7 +77,7 @@ final class WglSearch {
         long[] linearized = new long[(n + 63) >>> 6];
         long[] zobrist = new SplittableRandom(ZOBRIST_SEED).longs(n).toArray();
         long hash = 0;
-        HashSet<StateKey> seen = new HashSet<>();
+        SearchMemo seen = new SearchMemo();
         Entry[] stack = new Entry[n];
         int[] stackState = new int[n];
         int depth = 0;
@@ -79,7 +86,7 @@ final class WglSearch {
         int[] bestPrefix = new int[0];
         long iterations = 0;
 
-        Entry entry = head.next;
+        Entry entry = firstCandidate(head, state);
         while (true) {
             if ((iterations++ & 1023) == 0 && System.nanoTime() - deadlineNanos >= 0) {
                 return result(CheckResult.Outcome.UNKNOWN, seen.size(), start,
@@ -91,12 +98,10 @@ final class WglSearch {
                 if (next != KvModel.ILLEGAL) {
                     flip(linearized, op);
                     hash ^= zobrist[op];
-                    StateKey probe = new StateKey(linearized, next, hash);
-                    if (!seen.contains(probe)) {
-                        seen.add(probe.copy());
-                        if (seen.size() > maxStates) {
+                    if (seen.add(linearized, next, hash)) {
+                        if (seen.bytes() > memoBytes) {
                             return result(CheckResult.Outcome.UNKNOWN, seen.size(), start,
-                                    "state budget of " + maxStates + " exhausted");
+                                    "memo budget of " + memoBytes + " bytes exhausted");
                         }
                         stack[depth] = entry;
                         stackState[depth++] = state;
@@ -108,7 +113,7 @@ final class WglSearch {
                         if (depth > bestPrefix.length) {
                             bestPrefix = prefix(stack, depth);
                         }
-                        entry = head.next;
+                        entry = firstCandidate(head, state);
                         continue;
                     }
                     flip(linearized, op);
@@ -117,21 +122,38 @@ final class WglSearch {
                 entry = entry.next;
             } else {
                 // The operation returning here is still unplaced, yet everything later had to follow it.
-                if (depth == 0) {
-                    return result(CheckResult.Outcome.ILLEGAL, seen.size(), start, explain(bestPrefix));
-                }
-                Entry undo = stack[--depth];
-                state = stackState[depth];
-                int op = undo.op;
-                flip(linearized, op);
-                hash ^= zobrist[op];
-                if (!pending[op]) {
-                    placedCompleted--;
-                }
-                undo.unlift();
+                // Backtrack; past a read, keep backtracking: see the class comment.
+                Entry undo;
+                do {
+                    if (depth == 0) {
+                        return result(CheckResult.Outcome.ILLEGAL, seen.size(), start, explain(bestPrefix, initialValue));
+                    }
+                    undo = stack[--depth];
+                    state = stackState[depth];
+                    int op = undo.op;
+                    flip(linearized, op);
+                    hash ^= zobrist[op];
+                    if (!pending[op]) {
+                        placedCompleted--;
+                    }
+                    undo.unlift();
+                } while (kinds[undo.op] == Operation.Kind.GET);
                 entry = undo.next;
             }
         }
+    }
+
+    /**
+     * Where to start trying candidates: a read that fits {@code state}, if one can go next (see the class
+     * comment: it needs no alternatives), else the first entry.
+     */
+    private Entry firstCandidate(Entry head, int state) {
+        for (Entry e = head.next; e.call; e = e.next) {
+            if (kinds[e.op] == Operation.Kind.GET && args[e.op] == state) {
+                return e;
+            }
+        }
+        return head.next;
     }
 
     /**
@@ -172,13 +194,16 @@ final class WglSearch {
     }
 
     /** The longest prefix the search could linearize, the value it leaves, and the operations that were next. */
-    private String explain(int[] best) {
+    private String explain(int[] best, String initialValue) {
         int n = ops.size();
         boolean[] placed = new boolean[n];
-        int state = model.initialState();
+        String value = initialValue;
         for (int op : best) {
             placed[op] = true;
-            state = KvModel.step(state, kinds[op], args[op], pending[op]);
+            Operation o = ops.get(op);
+            if (o.kind() != Operation.Kind.GET) {
+                value = o.input();
+            }
         }
         long firstReturn = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
@@ -201,7 +226,7 @@ final class WglSearch {
                 sb.append(i > from ? ", " : "").append(ops.get(best[i]));
             }
         }
-        sb.append("; the value is then ").append(model.describe(state))
+        sb.append("; the value is then ").append(Operation.quote(value))
                 .append(" and no order of what comes next fits; next could be: ");
         for (int i = 0; i < Math.min(5, candidates.size()); i++) {
             sb.append(i > 0 ? ", " : "").append(candidates.get(i));
@@ -249,37 +274,6 @@ final class WglSearch {
             }
             prev.next = this;
             next.prev = this;
-        }
-    }
-
-    /**
-     * A memo key: which operations are linearized and the state they leave. The hash is a Zobrist hash kept
-     * up to date as bits flip, so a probe costs no pass over the bitset unless the hashes collide.
-     */
-    private static final class StateKey {
-        final long[] bits;
-        final int state;
-        final long hash;
-
-        StateKey(long[] bits, int state, long hash) {
-            this.bits = bits;
-            this.state = state;
-            this.hash = hash;
-        }
-
-        StateKey copy() {
-            return new StateKey(bits.clone(), state, hash);
-        }
-
-        @Override
-        public int hashCode() {
-            long h = hash ^ (state * 0x9E3779B97F4A7C15L);
-            return (int) (h ^ (h >>> 32));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StateKey k && k.hash == hash && k.state == state && Arrays.equals(k.bits, bits);
         }
     }
 }
