@@ -19,7 +19,8 @@ class LinearizabilityPerformanceTest {
 
     @Test
     void tenThousandOperationsOverAHundredKeysFromTenClients() {
-        SplittableRandom random = new SplittableRandom(Seeds.seed("tenThousandOperationsOverAHundredKeysFromTenClients"));
+        SplittableRandom random =
+                new SplittableRandom(Seeds.seed("tenThousandOperationsOverAHundredKeysFromTenClients"));
         List<Operation> history = new HistoryGenerator(random, 0.5, 0.05, 0.01).clients(10, 1_000, 100, 1_000);
         assertEquals(10_000, history.size());
         timeAndCheck("10k ops, 100 keys, 10 clients", history, Outcome.OK);
