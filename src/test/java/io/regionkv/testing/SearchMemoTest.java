@@ -1,0 +1,70 @@
+package io.regionkv.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The memo must tell sets apart exactly, not by hash: these tests hand it colliding hashes on purpose, which the
+ * search's 64-bit Zobrist hashes make too rare to meet otherwise.
+ */
+class SearchMemoTest {
+
+    private static long[] bits(int size, int... set) {
+        long[] bits = new long[(size + 63) >>> 6];
+        for (int i : set) {
+            bits[i >>> 6] |= 1L << (i & 63);
+        }
+        return bits;
+    }
+
+    @Test
+    void sameSetAndStateIsSeenOnlyOnce() {
+        SearchMemo memo = new SearchMemo();
+        assertTrue(memo.add(bits(200, 0, 1, 2, 130), 3, 42));
+        assertFalse(memo.add(bits(200, 0, 1, 2, 130), 3, 42));
+        assertTrue(memo.add(bits(200, 0, 1, 2, 130), 4, 42), "another state is another configuration");
+        assertEquals(2, memo.size());
+        assertTrue(memo.bytes() > 0);
+    }
+
+    @Test
+    void collidingHashesOfDifferentSetsStayDistinct() {
+        SearchMemo memo = new SearchMemo();
+        assertTrue(memo.add(bits(200, 0, 1, 2), 0, 7));
+        assertFalse(memo.add(bits(200, 2, 1, 0), 0, 7), "same set listed in another order");
+        assertTrue(memo.add(bits(200, 0, 1, 3), 0, 7), "same top, other hole");
+        assertTrue(memo.add(bits(200, 0, 1), 0, 7), "lower top");
+        assertTrue(memo.add(bits(200, 0, 1, 2, 150), 0, 7), "higher top, holes across words");
+        assertTrue(memo.add(bits(200, 1, 2), 0, 7), "hole at zero");
+        assertTrue(memo.add(bits(200), 0, 7), "empty set");
+        assertFalse(memo.add(bits(200), 0, 7));
+        assertTrue(memo.add(bits(200, 63, 64), 0, 7), "word boundary");
+        assertTrue(memo.add(bits(200, 64), 0, 7));
+        assertFalse(memo.add(bits(200, 63, 64), 0, 7));
+    }
+
+    @Test
+    void randomSetsUnderOneHashAgreeWithExactComparison() {
+        long seed = Seeds.seed("randomSetsUnderOneHashAgreeWithExactComparison");
+        SplittableRandom random = new SplittableRandom(seed);
+        SearchMemo memo = new SearchMemo();
+        java.util.Set<String> exact = new java.util.HashSet<>();
+        for (int round = 0; round < 3_000; round++) {
+            long[] set = new long[3];
+            int top = random.nextInt(192);
+            for (int i = 0; i < top; i++) {
+                // Dense below a frontier with a few holes, like the search's sets.
+                if (random.nextInt(top - i + 1) > 2) {
+                    set[i >>> 6] |= 1L << (i & 63);
+                }
+            }
+            int state = random.nextInt(2);
+            boolean isNew = exact.add(java.util.Arrays.toString(set) + "/" + state);
+            assertEquals(isNew, memo.add(set, state, 99), "round " + round);
+        }
+    }
+}
