@@ -20,6 +20,9 @@ import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.proto.RaftCmdpb.RaftResponseHeader;
 import io.regionkv.proto.RaftCmdpb.Request;
+import io.regionkv.proto.RaftCmdpb.SplitRequest;
+import io.regionkv.proto.RaftCmdpb.SplitResponse;
+import com.google.protobuf.ByteString;
 import io.regionkv.proto.RaftServerpb.PeerState;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
@@ -59,6 +62,7 @@ final class Applier {
         long gcEnd = 0;
         boolean removedSelf = false;
         Region regionBefore = region;
+        List<Region> newRegions = new ArrayList<>();
         for (Entry e : committed) {
             if (e.getIndex() <= applyState.getAppliedIndex()) {
                 continue; // replayed after a restart that raced an apply; already in the kv env
@@ -73,7 +77,7 @@ final class Applier {
                 RaftCmdRequest cmd = parse(e);
                 if (cmd.hasAdminRequest()) {
                     long before = applyState.getTruncatedState().getIndex();
-                    response = applyAdmin(cmd, kv);
+                    response = applyAdmin(cmd, kv, newRegions);
                     if (applyState.getTruncatedState().getIndex() > before) {
                         gcEnd = applyState.getTruncatedState().getIndex() + 1;
                     }
@@ -88,7 +92,7 @@ final class Applier {
             Meta.putRegionState(kv, region, removedSelf ? PeerState.Tombstone : PeerState.Normal);
         }
         Meta.putApplyState(kv, regionId, applyState);
-        return new ApplyBatch(kv, applyState, results, gcEnd, removedSelf);
+        return new ApplyBatch(kv, applyState, results, gcEnd, removedSelf, List.copyOf(newRegions));
     }
 
     private RaftCmdResponse applyWrites(RaftCmdRequest cmd, WriteBatch kv) {
@@ -109,8 +113,11 @@ final class Applier {
         return out.build();
     }
 
-    private RaftCmdResponse applyAdmin(RaftCmdRequest cmd, WriteBatch kv) {
+    private RaftCmdResponse applyAdmin(RaftCmdRequest cmd, WriteBatch kv, List<Region> newRegions) {
         AdminRequest admin = cmd.getAdminRequest();
+        if (admin.getCmdType() == AdminCmdType.Split) {
+            return applySplit(cmd, kv, newRegions);
+        }
         if (admin.getCmdType() == AdminCmdType.CompactLog) {
             CompactLogRequest c = admin.getCompactLog();
             if (c.getCompactIndex() > applyState.getTruncatedState().getIndex()
@@ -123,6 +130,38 @@ final class Applier {
         }
         return RegionErrors.response(cmd.getHeader().getUuid(),
                 RegionErrors.invalid("admin command " + admin.getCmdType() + " cannot be applied through the log"));
+    }
+
+    /**
+     * Split (DESIGN.md, "Split"): this region keeps {@code [start, splitKey)}, a new region gets
+     * {@code [splitKey, end)} with one new peer on each store of this region; both versions are bumped.
+     * The new region's states go into this same kv batch, so the split is atomic on this store.
+     */
+    private RaftCmdResponse applySplit(RaftCmdRequest cmd, WriteBatch kv, List<Region> newRegions) {
+        ByteString uuid = cmd.getHeader().getUuid();
+        if (cmd.getHeader().hasRegionEpoch()
+                && cmd.getHeader().getRegionEpoch().getVersion() != region.getRegionEpoch().getVersion()) {
+            return RegionErrors.response(uuid, RegionErrors.epochNotMatch(
+                    "region " + regionId + " changed since the split was proposed", List.of(region)));
+        }
+        SplitRequest split = cmd.getAdminRequest().getSplit();
+        String problem = SplitChecks.problem(region, split);
+        if (problem != null) {
+            return RegionErrors.response(uuid, RegionErrors.invalid(problem));
+        }
+        RegionEpoch bumped = region.getRegionEpoch().toBuilder().setVersion(region.getRegionEpoch().getVersion() + 1).build();
+        Region.Builder right = Region.newBuilder().setId(split.getNewRegionId()).setStartKey(split.getSplitKey())
+                .setEndKey(region.getEndKey()).setRegionEpoch(bumped);
+        for (int i = 0; i < region.getPeersCount(); i++) {
+            Peer p = region.getPeers(i);
+            right.addPeers(p.toBuilder().setId(split.getNewPeerIds(i)));
+        }
+        Region newRegion = right.build();
+        region = region.toBuilder().setEndKey(split.getSplitKey()).setRegionEpoch(bumped).build();
+        Bootstrap.initialKvState(newRegion, kv);
+        newRegions.add(newRegion);
+        return adminResponse(AdminResponse.newBuilder().setCmdType(AdminCmdType.Split)
+                .setSplit(SplitResponse.newBuilder().addRegions(region).addRegions(newRegion)));
     }
 
     private RaftCmdResponse applyConfChange(Entry e, WriteBatch kv) {

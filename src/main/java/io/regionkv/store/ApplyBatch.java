@@ -13,9 +13,10 @@ import java.util.List;
  * @param results one per applied entry, in log order; answered to their proposers after the commit
  * @param logGcEnd when not 0, raft log entries below this index may be deleted after the commit
  * @param removedSelf this peer was removed from its region by one of the entries
+ * @param newRegions regions created by splits in this batch, to be started on this store once durable
  */
 record ApplyBatch(WriteBatch kvBatch, RaftApplyState applyState, List<Result> results, long logGcEnd,
-        boolean removedSelf) {
+        boolean removedSelf, List<io.regionkv.proto.Metapb.Region> newRegions) {
 
     /** The outcome of one entry; {@code response} is null for entries nobody waits for (leader no-ops). */
     record Result(long index, long term, RaftCmdResponse response) {}

@@ -74,11 +74,27 @@ public final class Bootstrap {
         if (region.getId() == 0 || region.getPeersCount() == 0) {
             throw new IllegalArgumentException("a region needs an id and at least one peer: " + region);
         }
-        Meta.putRaftLocalState(raftBatch, region.getId(), RaftLocalState.newBuilder()
+        Meta.putRaftLocalState(raftBatch, region.getId(), initialRaftState());
+        initialKvState(region, kvBatch);
+    }
+
+    /** The raft state of a region created by bootstrap or split: log empty, starting after index 5 of term 5. */
+    public static RaftLocalState initialRaftState() {
+        return RaftLocalState.newBuilder()
                 .setHardState(HardState.newBuilder().setTerm(INIT_TERM).setCommit(INIT_INDEX))
                 .setLastIndex(INIT_INDEX)
                 .setLastTerm(INIT_TERM)
-                .build());
+                .build();
+    }
+
+    /**
+     * The kv half of {@link #initialRegionState}: region state and apply state. A split writes only this
+     * half, atomically with the split itself; {@link PeerStorage#load} derives the raft state.
+     */
+    public static void initialKvState(Region region, WriteBatch kvBatch) {
+        if (region.getId() == 0 || region.getPeersCount() == 0) {
+            throw new IllegalArgumentException("a region needs an id and at least one peer: " + region);
+        }
         Meta.putRegionState(kvBatch, region, PeerState.Normal);
         Meta.putApplyState(kvBatch, region.getId(), RaftApplyState.newBuilder()
                 .setAppliedIndex(INIT_INDEX)

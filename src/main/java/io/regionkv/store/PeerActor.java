@@ -106,17 +106,16 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.reads = new PendingReads(self.getId());
         this.requestTimeoutNanos = s.requestTimeout().toNanos();
         this.writeResults = context.messageAdapter(WriteResult.class, PeerCommand.WriteDone::new);
-        timers.startTimerWithFixedDelay(PeerCommand.Tick.INSTANCE, s.raftTick());
-        // A region with a single voter elects itself at once instead of waiting for an election timeout.
-        if (region.getPeersCount() == 1 && region.getPeers(0).getId() == self.getId()) {
-            raft.campaign();
-            scheduleReady();
-        }
+        this.timers = timers;
     }
+
+    private final TimerScheduler<PeerCommand> timers;
 
     @Override
     public Receive<PeerCommand> createReceive() {
         return newReceiveBuilder()
+                .onMessage(PeerCommand.Start.class, this::onStart)
+                .onMessage(PeerCommand.SplitRegion.class, this::onSplitRegion)
                 .onMessage(PeerCommand.RaftMessageIn.class, this::onRaftMessage)
                 .onMessage(PeerCommand.RaftCmd.class, this::onCommand)
                 .onMessageEquals(PeerCommand.Tick.INSTANCE, this::onTick)
@@ -128,6 +127,31 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     // ---- inputs -----------------------------------------------------------------------------------------
+
+    private Behavior<PeerCommand> onStart(PeerCommand.Start start) {
+        timers.startTimerWithFixedDelay(PeerCommand.Tick.INSTANCE, ctx.settings().raftTick());
+        Region region = applier.region();
+        boolean soleVoter = region.getPeersCount() == 1 && region.getPeers(0).getId() == self.getId();
+        // A sole voter, or the new half of a split made on the leader's store, need not wait for an
+        // election timeout (the other peers of a split-born region start at the same log position).
+        if (soleVoter || start.campaign()) {
+            raft.campaign();
+            scheduleReady();
+        }
+        return this;
+    }
+
+    private Behavior<PeerCommand> onSplitRegion(PeerCommand.SplitRegion split) {
+        Region region = applier.region();
+        RaftCmdRequest req = RaftCmdRequest.newBuilder()
+                .setHeader(io.regionkv.proto.RaftCmdpb.RaftRequestHeader.newBuilder().setRegionId(region.getId())
+                        .setRegionEpoch(region.getRegionEpoch()))
+                .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
+                        .setSplit(io.regionkv.proto.RaftCmdpb.SplitRequest.newBuilder().setSplitKey(split.splitKey())
+                                .setNewRegionId(split.newRegionId()).addAllNewPeerIds(split.newPeerIds())))
+                .build();
+        return onCommand(new PeerCommand.RaftCmd(req, split.replyTo(), System.nanoTime() + requestTimeoutNanos));
+    }
 
     private Behavior<PeerCommand> onRaftMessage(PeerCommand.RaftMessageIn in) {
         RaftMessage rm = in.message();
@@ -164,12 +188,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     + region.getRegionEpoch().getVersion(), List.of(region)));
             return this;
         }
-        for (Request r : req.getRequestsList()) {
-            ByteString key = keyOf(r);
-            if (key != null && !KeyRanges.inRange(key, region.getStartKey(), region.getEndKey())) {
-                reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(key, region));
-                return this;
-            }
+        ByteString outside = keyOutside(req, region);
+        if (outside != null) {
+            reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(outside, region));
+            return this;
         }
         switch (kind) {
             case READ -> startRead(new PendingReads.Read(req, cmd.replyTo(), deadline));
@@ -248,6 +270,17 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 propose(cc.toByteString(), true, replyTo, uuid, deadline);
             }
             case CompactLog -> propose(req.toByteString(), false, replyTo, uuid, deadline);
+            case Split -> {
+                String problem = SplitChecks.problem(applier.region(), admin.getSplit());
+                if (problem != null) {
+                    reply(replyTo, uuid, RegionErrors.invalid(problem));
+                } else if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getVersion()
+                        != applier.region().getRegionEpoch().getVersion()) {
+                    reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(applier.region())));
+                } else {
+                    propose(req.toByteString(), false, replyTo, uuid, deadline);
+                }
+            }
             default -> reply(replyTo, uuid, RegionErrors.invalid("admin command " + admin.getCmdType()
                     + " is not supported by this store"));
         }
@@ -413,11 +446,14 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 proposals.onApplied(r.index(), r.term(), RaftCmdResponse.getDefaultInstance());
             }
         }
-        serveReads();
         if (!applier.region().equals(storage.region())) {
             storage.setRegion(applier.region());
             notifyStore();
         }
+        for (Region born : batch.newRegions()) {
+            ctx.store().tell(new StoreCommand.RegionSplit(applier.region(), born, raft.state() == StateType.LEADER));
+        }
+        serveReads();
         if (batch.logGcEnd() > 0 && batch.logGcEnd() > truncatedBefore + 1) {
             // The log-GC step: entries below the new truncated index go, through the raft-log writer.
             WriteBatch gc = new WriteBatch();
@@ -436,9 +472,25 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private void serveReads() {
+        Region region = applier.region();
         for (PendingReads.Read read : reads.servable(appliedIndex)) {
-            cmdReply(read.replyTo(), ReadCommands.execute(read.request(), applier.region(), ctx.engines().kv()));
+            // A split applied while the read waited may have moved its key to another region, whose
+            // writes this peer's read index does not cover.
+            ByteString outside = keyOutside(read.request(), region);
+            if (outside != null) {
+                reply(read.replyTo(), read.request().getHeader().getUuid(), RegionErrors.keyNotInRegion(outside, region));
+            } else {
+                cmdReply(read.replyTo(), ReadCommands.execute(read.request(), region, ctx.engines().kv()));
+            }
         }
+    }
+
+    private static ByteString keyOutside(RaftCmdRequest req, Region region) {
+        for (Request r : req.getRequestsList()) {
+            ByteString key = keyOf(r);
+            if (key != null && !KeyRanges.inRange(key, region.getStartKey(), region.getEndKey())) return key;
+        }
+        return null;
     }
 
     private Behavior<PeerCommand> onGetStatus(PeerCommand.GetStatus q) {

@@ -14,6 +14,20 @@ sealed interface PeerCommand {
     /** A client command; answered exactly once, at the latest at {@code deadlineNanos}. */
     record RaftCmd(RaftCmdRequest request, ActorRef<CommandReply> replyTo, long deadlineNanos) implements PeerCommand {}
 
+    /**
+     * Begin: start the raft clock. {@code campaign} asks for an election at once, for a region whose
+     * leader is expected here (a single-voter region, or the half of a split made on the old leader's store).
+     */
+    record Start(boolean campaign) implements PeerCommand {}
+
+    /**
+     * Split this region at {@code splitKey}: the new region {@code newRegionId} takes [splitKey, end) with
+     * one new peer id per existing peer, in region peer order. Ids come from the placement driver (or an
+     * operator); the split is proposed through raft and answered when applied.
+     */
+    record SplitRegion(com.google.protobuf.ByteString splitKey, long newRegionId, java.util.List<Long> newPeerIds,
+            ActorRef<CommandReply> replyTo) implements PeerCommand {}
+
     /** The raft clock. */
     enum Tick implements PeerCommand { INSTANCE }
 

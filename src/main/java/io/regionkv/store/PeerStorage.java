@@ -80,11 +80,18 @@ public final class PeerStorage implements Storage {
         try (ReadView view = engines.kv().readView()) {
             applyState = Meta.applyState(view, region.getId());
         }
-        if (raftState == null) {
-            raftState = RaftLocalState.newBuilder().setHardState(HardState.getDefaultInstance()).build();
-        }
         if (applyState == null) {
             applyState = RaftApplyState.getDefaultInstance();
+        }
+        if (raftState == null) {
+            if (applyState.getTruncatedState().getIndex() == Bootstrap.INIT_INDEX
+                    && applyState.getAppliedIndex() == Bootstrap.INIT_INDEX) {
+                // A region born from a split: its states are written with the split, in the kv environment
+                // only (one atomic transaction); its raft log starts where the initial apply state says.
+                raftState = Bootstrap.initialRaftState();
+            } else {
+                raftState = RaftLocalState.newBuilder().setHardState(HardState.getDefaultInstance()).build();
+            }
         }
         return new PeerStorage(engines, region, recover(region.getId(), raftState, applyState), applyState);
     }

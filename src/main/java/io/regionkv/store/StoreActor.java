@@ -63,7 +63,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         for (RegionLocalState state : states) {
             if (state.getState() == PeerState.Normal) {
                 Peer self = selfPeer(state.getRegion());
-                if (self != null) startPeer(state.getRegion(), self);
+                if (self != null) startPeer(state.getRegion(), self, false);
             }
         }
         ActorRef<StoreWire> inbox = ctx.messageAdapter(StoreWire.class, StoreCommand.Inbound::new);
@@ -75,6 +75,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         return newReceiveBuilder()
                 .onMessage(StoreCommand.Inbound.class, this::onInbound)
                 .onMessage(StoreCommand.PeerStateChanged.class, this::onPeerStateChanged)
+                .onMessage(StoreCommand.RegionSplit.class, this::onRegionSplit)
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
                 .build();
@@ -145,15 +146,26 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         // No peers yet: an empty conf state keeps the new peer from campaigning on its own.
         Region region = Region.newBuilder().setId(m.getRegionId()).setStartKey(m.getStartKey())
                 .setEndKey(m.getEndKey()).setRegionEpoch(m.getRegionEpoch()).build();
-        return startPeer(region, m.getToPeer());
+        return startPeer(region, m.getToPeer(), false);
     }
 
-    private ActorRef<PeerCommand> startPeer(Region region, Peer self) {
+    private ActorRef<PeerCommand> startPeer(Region region, Peer self, boolean campaign) {
         ActorRef<PeerCommand> ref = getContext().spawn(PeerActor.create(peerContext, region, self),
                 "peer-" + region.getId() + "-" + self.getId());
         peers.put(region.getId(), ref);
         regions.put(region.getId(), new RegionView(region, null));
+        ref.tell(new PeerCommand.Start(campaign));
         return ref;
+    }
+
+    private Behavior<StoreCommand> onRegionSplit(StoreCommand.RegionSplit s) {
+        RegionView left = regions.get(s.left().getId());
+        if (left != null) regions.put(s.left().getId(), new RegionView(s.left(), left.leader()));
+        Peer self = selfPeer(s.right());
+        if (self != null && !peers.containsKey(s.right().getId())) {
+            startPeer(s.right(), self, s.wasLeader());
+        }
+        return this;
     }
 
     private Peer selfPeer(Region region) {

@@ -15,6 +15,12 @@ public sealed interface StoreCommand {
     /** A peer's region or known leader changed; kept for region look-ups. {@code leader} may be null. */
     record PeerStateChanged(long regionId, Region region, Peer leader) implements StoreCommand {}
 
+    /**
+     * A split was applied by this store's peer of {@code left}: start this store's peer of {@code right}.
+     * {@code wasLeader}: the splitting peer led the old region, so the new peer here campaigns at once.
+     */
+    record RegionSplit(Region left, Region right, boolean wasLeader) implements StoreCommand {}
+
     /** A peer was removed from its region and stopped. */
     record PeerRemoved(long regionId, long peerId) implements StoreCommand {}
 

@@ -84,6 +84,22 @@ public final class ClusterSystems {
         }
     }
 
+    /**
+     * Stops one node the way a crash looks to the others, then marks it Down from {@code survivor}: with
+     * downing off, an unreachable member would otherwise stay forever and keep new members from coming Up.
+     */
+    public static void downAndTerminate(ActorSystem<?> node, ActorSystem<?> survivor) {
+        var address = Cluster.get(node).selfMember().address();
+        terminate(List.of(node));
+        Cluster.get(survivor).manager().tell(new org.apache.pekko.cluster.typed.Down(address));
+        awaitCondition("node " + address + " removed", Duration.ofSeconds(30), () -> {
+            for (var m : Cluster.get(survivor).state().getMembers()) {
+                if (m.address().equals(address)) return false;
+            }
+            return true;
+        });
+    }
+
     /** Terminates systems and waits for them to stop. */
     public static void terminate(List<? extends ActorSystem<?>> systems) {
         for (ActorSystem<?> s : systems) s.terminate();
