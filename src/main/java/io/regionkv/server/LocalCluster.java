@@ -27,8 +27,12 @@ public final class LocalCluster implements AutoCloseable {
 
     private LocalCluster() {}
 
-    /** Per-node settings on top of the loaded configuration: loopback, random port, this node's store. */
-    public static Config nodeConfig(Config base, long storeId, Path dataDir, List<Long> initialStores) {
+    /**
+     * A cluster node on loopback with a random port, as many in one JVM: downing off (raft, not Pekko,
+     * decides what a silent peer means), a failure detector that tolerates GC pauses on a small machine,
+     * and a Receptionist that spreads store inboxes quickly.
+     */
+    public static Config loopbackNodeConfig() {
         return ConfigFactory.parseString("""
                 pekko.actor.provider = cluster
                 pekko.remote.artery.canonical.hostname = "127.0.0.1"
@@ -39,7 +43,12 @@ public final class LocalCluster implements AutoCloseable {
                 pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
                 pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval = 50ms
                 pekko.coordinated-shutdown.exit-jvm = off
-                """)
+                """);
+    }
+
+    /** Per-node settings on top of the loaded configuration: loopback, random port, this node's store. */
+    public static Config nodeConfig(Config base, long storeId, Path dataDir, List<Long> initialStores) {
+        return loopbackNodeConfig()
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(storeId))
                 .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()))
                 .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(initialStores))

@@ -2,6 +2,7 @@ package io.regionkv.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.regionkv.server.LocalCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -26,21 +27,11 @@ public final class ClusterSystems {
     /** Test configuration: random ports, no downing, patient failure detector, fast Receptionist. */
     public static Config nodeConfig() {
         return ConfigFactory.parseString("""
-                pekko.actor.provider = cluster
-                pekko.remote.artery.canonical.hostname = "127.0.0.1"
-                pekko.remote.artery.canonical.port = 0
-                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
-                pekko.cluster.downing-provider-class = ""
-                pekko.cluster.failure-detector.acceptable-heartbeat-pause = 20s
-                pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
-                pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval = 50ms
-                pekko.coordinated-shutdown.exit-jvm = off
                 pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 pekko.loglevel = WARNING
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
-                pekko.actor.serialize-messages = off
-                """).withFallback(ConfigFactory.load());
+                """).withFallback(LocalCluster.loopbackNodeConfig()).withFallback(ConfigFactory.load());
     }
 
     /** Starts a node with an empty guardian and joins it to {@code seed} (or to itself when null). */
