@@ -23,6 +23,8 @@ final class RawNodeDriver {
     private final Map<Long, MemoryStorage> storages = new LinkedHashMap<>();
     /** Nodes that are down: messages to and from them are lost. */
     private final Set<Long> down = new HashSet<>();
+    /** Nodes whose application is slow: the highest index they applied but have not reported yet. */
+    private final Map<Long, Long> heldApply = new LinkedHashMap<>();
     /** Every Ready handled by {@link #stabilize}, per node, for tests that inspect what was handed out. */
     private final Map<Long, List<Ready>> handled = new LinkedHashMap<>();
 
@@ -93,6 +95,32 @@ final class RawNodeDriver {
         return out;
     }
 
+    /**
+     * Like {@link #handle} but the application does not report what it applied: raft goes on thinking
+     * those entries are still being applied.
+     */
+    static List<Message> handleWithoutApplyReport(RawNode n, MemoryStorage s, Ready rd) {
+        persist(s, rd);
+        applyConfChanges(n, rd);
+        n.advance(rd);
+        List<Message> out = new ArrayList<>(rd.messages());
+        out.addAll(rd.persistedMessages());
+        return out;
+    }
+
+    /** From now on node {@code id} applies committed entries without reporting it (a slow apply step). */
+    void holdApply(long id) {
+        heldApply.putIfAbsent(id, 0L);
+    }
+
+    /** Node {@code id} reports everything it applied while held, and reports promptly again. */
+    void releaseApply(long id) {
+        Long applied = heldApply.remove(id);
+        if (applied != null && applied > 0) {
+            nodes.get(id).advanceApply(applied);
+        }
+    }
+
     /** Runs Ready cycles of a lone node until it has nothing left; returns the entries it committed. */
     static List<Entry> drain(RawNode n, MemoryStorage s) {
         List<Entry> committed = new ArrayList<>();
@@ -116,9 +144,15 @@ final class RawNodeDriver {
                 RawNode n = e.getValue();
                 if (n.hasReady()) {
                     moved = true;
+                    long id = e.getKey();
                     Ready rd = n.ready();
-                    handled.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(rd);
-                    queue.addAll(handle(n, storages.get(e.getKey()), rd));
+                    handled.computeIfAbsent(id, k -> new ArrayList<>()).add(rd);
+                    if (heldApply.containsKey(id)) {
+                        queue.addAll(handleWithoutApplyReport(n, storages.get(id), rd));
+                        heldApply.merge(id, appliedCursor(rd), Math::max);
+                    } else {
+                        queue.addAll(handle(n, storages.get(id), rd));
+                    }
                 }
             }
             if (!moved && queue.isEmpty()) {
