@@ -1,0 +1,182 @@
+package io.regionkv.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.typesafe.config.ConfigFactory;
+import io.regionkv.proto.Metapb.RegionEpoch;
+import io.regionkv.proto.RaftCmdpb.AdminCmdType;
+import io.regionkv.proto.RaftCmdpb.AdminRequest;
+import io.regionkv.proto.RaftCmdpb.CmdType;
+import io.regionkv.proto.RaftCmdpb.DeleteRequest;
+import io.regionkv.proto.RaftCmdpb.GetRequest;
+import io.regionkv.proto.RaftCmdpb.PutRequest;
+import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
+import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.proto.RaftCmdpb.RaftRequestHeader;
+import io.regionkv.proto.RaftCmdpb.Request;
+import io.regionkv.proto.RaftCmdpb.ScanRequest;
+import io.regionkv.proto.RaftCmdpb.SplitRequest;
+import io.regionkv.server.RegionKvNode;
+import io.regionkv.transport.ArteryRaftTransport;
+import io.regionkv.transport.CommandEnvelope;
+import io.regionkv.transport.CommandReply;
+import io.regionkv.transport.StoreDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One store holding one single-voter region, driven with raw commands through the store's router: the
+ * typed errors a peer answers, and that a refused command changes nothing.
+ */
+class SingleStoreCommandTest {
+
+    private static ActorTestKit kit;
+    private static RegionKvNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("regionkv-single");
+        kit = ActorTestKit.create(ConfigFactory.parseString("regionkv.raft.tick-interval = 20ms")
+                .withFallback(ConfigFactory.load()));
+        StoreSettings settings = StoreSettings.fromConfig(ConfigFactory.parseString(
+                "regionkv.store-id = 1\nregionkv.initial-stores = [1]\nregionkv.data-dir = \"" + dir + "\"")
+                .withFallback(kit.system().settings().config()));
+        node = RegionKvNode.start(kit.system(), settings, new ArteryRaftTransport(StoreDirectory.get(kit.system())));
+        // Wait for the single voter to elect itself and apply its first entry.
+        awaitOk(write(put("warmup", "x")));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.shutdownTestKit();
+    }
+
+    private static ByteString b(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private static Request put(String k, String v) {
+        return put("", b(k), b(v));
+    }
+
+    private static Request put(String cf, ByteString k, ByteString v) {
+        return Request.newBuilder().setCmdType(CmdType.Put).setPut(PutRequest.newBuilder().setCf(cf).setKey(k).setValue(v)).build();
+    }
+
+    private static Request get(String k) {
+        return Request.newBuilder().setCmdType(CmdType.Get).setGet(GetRequest.newBuilder().setKey(b(k))).build();
+    }
+
+    private static RaftCmdRequest write(Request... requests) {
+        return cmd(1, null, requests);
+    }
+
+    private static RaftCmdRequest cmd(long region, RegionEpoch epoch, Request... requests) {
+        RaftRequestHeader.Builder h = RaftRequestHeader.newBuilder().setRegionId(region).setUuid(b("u"));
+        if (epoch != null) h.setRegionEpoch(epoch);
+        return RaftCmdRequest.newBuilder().setHeader(h).addAllRequests(List.of(requests)).build();
+    }
+
+    private static RaftCmdResponse send(RaftCmdRequest req) {
+        TestProbe<CommandReply> probe = kit.createTestProbe();
+        node.store().tell(new StoreCommand.Inbound(new CommandEnvelope(req, probe.getRef())));
+        return probe.receiveMessage(Duration.ofSeconds(10)).response();
+    }
+
+    private static RaftCmdResponse awaitOk(RaftCmdRequest req) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        RaftCmdResponse r;
+        do {
+            r = send(req);
+            if (!r.getHeader().hasError()) return r;
+        } while (System.nanoTime() < deadline && r.getHeader().getError().hasNotLeader());
+        throw new AssertionError("command failed: " + r);
+    }
+
+    private static String error(RaftCmdResponse r) {
+        assertTrue(r.getHeader().hasError(), "expected an error, got " + r);
+        return r.getHeader().getError().getMessage();
+    }
+
+    private static boolean absent(String key) {
+        return send(write(get(key))).getResponses(0).getGet().getNotFound();
+    }
+
+    @Test
+    void severalRequestsInOneCommandApplyTogether() {
+        awaitOk(write(put("a", "1"), put("b", "2"), put("write", ByteString.copyFromUtf8("c"), b("3"))));
+        RaftCmdResponse r = awaitOk(write(get("a"), get("b")));
+        assertEquals("1", r.getResponses(0).getGet().getValue().toStringUtf8());
+        assertEquals("2", r.getResponses(1).getGet().getValue().toStringUtf8());
+        awaitOk(write(Request.newBuilder().setCmdType(CmdType.Delete)
+                .setDelete(DeleteRequest.newBuilder().setKey(b("a"))).build()));
+        assertTrue(absent("a"));
+    }
+
+    @Test
+    void scanHonoursBoundsLimitAndColumnFamily() {
+        awaitOk(write(put("s1", "1"), put("s2", "2"), put("s3", "3"), put("lock", b("s2"), b("L"))));
+        RaftCmdResponse r = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
+                .setScan(ScanRequest.newBuilder().setStartKey(b("s1")).setEndKey(b("s3")).setLimit(10)).build()));
+        assertEquals(2, r.getResponses(0).getScan().getKvsCount());
+        RaftCmdResponse limited = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
+                .setScan(ScanRequest.newBuilder().setStartKey(b("s1")).setLimit(1)).build()));
+        assertEquals(1, limited.getResponses(0).getScan().getKvsCount());
+        RaftCmdResponse locks = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
+                .setScan(ScanRequest.newBuilder().setCf("lock").setStartKey(b("s"))).build()));
+        assertEquals(1, locks.getResponses(0).getScan().getKvsCount());
+        assertEquals("L", locks.getResponses(0).getScan().getKvs(0).getValue().toStringUtf8());
+    }
+
+    @Test
+    void badInputIsRefusedWithAClearErrorAndChangesNothing() {
+        assertTrue(error(send(write(put("", ByteString.EMPTY, b("v"))))).contains("empty"));
+        String tooLong = error(send(write(put("", ByteString.copyFrom(new byte[600]), b("v")))));
+        assertTrue(tooLong.contains("600") && tooLong.contains("511"), tooLong);
+        String tooBig = error(send(write(put("ok-key", "x"), put("", b("big"), ByteString.copyFrom(new byte[200 * 1024])))));
+        assertTrue(tooBig.contains("131072") || tooBig.toLowerCase().contains("value"), tooBig);
+        assertTrue(absent("ok-key"), "a refused command must change nothing, not even its valid part");
+        assertTrue(error(send(write(put("nope", b("k"), b("v"))))).contains("nope"));
+        assertTrue(error(send(write(put("m1", "x"), get("m2")))).contains("either reads"));
+        assertTrue(error(send(write())).contains("either reads"));
+        assertTrue(absent("m1"));
+    }
+
+    @Test
+    void unknownRegionAndStaleEpochAreTypedErrors() {
+        assertTrue(send(cmd(42, null, get("a"))).getHeader().getError().hasRegionNotFound());
+        RaftCmdResponse stale = send(cmd(1, RegionEpoch.newBuilder().setConfVer(1).setVersion(0).build(), get("a")));
+        assertTrue(stale.getHeader().getError().hasEpochNotMatch(), stale.toString());
+        assertEquals(1, stale.getHeader().getError().getEpochNotMatch().getCurrentRegionsCount());
+    }
+
+    @Test
+    void splitMovesKeysOutOfTheRegion() {
+        awaitOk(write(put("zz", "before")));
+        RaftCmdResponse bad = send(RaftCmdRequest.newBuilder().setHeader(RaftRequestHeader.newBuilder().setRegionId(1))
+                .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
+                        .setSplit(SplitRequest.newBuilder().setSplitKey(b("x")).setNewRegionId(7)))
+                .build());
+        assertTrue(error(bad).contains("one new peer id per peer"), error(bad));
+        RaftCmdResponse split = awaitOk(RaftCmdRequest.newBuilder().setHeader(RaftRequestHeader.newBuilder().setRegionId(1))
+                .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
+                        .setSplit(SplitRequest.newBuilder().setSplitKey(b("x")).setNewRegionId(7).addNewPeerIds(70)))
+                .build());
+        assertEquals(2, split.getAdminResponse().getSplit().getRegionsCount());
+        RaftCmdResponse outside = send(write(get("zz")));
+        assertTrue(outside.getHeader().getError().hasKeyNotInRegion(), outside.toString());
+        RaftCmdResponse inNew = awaitOk(cmd(7, null, get("zz")));
+        assertEquals("before", inNew.getResponses(0).getGet().getValue().toStringUtf8());
+        assertFalse(awaitOk(cmd(7, null, put("zy", "after"))).getHeader().hasError());
+    }
+}
