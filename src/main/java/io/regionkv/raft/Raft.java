@@ -19,6 +19,7 @@ import static io.regionkv.proto.Eraftpb.MessageType.MsgTimeoutNow;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.Eraftpb.ConfChange;
+import io.regionkv.proto.Eraftpb.ConfChangeType;
 import io.regionkv.proto.Eraftpb.ConfState;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.EntryType;
@@ -83,6 +84,7 @@ final class Raft {
     final boolean preVote;
     final ReadOnlyOption readOnlyOption;
     final long maxMsgSize;
+    final int maxInflight;
     private final long maxCommittedSizePerReady;
     private final Random random;
 
@@ -94,6 +96,7 @@ final class Raft {
         this.preVote = c.preVote();
         this.readOnlyOption = c.readOnlyOption();
         this.maxMsgSize = c.maxSizePerMsg();
+        this.maxInflight = c.maxInflightMsgs();
         this.maxCommittedSizePerReady = c.maxCommittedSizePerReady();
         this.random = new Random(c.randomSeed());
         this.raftLog = new RaftLog(c.storage(), c.maxCommittedSizePerReady());
@@ -1058,6 +1061,23 @@ final class Raft {
             }
         }
         return tracker.confState();
+    }
+
+    /** Shorthand for applying an AddNode change (tests). */
+    ConfState addNode(long nodeId) {
+        return applyConfChange(ConfChange.newBuilder().setChangeType(ConfChangeType.AddNode).setNodeId(nodeId).build());
+    }
+
+    /** Shorthand for applying an AddLearnerNode change (tests). */
+    ConfState addLearner(long nodeId) {
+        return applyConfChange(
+                ConfChange.newBuilder().setChangeType(ConfChangeType.AddLearnerNode).setNodeId(nodeId).build());
+    }
+
+    /** Shorthand for applying a RemoveNode change (tests). */
+    ConfState removeNode(long nodeId) {
+        return applyConfChange(
+                ConfChange.newBuilder().setChangeType(ConfChangeType.RemoveNode).setNodeId(nodeId).build());
     }
 
     @Override
