@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -71,9 +72,13 @@ public final class Engine implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare LMDB directory " + dir, e);
         }
-        EnvFlags[] flags = config.syncOnCommit()
-                ? new EnvFlags[] {EnvFlags.MDB_NOTLS}
-                : new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC};
+        List<EnvFlags> flags = new ArrayList<>(List.of(EnvFlags.MDB_NOTLS));
+        if (!config.syncOnCommit()) {
+            flags.add(EnvFlags.MDB_NOSYNC);
+        }
+        if (config.writeMap()) {
+            flags.add(EnvFlags.MDB_WRITEMAP);
+        }
         Map<Db, Dbi<ByteBuffer>> dbis = new EnumMap<>(Db.class);
         for (Db db : Db.values()) {
             if (db.engine() == kind) {
@@ -84,7 +89,7 @@ public final class Engine implements AutoCloseable {
                 .setMapSize(mapSize)
                 .setMaxDbs(dbis.size())
                 .setMaxReaders(config.maxReaders())
-                .open(dir.toFile(), flags);
+                .open(dir.toFile(), flags.toArray(new EnvFlags[0]));
         try {
             for (Db db : dbis.keySet()) {
                 dbis.put(db, env.openDbi(db.dbName(), DbiFlags.MDB_CREATE));
