@@ -56,6 +56,12 @@ final class Applier {
         return region;
     }
 
+    /** A snapshot replaced the region's data and states: apply on from there. */
+    void reset(Region snapshotRegion, RaftApplyState snapshotApplyState) {
+        this.region = snapshotRegion;
+        this.applyState = snapshotApplyState;
+    }
+
     ApplyBatch apply(List<Entry> committed) {
         WriteBatch kv = new WriteBatch();
         List<ApplyBatch.Result> results = new ArrayList<>(committed.size());

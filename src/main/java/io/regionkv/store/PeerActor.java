@@ -25,7 +25,9 @@ import io.regionkv.raft.ProposalDroppedException;
 import io.regionkv.raft.RawNode;
 import io.regionkv.raft.ReadState;
 import io.regionkv.raft.Ready;
+import io.regionkv.raft.SnapshotStatus;
 import io.regionkv.raft.StateType;
+import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
 import io.regionkv.transport.CommandReply;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,6 +69,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private long raftWriteId;
     private RaftLocalState raftWriteState;
     private final long requestTimeoutNanos;
+    private final ActorRef<SnapshotWorker.Command> snapshotWorker;
+    /** Snapshot streams to other peers, by target peer id. */
+    private final java.util.Map<Long, ActorRef<SnapshotSender.Command>> snapshotSenders = new java.util.HashMap<>();
+    /** A snapshot being installed: its kv write id, then the states it leaves. */
+    private long snapshotKvWriteId;
+    private boolean snapshotRaftWrite;
+    private PeerCommand.SnapshotBatchBuilt snapshotInstall;
 
     /** Peers learned from messages: an uninitialized peer knows no region members yet but must answer. */
     private final java.util.Map<Long, Peer> peerCache = new java.util.HashMap<>();
@@ -107,7 +116,14 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.requestTimeoutNanos = s.requestTimeout().toNanos();
         this.writeResults = context.messageAdapter(WriteResult.class, PeerCommand.WriteDone::new);
         this.timers = timers;
+        this.snapshotWorker = context.spawn(SnapshotWorker.create(ctx.engines(), s.dataDir(), context.getSelf()),
+                "snapshot", IoDispatcher.SELECTOR);
+        long regionId = region.getId();
+        storage.setSnapshotRequester(() -> snapshotWorker.tell(new SnapshotWorker.Generate(regionId)));
     }
+
+    /** How often a peer looks for snapshot files it no longer needs. */
+    private static final java.time.Duration GC_SNAP_INTERVAL = java.time.Duration.ofSeconds(10);
 
     private final TimerScheduler<PeerCommand> timers;
 
@@ -122,6 +138,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessageEquals(PeerCommand.HandleReady.INSTANCE, this::onHandleReady)
                 .onMessage(PeerCommand.WriteDone.class, this::onWriteDone)
                 .onMessage(PeerCommand.GetStatus.class, this::onGetStatus)
+                .onMessage(PeerCommand.SnapshotGenerated.class, this::onSnapshotGenerated)
+                .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
+                .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
+                .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -130,6 +150,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onStart(PeerCommand.Start start) {
         timers.startTimerWithFixedDelay(PeerCommand.Tick.INSTANCE, ctx.settings().raftTick());
+        timers.startTimerWithFixedDelay(PeerCommand.GcSnap.INSTANCE, GC_SNAP_INTERVAL);
         Region region = applier.region();
         boolean soleVoter = region.getPeersCount() == 1 && region.getPeers(0).getId() == self.getId();
         // A sole voter, or the new half of a split made on the leader's store, need not wait for an
@@ -156,6 +177,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onRaftMessage(PeerCommand.RaftMessageIn in) {
         RaftMessage rm = in.message();
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
+        if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot
+                && !java.nio.file.Files.exists(receivedFile(rm.getMessage().getSnapshot()))) {
+            return this; // only a snapshot whose file arrived whole may reach raft
+        }
         try {
             raft.step(rm.getMessage());
         } catch (ProposalDroppedException | IllegalArgumentException e) {
@@ -323,16 +348,20 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     /**
      * Raft-log GC (DESIGN.md): the leader proposes {@code CompactLog} once enough applied entries pile up.
-     * It never compacts past what every follower already has, because a follower that needs a compacted
-     * entry can only be repaired by a snapshot.
+     * It keeps what every follower it heard from lately still needs, since a follower that needs a
+     * compacted entry costs a whole snapshot; a follower that is down or cut off does not hold the log
+     * back, and gets a snapshot when it returns.
      */
     private void maybeCompactLog() {
         if (raft.state() != StateType.LEADER) return;
         long first = storage.firstIndex();
         if (appliedIndex - first + 1 < ctx.settings().logGcCountLimit()) return;
         long compactTo = appliedIndex;
-        for (ProgressStatus p : raft.status().progress().values()) {
-            compactTo = Math.min(compactTo, p.match());
+        for (var e : raft.status().progress().entrySet()) {
+            ProgressStatus p = e.getValue();
+            if (e.getKey() == self.getId() || p.recentActive()) {
+                compactTo = Math.min(compactTo, p.match());
+            }
         }
         if (compactTo < first) return;
         long term = storage.term(compactTo);
@@ -374,9 +403,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         serveReads(); // a read index already applied need not wait for the next apply
         if (rd.snapshot() != null) {
-            // Snapshot transfer comes with its own issue; until then the leader never sends one (log GC keeps
-            // every entry a follower still needs), so receiving one means a bug elsewhere.
-            throw new IllegalStateException("region " + storage.regionId() + ": snapshots are not supported yet");
+            // Install: the snapshot child reads the file into a kv batch; the kv half commits first, then
+            // the raft half (see PeerStorage.prepareSnapshotWrite for why that order).
+            snapshotWorker.tell(new SnapshotWorker.BuildApply(rd.snapshot()));
+            return this;
         }
         if (rd.mustPersist()) {
             WriteBatch wb = new WriteBatch();
@@ -403,8 +433,31 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     r.requestId(), f.cause());
             throw new IllegalStateException("region " + storage.regionId() + ": write failed", f.cause());
         }
+        if (r.requestId() == snapshotKvWriteId) {
+            snapshotKvWriteId = 0;
+            WriteBatch wb = new WriteBatch();
+            Ready rd = inFlight;
+            raftWriteState = storage.prepareSnapshotWrite(rd.snapshot(), rd.entries(), rd.hardState(), wb);
+            raftWriteId = nextWriteId++;
+            snapshotRaftWrite = true;
+            ctx.raftLogWriter().tell(new WriterCommand.Write(wb, raftWriteId, writeResults));
+            return this;
+        }
         if (r.requestId() == raftWriteId) {
             raftWriteId = 0;
+            if (snapshotRaftWrite) {
+                snapshotRaftWrite = false;
+                PeerCommand.SnapshotBatchBuilt installed = snapshotInstall;
+                snapshotInstall = null;
+                storage.onSnapshotPersisted(raftWriteState, installed.applyState(), installed.region());
+                applier.reset(installed.region(), installed.applyState());
+                appliedIndex = installed.applyState().getAppliedIndex();
+                raftWriteState = null;
+                notifyStore();
+                afterPersisted();
+                raft.advanceApply(appliedIndex);
+                return this;
+            }
             storage.onRaftWritePersisted(raftWriteState);
             raftWriteState = null;
             afterPersisted();
@@ -469,6 +522,61 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         scheduleReady();
         return this;
+    }
+
+    private Behavior<PeerCommand> onSnapshotBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
+        if (built.error() != null) {
+            // The file was checked when it arrived; failing now means the disk let us down.
+            throw new IllegalStateException("region " + storage.regionId() + ": cannot install snapshot", built.error());
+        }
+        snapshotInstall = built;
+        snapshotKvWriteId = nextWriteId++;
+        ctx.kvWriter().tell(new WriterCommand.Write(built.batch(), snapshotKvWriteId, writeResults));
+        return this;
+    }
+
+    private Behavior<PeerCommand> onSnapshotGenerated(PeerCommand.SnapshotGenerated g) {
+        if (g.snapshot() == null) {
+            getContext().getLog().warn("region {}: {}", storage.regionId(), g.error());
+        }
+        storage.onSnapshotGenerated(g.snapshot());
+        return this;
+    }
+
+    private Behavior<PeerCommand> onSnapshotSent(PeerCommand.SnapshotSent sent) {
+        snapshotSenders.remove(sent.toPeerId());
+        raft.reportSnapshot(sent.toPeerId(), sent.ok() ? SnapshotStatus.FINISH : SnapshotStatus.FAILURE);
+        scheduleReady();
+        return this;
+    }
+
+    private Behavior<PeerCommand> onGcSnap() {
+        long keep = storage.generatedSnapshotIndex();
+        snapshotWorker.tell(new SnapshotWorker.Gc(storage.regionId(), keep == 0 ? Long.MAX_VALUE : keep, appliedIndex));
+        return this;
+    }
+
+    /** Streams the snapshot of a {@code MsgSnapshot} to its target; raft hears the outcome via reportSnapshot. */
+    private void sendSnapshot(RaftMessage rm) {
+        long to = rm.getToPeer().getId();
+        ActorRef<SnapshotSender.Command> running = snapshotSenders.remove(to);
+        if (running != null) getContext().stop(running);
+        io.regionkv.proto.Eraftpb.Snapshot snap = rm.getMessage().getSnapshot();
+        int checksum;
+        try {
+            checksum = RaftSnapshotData.parseFrom(snap.getData()).getMeta().getCfFiles(0).getChecksum();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("region " + storage.regionId() + ": own snapshot is malformed", e);
+        }
+        java.nio.file.Path file = SnapshotFiles.generated(ctx.settings().dataDir(), storage.regionId(),
+                snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
+        snapshotSenders.put(to, getContext().spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
+                getContext().getSelf(), java.time.Duration.ofSeconds(10)), IoDispatcher.SELECTOR));
+    }
+
+    private java.nio.file.Path receivedFile(io.regionkv.proto.Eraftpb.Snapshot snap) {
+        return SnapshotFiles.received(ctx.settings().dataDir(), storage.regionId(), snap.getMetadata().getTerm(),
+                snap.getMetadata().getIndex());
     }
 
     private void serveReads() {
@@ -541,6 +649,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         for (Message m : messages) {
             Peer to = peerById(m.getTo());
             if (to == null) continue; // a peer removed from the region: nothing to address
+            if (m.getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
+                sendSnapshot(RaftMessage.newBuilder().setRegionId(region.getId()).setFromPeer(self).setToPeer(to)
+                        .setMessage(m).setRegionEpoch(region.getRegionEpoch()).setStartKey(region.getStartKey())
+                        .setEndKey(region.getEndKey()).build());
+                continue;
+            }
             ctx.transport().send(RaftMessage.newBuilder()
                     .setRegionId(region.getId())
                     .setFromPeer(self)

@@ -43,6 +43,19 @@ sealed interface PeerCommand {
      */
     record WriteDone(WriteResult result) implements PeerCommand {}
 
+    /** The snapshot child built a snapshot ({@code snapshot} null and {@code error} set when it could not). */
+    record SnapshotGenerated(io.regionkv.proto.Eraftpb.Snapshot snapshot, String error) implements PeerCommand {}
+
+    /** The snapshot child read a received snapshot into the kv batch that installs it (or failed). */
+    record SnapshotBatchBuilt(io.regionkv.engine.WriteBatch batch, io.regionkv.proto.RaftServerpb.RaftApplyState applyState,
+            io.regionkv.proto.Metapb.Region region, Throwable error) implements PeerCommand {}
+
+    /** A snapshot stream to peer {@code toPeerId} ended. */
+    record SnapshotSent(long toPeerId, boolean ok) implements PeerCommand {}
+
+    /** Time to delete snapshot files this peer no longer needs. */
+    enum GcSnap implements PeerCommand { INSTANCE }
+
     /** Asks for this peer's view of itself (tests, the shell's status, region look-ups). */
     record GetStatus(ActorRef<PeerStatus> replyTo) implements PeerCommand {}
 }

@@ -51,6 +51,10 @@ public final class PeerStorage implements Storage {
     private RaftApplyState applyState;
     /** The state a prepared write will leave on disk; {@code null} when no raft write is in flight. */
     private RaftLocalState inFlight;
+    /** The latest snapshot built for followers, and whether one is being built. */
+    private Snapshot generated;
+    private boolean generating;
+    private Runnable snapshotRequester;
 
     private PeerStorage(Engines engines, Region region, RaftLocalState raftState, RaftApplyState applyState) {
         this.engines = engines;
@@ -100,6 +104,15 @@ public final class PeerStorage implements Storage {
         long last = raftState.getLastIndex();
         long truncated = applyState.getTruncatedState().getIndex();
         long applied = applyState.getAppliedIndex();
+        if (applied > last && applied == truncated) {
+            // A snapshot's kv half committed and the process died before its raft half: the log restarts
+            // at the snapshot point, which is what the raft write would have said.
+            return raftState.toBuilder().setLastIndex(truncated).setLastTerm(applyState.getTruncatedState().getTerm())
+                    .setHardState(raftState.getHardState().toBuilder()
+                            .setCommit(Math.max(truncated, raftState.getHardState().getCommit()))
+                            .setTerm(Math.max(raftState.getHardState().getTerm(), applyState.getTruncatedState().getTerm())))
+                    .build();
+        }
         if (last < truncated) {
             throw new CorruptedDataException("region " + regionId + ": last index " + last
                     + " is below the truncated index " + truncated);
@@ -171,6 +184,11 @@ public final class PeerStorage implements Storage {
 
     @Override
     public InitialState initialState() {
+        return new InitialState(raftState.getHardState(), confStateOf(region));
+    }
+
+    /** Raft membership as the region's peers describe it: voters and learners by role. */
+    public static ConfState confStateOf(Region region) {
         ConfState.Builder conf = ConfState.newBuilder();
         for (Peer peer : region.getPeersList()) {
             if (peer.getRole() == PeerRole.Learner) {
@@ -179,7 +197,7 @@ public final class PeerStorage implements Storage {
                 conf.addVoters(peer.getId());
             }
         }
-        return new InitialState(raftState.getHardState(), conf.build());
+        return conf.build();
     }
 
     @Override
@@ -261,12 +279,77 @@ public final class PeerStorage implements Storage {
     }
 
     /**
-     * Snapshot generation comes with the snapshot child actor (a later issue); until then raft is told to
-     * retry later, which is what it does while a snapshot is being built.
+     * The latest generated snapshot if it is still recent enough to replace the compacted log; otherwise
+     * asks for a new one (through the requester the peer set, which hands the work to its snapshot child)
+     * and tells raft to try again later, which it does on the follower's next response.
      */
     @Override
     public Snapshot snapshot() {
+        if (generated != null && generated.getMetadata().getIndex() >= truncatedIndex()) {
+            return generated;
+        }
+        if (!generating && snapshotRequester != null) {
+            generating = true;
+            snapshotRequester.run();
+        }
         throw new SnapshotTemporarilyUnavailableException();
+    }
+
+    /** Who builds snapshots when raft asks for one; the peer sets it (its snapshot child). */
+    public void setSnapshotRequester(Runnable requester) {
+        this.snapshotRequester = requester;
+    }
+
+    /** A requested snapshot is ready ({@code null}: generation failed and may be asked again). */
+    public void onSnapshotGenerated(Snapshot snapshot) {
+        generating = false;
+        if (snapshot != null) generated = snapshot;
+    }
+
+    /** Index of the snapshot kept for followers, or 0. */
+    public long generatedSnapshotIndex() {
+        return generated == null ? 0 : generated.getMetadata().getIndex();
+    }
+
+    /**
+     * Fills {@code raftBatch} for a Ready that carries a snapshot from the leader: the whole old log goes,
+     * the log restarts after the snapshot's index, then {@code entries} beyond it are appended. The kv half
+     * (data, apply state, region) must already be durable: on restart an apply state ahead of the raft
+     * state is repaired from the snapshot point ({@link #load}), while the opposite would leave a log with
+     * a hole.
+     */
+    public RaftLocalState prepareSnapshotWrite(Snapshot snapshot, List<Entry> entries, HardState hardState,
+            WriteBatch raftBatch) {
+        if (inFlight != null) {
+            throw new IllegalStateException("region " + regionId + ": a raft write is already in flight");
+        }
+        long index = snapshot.getMetadata().getIndex();
+        long term = snapshot.getMetadata().getTerm();
+        raftBatch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
+        RaftLocalState.Builder next = raftState.toBuilder().setLastIndex(index).setLastTerm(term);
+        for (Entry e : entries) {
+            if (e.getIndex() <= index) continue;
+            raftBatch.put(Db.RAFT, Keys.raftLogKey(regionId, e.getIndex()), e);
+            next.setLastIndex(e.getIndex()).setLastTerm(e.getTerm());
+        }
+        HardState hs = hardState != null ? hardState : raftState.getHardState();
+        if (hs.getCommit() < index) hs = hs.toBuilder().setCommit(index).build();
+        next.setHardState(hs);
+        RaftLocalState state = next.build();
+        Meta.putRaftLocalState(raftBatch, regionId, state);
+        inFlight = state;
+        return state;
+    }
+
+    /** The snapshot's raft half is durable too: the storage now starts at the snapshot. */
+    public void onSnapshotPersisted(RaftLocalState state, RaftApplyState apply, Region snapshotRegion) {
+        if (inFlight == null || !inFlight.equals(state)) {
+            throw new IllegalStateException("region " + regionId + ": no snapshot write in flight for " + state);
+        }
+        raftState = state;
+        applyState = apply;
+        region = snapshotRegion;
+        inFlight = null;
     }
 
     // ---- write side ----------------------------------------------------------------------------------

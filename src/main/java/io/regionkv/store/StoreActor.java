@@ -17,6 +17,10 @@ import io.regionkv.transport.RegionLookup;
 import io.regionkv.transport.RegionLookupReply;
 import io.regionkv.transport.StoreDirectory;
 import io.regionkv.transport.StoreWire;
+import io.regionkv.transport.SnapshotChunkAck;
+import io.regionkv.transport.SnapshotChunkEnvelope;
+import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
+import io.regionkv.proto.RaftServerpb.SnapshotChunk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +49,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final PeerContext peerContext;
     private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
     private final Map<Long, RegionView> regions = new HashMap<>();
+    /** Open snapshot streams by "region_term_index". */
+    private final Map<String, ActorRef<SnapshotReceiver.Command>> receivers = new HashMap<>();
 
     public static Behavior<StoreCommand> create(StoreSettings settings, Engines engines,
             ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport) {
@@ -76,6 +82,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.Inbound.class, this::onInbound)
                 .onMessage(StoreCommand.PeerStateChanged.class, this::onPeerStateChanged)
                 .onMessage(StoreCommand.RegionSplit.class, this::onRegionSplit)
+                .onMessage(StoreCommand.SnapshotReceived.class, this::onSnapshotReceived)
+                .onMessage(StoreCommand.SnapshotStreamEnded.class, this::onSnapshotStreamEnded)
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
                 .build();
@@ -89,7 +97,73 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             onCommand(c.request(), c.replyTo());
         } else if (w instanceof RegionLookup l) {
             onLookup(l);
+        } else if (w instanceof SnapshotChunkEnvelope c) {
+            onSnapshotChunk(c);
         }
+        return this;
+    }
+
+    /**
+     * Snapshot streams: the first chunk (which carries the raft message) is checked like an incoming
+     * snapshot would be, then opens a receiver; later chunks go to the receiver of their stream.
+     */
+    private void onSnapshotChunk(SnapshotChunkEnvelope env) {
+        SnapshotChunk chunk = env.chunk();
+        String key = chunk.getRegionId() + "_" + chunk.getSnapshotTerm() + "_" + chunk.getSnapshotIndex();
+        ActorRef<SnapshotReceiver.Command> receiver = receivers.get(key);
+        if (chunk.getSeq() == 0) {
+            String problem = snapshotProblem(chunk);
+            if (problem != null) {
+                env.ackTo().tell(new SnapshotChunkAck(chunk.getRegionId(), chunk.getSnapshotIndex(), 0, false, problem));
+                return;
+            }
+            if (receiver != null) {
+                getContext().stop(receiver); // the sender restarted the stream
+            }
+            receiver = getContext().spawnAnonymous(SnapshotReceiver.create(settings.dataDir(), chunk.getMessage(),
+                    getContext().getSelf(), Duration.ofSeconds(30)), IoDispatcher.SELECTOR);
+            getContext().watchWith(receiver, new StoreCommand.SnapshotStreamEnded(key));
+            receivers.put(key, receiver);
+        } else if (receiver == null) {
+            env.ackTo().tell(new SnapshotChunkAck(chunk.getRegionId(), chunk.getSnapshotIndex(), chunk.getSeq(), false,
+                    "no snapshot stream open for region " + chunk.getRegionId()));
+            return;
+        }
+        receiver.tell(new SnapshotReceiver.Chunk(env));
+    }
+
+    /** Why this store cannot take a snapshot, or null: wrong store, or a range another local region holds. */
+    private String snapshotProblem(SnapshotChunk chunk) {
+        if (!chunk.hasMessage()) return "the first chunk carries no raft message";
+        RaftMessage m = chunk.getMessage();
+        if (m.getToPeer().getStoreId() != settings.storeId()) return "snapshot for store " + m.getToPeer().getStoreId();
+        Region region;
+        try {
+            region = RaftSnapshotData.parseFrom(m.getMessage().getSnapshot().getData()).getRegion();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return "malformed snapshot data";
+        }
+        for (RegionView v : regions.values()) {
+            Region r = v.region();
+            if (r.getId() != region.getId() && overlaps(r, region.getStartKey(), region.getEndKey())) {
+                return "snapshot range overlaps region " + r.getId() + " on store " + settings.storeId();
+            }
+        }
+        return null;
+    }
+
+    private static boolean overlaps(Region r, com.google.protobuf.ByteString start, com.google.protobuf.ByteString end) {
+        return (end.isEmpty() || KeyRanges.compare(r.getStartKey(), end) < 0)
+                && (r.getEndKey().isEmpty() || KeyRanges.compare(start, r.getEndKey()) < 0);
+    }
+
+    private Behavior<StoreCommand> onSnapshotReceived(StoreCommand.SnapshotReceived r) {
+        onRaftMessage(r.message());
+        return this;
+    }
+
+    private Behavior<StoreCommand> onSnapshotStreamEnded(StoreCommand.SnapshotStreamEnded e) {
+        receivers.remove(e.key());
         return this;
     }
 
@@ -138,10 +212,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 || t == MessageType.MsgHeartbeat || t == MessageType.MsgAppend || t == MessageType.MsgSnapshot;
         if (!initial || m.getIsTombstone()) return null;
         for (RegionView v : regions.values()) {
-            Region r = v.region();
-            boolean overlaps = (m.getEndKey().isEmpty() || KeyRanges.compare(r.getStartKey(), m.getEndKey()) < 0)
-                    && (r.getEndKey().isEmpty() || KeyRanges.compare(m.getStartKey(), r.getEndKey()) < 0);
-            if (overlaps) return null;
+            if (overlaps(v.region(), m.getStartKey(), m.getEndKey())) return null;
         }
         // No peers yet: an empty conf state keeps the new peer from campaigning on its own.
         Region region = Region.newBuilder().setId(m.getRegionId()).setStartKey(m.getStartKey())

@@ -21,6 +21,12 @@ public sealed interface StoreCommand {
      */
     record RegionSplit(Region left, Region right, boolean wasLeader) implements StoreCommand {}
 
+    /** A snapshot stream arrived whole and checked; {@code message} is its raft {@code MsgSnapshot}. */
+    record SnapshotReceived(io.regionkv.proto.RaftServerpb.RaftMessage message) implements StoreCommand {}
+
+    /** A snapshot receiver stopped (done or broken). */
+    record SnapshotStreamEnded(String key) implements StoreCommand {}
+
     /** A peer was removed from its region and stopped. */
     record PeerRemoved(long regionId, long peerId) implements StoreCommand {}
 

@@ -38,6 +38,16 @@ public final class ArteryRaftTransport implements RaftTransport {
         }
     }
 
+    @Override
+    public void sendSnapshotChunk(long toStoreId, SnapshotChunkEnvelope chunk) {
+        Optional<ActorRef<StoreWire>> target = directory.lookup(toStoreId);
+        if (target.isPresent()) {
+            target.get().tell(chunk);
+        } else {
+            droppedUnknownStore.increment();
+        }
+    }
+
     public long droppedUnknownStore() {
         return droppedUnknownStore.sum();
     }

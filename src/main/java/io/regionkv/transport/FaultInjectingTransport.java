@@ -38,6 +38,19 @@ public final class FaultInjectingTransport implements RaftTransport {
         }
     }
 
+    @Override
+    public void sendSnapshotChunk(long toStoreId, SnapshotChunkEnvelope chunk) {
+        if (!faults.canTalk(chunk.fromStoreId(), toStoreId) || faults.shouldDrop()) {
+            return;
+        }
+        long delay = faults.delayMillis();
+        if (delay == 0) {
+            inner.sendSnapshotChunk(toStoreId, chunk);
+        } else {
+            scheduler.scheduleOnce(Duration.ofMillis(delay), () -> inner.sendSnapshotChunk(toStoreId, chunk), executor);
+        }
+    }
+
     private void deliver(RaftMessage message) {
         long delay = faults.delayMillis();
         if (delay == 0) {

@@ -13,4 +13,11 @@ public interface RaftTransport {
 
     /** Sends {@code message} to the store named by {@code message.getToPeer().getStoreId()}. */
     void send(RaftMessage message);
+
+    /**
+     * Sends one chunk of a snapshot stream to store {@code toStoreId}. Chunks suffer the same faults as
+     * raft messages; the sender's acknowledgement protocol turns a loss into a failed snapshot that raft
+     * retries.
+     */
+    void sendSnapshotChunk(long toStoreId, SnapshotChunkEnvelope chunk);
 }

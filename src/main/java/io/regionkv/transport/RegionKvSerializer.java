@@ -26,6 +26,8 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
     private static final String COMMAND_REPLY = "A";
     private static final String LOOKUP = "L";
     private static final String LOOKUP_REPLY = "LR";
+    private static final String SNAPSHOT_CHUNK = "S";
+    private static final String SNAPSHOT_ACK = "SA";
 
     private final ActorRefResolver resolver;
 
@@ -45,6 +47,8 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
         if (o instanceof CommandReply) return COMMAND_REPLY;
         if (o instanceof RegionLookup) return LOOKUP;
         if (o instanceof RegionLookupReply) return LOOKUP_REPLY;
+        if (o instanceof SnapshotChunkEnvelope) return SNAPSHOT_CHUNK;
+        if (o instanceof SnapshotChunkAck) return SNAPSHOT_ACK;
         throw new IllegalArgumentException("RegionKvSerializer cannot serialize " + o.getClass().getName());
     }
 
@@ -70,6 +74,14 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
             m.leader().ifPresent(b::setLeader);
             return b.build().toByteArray();
         }
+        if (o instanceof SnapshotChunkEnvelope m) {
+            return Storepb.SnapshotChunkEnvelope.newBuilder().setChunk(m.chunk()).setFromStoreId(m.fromStoreId())
+                    .setAckTo(resolver.toSerializationFormat(m.ackTo())).build().toByteArray();
+        }
+        if (o instanceof SnapshotChunkAck m) {
+            return Storepb.SnapshotChunkAck.newBuilder().setRegionId(m.regionId()).setSnapshotIndex(m.snapshotIndex())
+                    .setSeq(m.seq()).setOk(m.ok()).setError(m.error() == null ? "" : m.error()).build().toByteArray();
+        }
         throw new IllegalArgumentException("RegionKvSerializer cannot serialize " + o.getClass().getName());
     }
 
@@ -94,6 +106,15 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
                     return new RegionLookupReply(pb.getStoreId(),
                             pb.hasRegion() ? java.util.Optional.of(pb.getRegion()) : java.util.Optional.empty(),
                             pb.hasLeader() ? java.util.Optional.of(pb.getLeader()) : java.util.Optional.empty());
+                }
+                case SNAPSHOT_CHUNK: {
+                    Storepb.SnapshotChunkEnvelope pb = Storepb.SnapshotChunkEnvelope.parseFrom(bytes);
+                    return new SnapshotChunkEnvelope(pb.getFromStoreId(), pb.getChunk(), resolve(pb.getAckTo()));
+                }
+                case SNAPSHOT_ACK: {
+                    Storepb.SnapshotChunkAck pb = Storepb.SnapshotChunkAck.parseFrom(bytes);
+                    return new SnapshotChunkAck(pb.getRegionId(), pb.getSnapshotIndex(), pb.getSeq(), pb.getOk(),
+                            pb.getError());
                 }
                 default:
                     throw new NotSerializableException("unknown RegionKV manifest '" + manifest + "'");
