@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.regionkv.testing.CheckResult.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -138,11 +139,12 @@ class LinearizabilityRandomizedTest {
                     history.add(new Operation(i, Operation.Kind.GET, "x", null, seen, invoke, ret));
                 }
             }
-            boolean expected = BruteForceChecker.linearizable(history);
-            CheckResult result = checker.check(history);
+            String initial = random.nextInt(3) == 0 ? values[random.nextInt(3)] : null;
+            boolean expected = BruteForceChecker.linearizable(history, initial);
+            CheckResult result = checker.check(history, initial == null ? Map.of() : Map.of("x", initial));
             int r = round;
             assertEquals(expected ? Outcome.OK : Outcome.ILLEGAL, result.outcome(),
-                    () -> "round " + r + ": " + history + "\n" + result);
+                    () -> "round " + r + ", initially " + initial + ": " + history + "\n" + result);
             if (expected) {
                 legal++;
             } else {

@@ -53,7 +53,7 @@ class SearchMemoTest {
         SplittableRandom random = new SplittableRandom(seed);
         SearchMemo memo = new SearchMemo();
         java.util.Set<String> exact = new java.util.HashSet<>();
-        for (int round = 0; round < 3_000; round++) {
+        for (int round = 0; round < 2_000; round++) {
             long[] set = new long[3];
             int top = random.nextInt(192);
             for (int i = 0; i < top; i++) {
