@@ -130,7 +130,9 @@ class LinearizabilityRandomizedTest {
                 long ret = random.nextInt(8) == 0 ? Operation.PENDING : invoke + random.nextInt(15);
                 int kind = random.nextInt(5);
                 if (kind < 2) {
-                    history.add(Operation.put(i, "x", values[random.nextInt(3)], invoke, ret));
+                    // 'd' is never read, so writes of it exercise the handling of unobserved values.
+                    String value = random.nextInt(4) == 0 ? "d" : values[random.nextInt(3)];
+                    history.add(Operation.put(i, "x", value, invoke, ret));
                 } else if (kind == 2) {
                     history.add(Operation.delete(i, "x", invoke, ret));
                 } else {
@@ -139,7 +141,7 @@ class LinearizabilityRandomizedTest {
                     history.add(new Operation(i, Operation.Kind.GET, "x", null, seen, invoke, ret));
                 }
             }
-            String initial = random.nextInt(3) == 0 ? values[random.nextInt(3)] : null;
+            String initial = random.nextInt(3) != 0 ? null : random.nextInt(4) == 0 ? "d" : values[random.nextInt(3)];
             boolean expected = BruteForceChecker.linearizable(history, initial);
             CheckResult result = checker.check(history, initial == null ? Map.of() : Map.of("x", initial));
             int r = round;
