@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class LinearizabilityRandomizedTest {
 
-    private static final int ROUNDS = 300;
+    private static final int ROUNDS = 1_000;
 
     private final LinearizabilityChecker checker = new LinearizabilityChecker();
 
@@ -122,7 +122,7 @@ class LinearizabilityRandomizedTest {
         String[] values = {"a", "b", "c"};
         int legal = 0;
         int illegal = 0;
-        for (int round = 0; round < 3000; round++) {
+        for (int round = 0; round < 10_000; round++) {
             int n = 1 + random.nextInt(7);
             List<Operation> history = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -141,7 +141,8 @@ class LinearizabilityRandomizedTest {
                     history.add(new Operation(i, Operation.Kind.GET, "x", null, seen, invoke, ret));
                 }
             }
-            String initial = random.nextInt(3) != 0 ? null : random.nextInt(4) == 0 ? "d" : values[random.nextInt(3)];
+            String initial = random.nextInt(3) != 0 ? null
+                    : random.nextInt(4) == 0 ? "d" : values[random.nextInt(3)];
             boolean expected = BruteForceChecker.linearizable(history, initial);
             CheckResult result = checker.check(history, initial == null ? Map.of() : Map.of("x", initial));
             int r = round;
@@ -154,6 +155,6 @@ class LinearizabilityRandomizedTest {
             }
         }
         System.out.println("exhaustive agreement: " + legal + " linearizable, " + illegal + " not");
-        assertTrue(legal > 300 && illegal > 300, legal + " linearizable, " + illegal + " not: too one-sided");
+        assertTrue(legal > 1_000 && illegal > 1_000, legal + " linearizable, " + illegal + " not: too one-sided");
     }
 }
