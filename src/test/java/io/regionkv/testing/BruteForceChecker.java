@@ -18,8 +18,9 @@ final class BruteForceChecker {
         this.placed = new boolean[ops.size()];
     }
 
-    static boolean linearizable(List<Operation> ops) {
-        return new BruteForceChecker(ops).search(null);
+    /** Whether {@code ops}, all on one key that holds {@code initialValue} (null: absent) at first, linearize. */
+    static boolean linearizable(List<Operation> ops, String initialValue) {
+        return new BruteForceChecker(ops).search(initialValue);
     }
 
     private boolean search(String value) {

@@ -3,7 +3,8 @@ package io.regionkv.testing;
 /**
  * The verdict on one key's sub-history.
  *
- * @param operations operations checked (pending reads are dropped before the search: they can change nothing)
+ * @param operations operations searched: pending reads, and pending writes of values no read returned, are
+ *     dropped first, since they cannot change the verdict
  * @param statesVisited distinct (linearized set, value) configurations the search cached
  * @param explanation empty when OK; why not otherwise
  */

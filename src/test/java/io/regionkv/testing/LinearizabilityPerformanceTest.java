@@ -32,10 +32,10 @@ class LinearizabilityPerformanceTest {
     }
 
     @Test
-    void twoThousandOperationsOnOneKeyFromTenClients() {
-        SplittableRandom random = new SplittableRandom(Seeds.seed("twoThousandOperationsOnOneKeyFromTenClients"));
-        List<Operation> history = new HistoryGenerator(random, 0.5, 0.05, 0.01).clients(10, 200, 1, 1_000);
-        timeAndCheck("2k ops, 1 key, 10 clients", history, Outcome.OK);
+    void tenThousandOperationsOnOneKeyFromTenClients() {
+        SplittableRandom random = new SplittableRandom(Seeds.seed("tenThousandOperationsOnOneKeyFromTenClients"));
+        List<Operation> history = new HistoryGenerator(random, 0.5, 0.05, 0.02).clients(10, 1_000, 1, 1_000);
+        timeAndCheck("10k ops, 1 key, 10 clients", history, Outcome.OK);
     }
 
     private static void timeAndCheck(String what, List<Operation> history, Outcome expected) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.regionkv.testing.CheckResult.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class LinearizabilityRandomizedTest {
 
-    private static final int ROUNDS = 300;
+    private static final int ROUNDS = 1_000;
 
     private final LinearizabilityChecker checker = new LinearizabilityChecker();
 
@@ -121,7 +122,7 @@ class LinearizabilityRandomizedTest {
         String[] values = {"a", "b", "c"};
         int legal = 0;
         int illegal = 0;
-        for (int round = 0; round < 3000; round++) {
+        for (int round = 0; round < 10_000; round++) {
             int n = 1 + random.nextInt(7);
             List<Operation> history = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -129,7 +130,9 @@ class LinearizabilityRandomizedTest {
                 long ret = random.nextInt(8) == 0 ? Operation.PENDING : invoke + random.nextInt(15);
                 int kind = random.nextInt(5);
                 if (kind < 2) {
-                    history.add(Operation.put(i, "x", values[random.nextInt(3)], invoke, ret));
+                    // 'd' is never read, so writes of it exercise the handling of unobserved values.
+                    String value = random.nextInt(4) == 0 ? "d" : values[random.nextInt(3)];
+                    history.add(Operation.put(i, "x", value, invoke, ret));
                 } else if (kind == 2) {
                     history.add(Operation.delete(i, "x", invoke, ret));
                 } else {
@@ -138,11 +141,13 @@ class LinearizabilityRandomizedTest {
                     history.add(new Operation(i, Operation.Kind.GET, "x", null, seen, invoke, ret));
                 }
             }
-            boolean expected = BruteForceChecker.linearizable(history);
-            CheckResult result = checker.check(history);
+            String initial = random.nextInt(3) != 0 ? null
+                    : random.nextInt(4) == 0 ? "d" : values[random.nextInt(3)];
+            boolean expected = BruteForceChecker.linearizable(history, initial);
+            CheckResult result = checker.check(history, initial == null ? Map.of() : Map.of("x", initial));
             int r = round;
             assertEquals(expected ? Outcome.OK : Outcome.ILLEGAL, result.outcome(),
-                    () -> "round " + r + ": " + history + "\n" + result);
+                    () -> "round " + r + ", initially " + initial + ": " + history + "\n" + result);
             if (expected) {
                 legal++;
             } else {
@@ -150,6 +155,6 @@ class LinearizabilityRandomizedTest {
             }
         }
         System.out.println("exhaustive agreement: " + legal + " linearizable, " + illegal + " not");
-        assertTrue(legal > 300 && illegal > 300, legal + " linearizable, " + illegal + " not: too one-sided");
+        assertTrue(legal > 1_000 && illegal > 1_000, legal + " linearizable, " + illegal + " not: too one-sided");
     }
 }

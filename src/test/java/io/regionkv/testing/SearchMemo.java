@@ -8,10 +8,10 @@ import java.util.HashSet;
  * one again cannot lead anywhere new, because the rest of the search depends on nothing else.
  *
  * <p>The set is hashed with a Zobrist hash that the search updates as it flips bits, so a lookup costs no
- * pass over the bitset unless the hash matches. Stored sets are kept compact: below the highest linearized
- * operation almost every operation is linearized, so a set is stored as that bound plus the few operations
- * below it that are not (the ones still concurrent, and pending ones left out). A full bitset copy per
- * state would cost a kilobyte on a 10,000-operation key.
+ * pass over the bitset unless the hash matches. Stored sets are kept compact: operations are numbered in
+ * invocation order, and below the highest linearized operation almost every operation is linearized, so a set
+ * is stored as that bound plus the few operations below it that are not (the ones still concurrent, and
+ * pending ones left out). A bitset copy per state would cost a kilobyte on a 10,000-operation key.
  */
 final class SearchMemo {
 
@@ -21,13 +21,19 @@ final class SearchMemo {
     private final HashSet<Key> seen = new HashSet<>();
     private long bytes;
 
-    /** Records ({@code bits}, {@code state}); {@code hash} is the Zobrist hash of {@code bits}. True if new. */
-    boolean add(long[] bits, int state, long hash) {
-        Key probe = Key.probe(bits, state, hash);
-        if (seen.contains(probe)) {
+    /**
+     * Records a configuration; true if it is new.
+     *
+     * @param bits the set of linearized operations
+     * @param top one past the highest operation in {@code bits} (0 for the empty set)
+     * @param count how many operations {@code bits} holds
+     * @param hash the Zobrist hash of {@code bits}
+     */
+    boolean add(long[] bits, int top, int count, int state, long hash) {
+        if (seen.contains(new Key(state, hash, top, bits, count, null))) {
             return false;
         }
-        Key stored = Key.compact(bits, state, hash);
+        Key stored = new Key(state, hash, top, null, count, holes(bits, top, top - count));
         seen.add(stored);
         bytes += ENTRY_OVERHEAD_BYTES + 4L * stored.holes.length;
         return true;
@@ -41,58 +47,40 @@ final class SearchMemo {
         return bytes;
     }
 
+    /** The {@code n} clear bits below {@code top}, ascending; found from the top down, where they gather. */
+    private static int[] holes(long[] bits, int top, int n) {
+        int[] holes = new int[n];
+        int end = n;
+        for (int w = (top - 1) >>> 6; end > 0; w--) {
+            long clear = ~bits[w];
+            if (w == top >>> 6) {
+                clear &= (1L << (top & 63)) - 1;
+            }
+            int from = end - Long.bitCount(clear);
+            for (int i = from; clear != 0; clear &= clear - 1) {
+                holes[i++] = w * 64 + Long.numberOfTrailingZeros(clear);
+            }
+            end = from;
+        }
+        return holes;
+    }
+
+    /** A stored configuration, or a probe that refers to the search's live bitset instead of holes. */
     private static final class Key {
         final int state;
         final long hash;
-        /** Probe only: the live bitset of the search. */
-        final long[] full;
-        /** Stored only: one past the highest set bit, and the clear bits below it, ascending. */
         final int top;
+        final long[] liveBits;
+        final int count;
         final int[] holes;
 
-        private Key(int state, long hash, long[] full, int top, int[] holes) {
+        Key(int state, long hash, int top, long[] liveBits, int count, int[] holes) {
             this.state = state;
             this.hash = hash;
-            this.full = full;
             this.top = top;
+            this.liveBits = liveBits;
+            this.count = count;
             this.holes = holes;
-        }
-
-        static Key probe(long[] bits, int state, long hash) {
-            return new Key(state, hash, bits, -1, null);
-        }
-
-        static Key compact(long[] bits, int state, long hash) {
-            int top = top(bits);
-            int[] holes = new int[top - countSetBelow(bits, top)];
-            int n = 0;
-            for (int w = 0; w < (top + 63) >>> 6; w++) {
-                long clear = ~bits[w];
-                if (w == top >>> 6) {
-                    clear &= (1L << (top & 63)) - 1;
-                }
-                for (; clear != 0; clear &= clear - 1) {
-                    holes[n++] = w * 64 + Long.numberOfTrailingZeros(clear);
-                }
-            }
-            return new Key(state, hash, null, top, holes);
-        }
-
-        private static int top(long[] bits) {
-            for (int w = bits.length - 1; w >= 0; w--) {
-                if (bits[w] != 0) {
-                    return w * 64 + 64 - Long.numberOfLeadingZeros(bits[w]);
-                }
-            }
-            return 0;
-        }
-
-        private static int countSetBelow(long[] bits, int top) {
-            int count = 0;
-            for (int w = 0; w < (top + 63) >>> 6; w++) {
-                count += Long.bitCount(bits[w]);
-            }
-            return count;
         }
 
         @Override
@@ -103,23 +91,17 @@ final class SearchMemo {
 
         @Override
         public boolean equals(Object o) {
-            if (!(o instanceof Key k) || k.hash != hash || k.state != state) {
+            if (!(o instanceof Key k) || k.hash != hash || k.state != state || k.top != top || k.count != count) {
                 return false;
             }
-            if (full == null && k.full == null) {
-                return top == k.top && Arrays.equals(holes, k.holes);
+            if (liveBits == null && k.liveBits == null) {
+                return Arrays.equals(holes, k.holes);
             }
-            Key probe = full != null ? this : k;
-            Key stored = full != null ? k : this;
-            return stored.matches(probe.full);
-        }
-
-        private boolean matches(long[] bits) {
-            if (top(bits) != top || countSetBelow(bits, top) != top - holes.length) {
-                return false;
-            }
-            for (int hole : holes) {
-                if ((bits[hole >>> 6] & (1L << (hole & 63))) != 0) {
+            // Same top and same size: equal iff every hole of the stored one is clear in the live one.
+            int[] stored = liveBits == null ? holes : k.holes;
+            long[] live = liveBits == null ? k.liveBits : liveBits;
+            for (int hole : stored) {
+                if ((live[hole >>> 6] & (1L << (hole & 63))) != 0) {
                     return false;
                 }
             }

@@ -1,6 +1,7 @@
 package io.regionkv.testing;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,12 +17,15 @@ import java.util.SplittableRandom;
  * were dropped, so once all completed operations are placed the pending remainder linearizes at the end
  * (which is also how "it never happened" looks); the search stops there.
  *
- * <p>One reduction on top: a read that fits the current state and could go next never needs to be tried
- * later instead. Moving it to the front of any linearization that continues from here keeps that
- * linearization valid (nothing unplaced had to precede it, and it changes no state), so if the search fails
- * after placing it, it fails here too. Hence the search tries such a read first, and backtracks past a read
- * without trying the alternatives at its level. This is what keeps read-heavy histories with many clients
- * cheap.
+ * <p>One reduction on top. Call an operation <em>inert</em> in a state when it fits that state and placing it
+ * anywhere later instead could not matter: a read that returns the current value, or a write of a value no
+ * read returned ({@link KvModel#UNREAD}) while the current value is also one no read returned. An inert
+ * operation that could go next never needs to be tried later instead: moving it to the front of any
+ * linearization that continues from here keeps that linearization valid (nothing unplaced had to precede
+ * it; it leaves the state as it is; and where it stood, either nothing changed (a read) or nothing could
+ * observe the change before the next write (an unread write)). So if the search fails after placing it, it
+ * fails here too. Hence the search tries an inert operation first, and backtracks past one without trying
+ * the alternatives at its level. This keeps histories with many concurrent clients on one key cheap.
  */
 final class WglSearch {
 
@@ -47,6 +51,8 @@ final class WglSearch {
     private final Event[] stack;
     private final int[] stateBefore;
     private int depth;
+    /** One past the highest linearized operation. */
+    private int top;
     private int state;
     private int placedCompleted;
 
@@ -56,20 +62,30 @@ final class WglSearch {
     private int bestLength;
     private int unchangedBelow;
 
-    WglSearch(String key, List<Operation> ops, String initialValue, long deadlineNanos, long memoBytes) {
+    /** {@code history}: the operations on {@code key}, in any order. */
+    WglSearch(String key, List<Operation> history, String initialValue, long deadlineNanos, long memoBytes) {
         this.key = key;
-        this.ops = ops;
         this.initialValue = initialValue;
         this.deadlineNanos = deadlineNanos;
         this.memoBytes = memoBytes;
+        KvModel model = new KvModel(history, initialValue);
+        // Dropped: pending reads (they observed nothing and change nothing) and pending writes of a value no
+        // read returned (placed anywhere, nothing can observe them before the next write overwrites them, so
+        // the history is linearizable with them iff it is without them). With unique values, that is nearly
+        // every timed-out write, and each pending operation kept costs the search a great deal.
+        // Numbering by invocation keeps the memo's sets dense below their top.
+        this.ops = history.stream()
+                .filter(op -> !op.pending() || op.kind() == Operation.Kind.DELETE
+                        || op.kind() == Operation.Kind.PUT && model.argument(op) != KvModel.UNREAD)
+                .sorted(Comparator.comparingLong(Operation::invokeNanos))
+                .toList();
         int n = ops.size();
-        KvModel model = new KvModel(ops, initialValue);
         kinds = new Operation.Kind[n];
         args = new int[n];
         pending = new boolean[n];
         int count = 0;
         for (int i = 0; i < n; i++) {
-            Operation op = ops.get(i);
+            Operation op = this.ops.get(i);
             kinds[i] = op.kind();
             args[i] = model.argument(op);
             pending[i] = op.pending();
@@ -133,10 +149,11 @@ final class WglSearch {
             return false;
         }
         flip(op);
-        if (!memo.add(linearized, next, hash)) {
+        if (!memo.add(linearized, Math.max(top, op + 1), depth + 1, next, hash)) {
             flip(op);
             return false;
         }
+        top = Math.max(top, op + 1);
         stack[depth] = call;
         stateBefore[depth++] = state;
         state = next;
@@ -152,30 +169,55 @@ final class WglSearch {
         return true;
     }
 
-    /** Undoes placements up to and including the latest write; the call event of that write, or null if none. */
+    /** Undoes placements up to and including the latest one that was not inert; its call event, or null if none. */
     private Event backtrack() {
         while (depth > 0) {
             Event undo = stack[--depth];
             unchangedBelow = Math.min(unchangedBelow, depth);
             state = stateBefore[depth];
             flip(undo.op);
+            if (undo.op + 1 == top) {
+                top = highestSetBit(undo.op) + 1;
+            }
             placedCompleted -= pending[undo.op] ? 0 : 1;
             undo.unlift();
-            if (kinds[undo.op] != Operation.Kind.GET) {
+            if (!inert(undo.op, state)) {
                 return undo;
             }
         }
         return null;
     }
 
-    /** A read that fits the current state and can go next (see the class comment), else the first event. */
+    /** An inert operation that can go next (see the class comment), else the first event. */
     private Event firstCandidate(Event head) {
         for (Event e = head.next; e.call; e = e.next) {
-            if (kinds[e.op] == Operation.Kind.GET && args[e.op] == state) {
+            if (inert(e.op, state)) {
                 return e;
             }
         }
         return head.next;
+    }
+
+    private boolean inert(int op, int in) {
+        return switch (kinds[op]) {
+            case GET -> pending[op] || args[op] == in;
+            case PUT -> args[op] == KvModel.UNREAD && in == KvModel.UNREAD;
+            case DELETE -> false;
+        };
+    }
+
+    /** The highest linearized operation below {@code bound}, or -1; dense sets make this a short scan. */
+    private int highestSetBit(int bound) {
+        for (int w = (bound - 1) >> 6; w >= 0; w--) {
+            long bits = linearized[w];
+            if (w == bound >>> 6) {
+                bits &= (1L << (bound & 63)) - 1;
+            }
+            if (bits != 0) {
+                return w * 64 + 63 - Long.numberOfLeadingZeros(bits);
+            }
+        }
+        return -1;
     }
 
     private void flip(int op) {
