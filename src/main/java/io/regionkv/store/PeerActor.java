@@ -515,13 +515,37 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (batch.removedSelf()) {
             destroyed = true;
-            proposals.failAll(RegionErrors.regionNotFound(storage.regionId()));
+            // Proposals may still be committed by the remaining peers: their outcome is unknown here.
+            proposals.failAll(RegionErrors.timeout("peer removed from region " + storage.regionId() + "; outcome unknown"));
             reads.failAll(RegionErrors.regionNotFound(storage.regionId()));
-            ctx.store().tell(new StoreCommand.PeerRemoved(storage.regionId(), self.getId()));
+            wipe();
+            ctx.store().tell(new StoreCommand.PeerRemoved(applier.region(), self.getId()));
             return Behaviors.stopped();
         }
         scheduleReady();
         return this;
+    }
+
+    /**
+     * This peer was removed from its region: its tombstone region state is durable already (written with
+     * the change), so delete its log, raft state, apply state and data. A crash before these writes only
+     * leaves garbage behind a tombstone, which nothing reads.
+     */
+    private void wipe() {
+        long regionId = storage.regionId();
+        Region region = applier.region();
+        WriteBatch raftBatch = new WriteBatch();
+        raftBatch.deleteRange(io.regionkv.engine.Db.RAFT, io.regionkv.engine.Keys.raftLogSpan(regionId));
+        raftBatch.delete(io.regionkv.engine.Db.RAFT, io.regionkv.engine.Keys.raftStateKey(regionId));
+        WriteBatch kvBatch = new WriteBatch();
+        for (io.regionkv.engine.Db cf : SnapshotFormat.COLUMN_FAMILIES) {
+            kvBatch.deleteRange(cf, region.getStartKey().toByteArray(), region.getEndKey().toByteArray());
+        }
+        kvBatch.delete(io.regionkv.engine.Db.META, io.regionkv.engine.Keys.applyStateKey(regionId));
+        ActorRef<WriteResult> ignore = getContext().getSystem().ignoreRef();
+        ctx.raftLogWriter().tell(new WriterCommand.Write(raftBatch, nextWriteId++, ignore));
+        ctx.kvWriter().tell(new WriterCommand.Write(kvBatch, nextWriteId++, ignore));
+        snapshotWorker.tell(new SnapshotWorker.Gc(regionId, Long.MAX_VALUE, Long.MAX_VALUE));
     }
 
     private Behavior<PeerCommand> onSnapshotBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {

@@ -49,6 +49,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final PeerContext peerContext;
     private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
     private final Map<Long, RegionView> regions = new HashMap<>();
+    /** Regions this store's peer was removed from, with the conf version of that removal. */
+    private final Map<Long, Long> tombstones = new HashMap<>();
     /** Open snapshot streams by "region_term_index". */
     private final Map<String, ActorRef<SnapshotReceiver.Command>> receivers = new HashMap<>();
 
@@ -67,6 +69,9 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             states = Meta.regionLocalStates(view);
         }
         for (RegionLocalState state : states) {
+            if (state.getState() == PeerState.Tombstone) {
+                tombstones.put(state.getRegion().getId(), state.getRegion().getRegionEpoch().getConfVer());
+            }
             if (state.getState() == PeerState.Normal) {
                 Peer self = selfPeer(state.getRegion());
                 if (self != null) startPeer(state.getRegion(), self, false);
@@ -211,6 +216,10 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         boolean initial = t == MessageType.MsgRequestVote || t == MessageType.MsgRequestPreVote
                 || t == MessageType.MsgHeartbeat || t == MessageType.MsgAppend || t == MessageType.MsgSnapshot;
         if (!initial || m.getIsTombstone()) return null;
+        Long removedAt = tombstones.get(m.getRegionId());
+        if (removedAt != null && m.getRegionEpoch().getConfVer() <= removedAt) {
+            return null; // a stale member still talking to the peer it removed; re-adding bumps conf_ver
+        }
         for (RegionView v : regions.values()) {
             if (overlaps(v.region(), m.getStartKey(), m.getEndKey())) return null;
         }
@@ -254,8 +263,10 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     }
 
     private Behavior<StoreCommand> onPeerRemoved(StoreCommand.PeerRemoved r) {
-        peers.remove(r.regionId());
-        regions.remove(r.regionId());
+        long regionId = r.region().getId();
+        peers.remove(regionId);
+        regions.remove(regionId);
+        tombstones.put(regionId, r.region().getRegionEpoch().getConfVer());
         return this;
     }
 

@@ -28,7 +28,7 @@ public sealed interface StoreCommand {
     record SnapshotStreamEnded(String key) implements StoreCommand {}
 
     /** A peer was removed from its region and stopped. */
-    record PeerRemoved(long regionId, long peerId) implements StoreCommand {}
+    record PeerRemoved(Region region, long peerId) implements StoreCommand {}
 
     /** Asks every peer of this store for its status. */
     record GetStatus(ActorRef<List<PeerStatus>> replyTo) implements StoreCommand {}

@@ -133,9 +133,10 @@ class SnapshotTest {
         ClusterSystems.awaitCondition("store " + store + " leads", T, () -> {
             try {
                 if (leaderStore() == store) return true;
+                Peer target = status(leaderStore()).region().getPeersList().stream()
+                        .filter(p -> p.getStoreId() == store).findFirst().orElseThrow();
                 adminToLeader(AdminRequest.newBuilder().setCmdType(AdminCmdType.TransferLeader)
-                        .setTransferLeader(TransferLeaderRequest.newBuilder()
-                                .setPeer(Peer.newBuilder().setId(store).setStoreId(store))).build());
+                        .setTransferLeader(TransferLeaderRequest.newBuilder().setPeer(target)).build());
                 Thread.sleep(200);
                 return leaderStore() == store;
             } catch (Exception e) {
@@ -207,6 +208,59 @@ class SnapshotTest {
         });
         transferLeaderTo(4);
         for (int i = 0; i < 40; i++) {
+            assertEquals(b("v" + i), client.get(b("k" + i)).toCompletableFuture().get(20, TimeUnit.SECONDS).orElseThrow());
+        }
+    }
+
+    @Test
+    void removedPeerIsWipedAndItsStoreRejoinsWithANewPeer() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            client.put(b("k" + i), b("v" + i)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        }
+        transferLeaderTo(1);
+        RaftCmdResponse removed = adminToLeader(AdminRequest.newBuilder().setCmdType(AdminCmdType.ChangePeer)
+                .setChangePeer(ChangePeerRequest.newBuilder().setChangeType(ConfChangeType.RemoveNode)
+                        .setPeer(Peer.newBuilder().setId(3).setStoreId(3))).build());
+        assertEquals(2, removed.getAdminResponse().getChangePeer().getRegion().getPeersCount());
+        ClusterSystems.awaitCondition("store 3 holds no peer", T, () -> {
+            try {
+                return nodes.get(3L).status().toCompletableFuture().get(10, TimeUnit.SECONDS).isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        // The region goes on with two peers.
+        client.put(b("after-remove"), b("1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        // Store 3's data is gone: look at its LMDB directory once the node is down, then bring it back.
+        ActorSystem<Void> s3 = systems.remove(3L);
+        nodes.remove(3L);
+        ClusterSystems.downAndTerminate(s3, clientNode);
+        try (io.regionkv.engine.Engines e = io.regionkv.engine.Engines.open(base.resolve("s3"),
+                io.regionkv.engine.EngineConfig.defaults());
+                io.regionkv.engine.ReadView v = e.kv().readView()) {
+            assertTrue(v.scan(io.regionkv.engine.Db.DEFAULT, io.regionkv.engine.KeySpan.ALL, 1).isEmpty(),
+                    "a removed peer's data is wiped");
+        }
+        startStore(3, List.of(1L, 2L, 3L));
+        List<ActorSystem<?>> all = new ArrayList<>(systems.values());
+        all.add(clientNode);
+        ClusterSystems.awaitUp(all, T);
+        RaftCmdResponse readded = adminToLeader(AdminRequest.newBuilder().setCmdType(AdminCmdType.ChangePeer)
+                .setChangePeer(ChangePeerRequest.newBuilder().setChangeType(ConfChangeType.AddNode)
+                        .setPeer(Peer.newBuilder().setId(5).setStoreId(3))).build());
+        assertEquals(3, readded.getAdminResponse().getChangePeer().getRegion().getPeersCount());
+        ClusterSystems.awaitCondition("store 3's new peer caught up", T, () -> {
+            try {
+                List<PeerStatus> s = nodes.get(3L).status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                return !s.isEmpty() && s.get(0).self().getId() == 5
+                        && s.get(0).appliedIndex() >= status(leaderStore()).appliedIndex();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        transferLeaderTo(3);
+        assertEquals(b("1"), client.get(b("after-remove")).toCompletableFuture().get(20, TimeUnit.SECONDS).orElseThrow());
+        for (int i = 0; i < 20; i++) {
             assertEquals(b("v" + i), client.get(b("k" + i)).toCompletableFuture().get(20, TimeUnit.SECONDS).orElseThrow());
         }
     }
