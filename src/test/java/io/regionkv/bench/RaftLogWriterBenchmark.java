@@ -70,8 +70,8 @@ public class RaftLogWriterBenchmark {
     @Param({"1", "16", "256"})
     public int producers;
 
-    /** {@link EngineConfig#writeMap()}; {@code -p writeMap=false} compares the write()+fdatasync path. */
-    @Param({"true"})
+    /** {@link EngineConfig#writeMap()}; {@code -p writeMap=true} compares the msync path. */
+    @Param({"false"})
     public boolean writeMap;
 
     /** {@link EngineConfig#syncOnCommit()}; {@code -p sync=false} shows what the machinery costs without fsync. */
@@ -90,6 +90,8 @@ public class RaftLogWriterBenchmark {
     private Engine raft;
     private ActorSystem<Void> system;
     private final List<ActorRef<Producer.Command>> producerRefs = new ArrayList<>();
+    /** All entries of the trial, warm-up included, to report the mean group size. */
+    private long entriesWritten;
 
     /** Entries persisted, reported by JMH as a rate next to the invocation rate. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -122,7 +124,8 @@ public class RaftLogWriterBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        System.out.printf("%n[%d producers] %d commits%n", producers, raft.commitCount());
+        System.out.printf("%n[%d producers, %s log] %d entries in %d commits: %.1f entries per fsync%n", producers, log,
+                entriesWritten, raft.commitCount(), (double) entriesWritten / Math.max(1, raft.commitCount()));
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         raft.close();
@@ -141,6 +144,7 @@ public class RaftLogWriterBenchmark {
             throw new IllegalStateException("producers did not finish within a minute");
         }
         counter.entries += (long) producers * WRITES_PER_PRODUCER;
+        entriesWritten += (long) producers * WRITES_PER_PRODUCER;
     }
 
     /** Writes one entry, waits for the answer, repeats. */
