@@ -18,13 +18,13 @@ package io.regionkv.engine;
  *     1 TiB); a commit that would need more fails with {@link EngineFullException}.
  * @param maxReaders how many read views may be open at once (default 1024). Each open {@link ReadView}
  *     holds one of LMDB's reader slots; one more fails with LMDB's {@code ReadersFullException}.
- * @param writeMap open with {@code MDB_WRITEMAP} (default {@code true}): a commit writes its pages through
+ * @param writeMap open with {@code MDB_WRITEMAP} (default {@code false}): a commit writes its pages through
  *     the memory map and syncs them with {@code msync}, instead of {@code write} calls, an
- *     {@code fdatasync} and an {@code O_DSYNC} write of the meta page. Equally durable, and several times
- *     faster per commit on the benchmark machine (see BENCHMARKS.md). The costs: the data file is
- *     extended (sparsely) to the map size, and a wild write into a buffer of the map would corrupt the
- *     database, which is why buffers of the map never leave the engine. Every process opening an
- *     environment must use the same setting.
+ *     {@code fdatasync} and an {@code O_DSYNC} write of the meta page. Equally durable; whether it is
+ *     faster depends on the disk (BENCHMARKS.md compares both). The costs: the data file is extended
+ *     (sparsely) to the map size, and a wild write into a buffer of the map would corrupt the database
+ *     (buffers of the map never leave the engine). Every process opening an environment must use the same
+ *     setting.
  */
 public record EngineConfig(
         boolean syncOnCommit, int maxValueSize, long initialMapSize, long maxMapSize, int maxReaders,
@@ -58,7 +58,7 @@ public record EngineConfig(
     /** Durable defaults for a production store. */
     public static EngineConfig defaults() {
         return new EngineConfig(
-                true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE, DEFAULT_MAX_READERS, true);
+                true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE, DEFAULT_MAX_READERS, false);
     }
 
     public EngineConfig withSyncOnCommit(boolean sync) {

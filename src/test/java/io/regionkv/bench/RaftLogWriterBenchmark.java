@@ -21,6 +21,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -68,14 +70,28 @@ public class RaftLogWriterBenchmark {
     @Param({"1", "16", "256"})
     public int producers;
 
-    /** {@link EngineConfig#writeMap()}; {@code -p writeMap=false} compares the write()+fdatasync path. */
-    @Param({"true"})
+    /** {@link EngineConfig#writeMap()}; {@code -p writeMap=true} compares the msync path. */
+    @Param({"false"})
     public boolean writeMap;
+
+    /** {@link EngineConfig#syncOnCommit()}; {@code -p sync=false} shows what the machinery costs without fsync. */
+    @Param({"true"})
+    public boolean sync;
+
+    /**
+     * {@code region}: each producer appends to its own region's log, as the peers of a store do, so a commit
+     * of n entries dirties about n B-tree leaves. {@code shared}: all producers append to one log, so a
+     * commit dirties a few sequential leaves; this isolates the writer from LMDB's page scatter.
+     */
+    @Param({"region"})
+    public String log;
 
     private Path dir;
     private Engine raft;
     private ActorSystem<Void> system;
     private final List<ActorRef<Producer.Command>> producerRefs = new ArrayList<>();
+    /** All entries of the trial, warm-up included, to report the mean group size. */
+    private long entriesWritten;
 
     /** Entries persisted, reported by JMH as a rate next to the invocation rate. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -87,18 +103,29 @@ public class RaftLogWriterBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("raft-log-writer-bench");
-        raft = Engine.open(EngineKind.RAFT, dir, EngineConfig.defaults().withWriteMap(writeMap)); // fsync on every commit
+        raft = Engine.open(EngineKind.RAFT, dir, EngineConfig.defaults().withWriteMap(writeMap).withSyncOnCommit(sync));
         system = ActorSystem.create(Behaviors.empty(), "bench");
         ActorRef<WriterCommand> writer =
                 system.systemActorOf(RaftLogWriter.create(raft), "raft-log-writer", IoDispatcher.SELECTOR);
+        AtomicLong sharedIndex = new AtomicLong();
         for (int p = 0; p < producers; p++) {
-            producerRefs.add(system.systemActorOf(Producer.create(writer, p + 1), "producer-" + p, Props.empty()));
+            long region = p + 1;
+            AtomicLong ownIndex = new AtomicLong();
+            LongSupplier nextIndex = switch (log) {
+                case "region" -> ownIndex::incrementAndGet;
+                case "shared" -> sharedIndex::incrementAndGet;
+                default -> throw new IllegalArgumentException("log must be region or shared, got " + log);
+            };
+            long regionId = log.equals("shared") ? 1 : region;
+            producerRefs.add(system.systemActorOf(
+                    Producer.create(writer, regionId, nextIndex), "producer-" + p, Props.empty()));
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        System.out.printf("%n[%d producers] %d commits%n", producers, raft.commitCount());
+        System.out.printf("%n[%d producers, %s log] %d entries in %d commits: %.1f entries per fsync%n", producers, log,
+                entriesWritten, raft.commitCount(), (double) entriesWritten / Math.max(1, raft.commitCount()));
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         raft.close();
@@ -117,6 +144,7 @@ public class RaftLogWriterBenchmark {
             throw new IllegalStateException("producers did not finish within a minute");
         }
         counter.entries += (long) producers * WRITES_PER_PRODUCER;
+        entriesWritten += (long) producers * WRITES_PER_PRODUCER;
     }
 
     /** Writes one entry, waits for the answer, repeats. */
@@ -131,18 +159,20 @@ public class RaftLogWriterBenchmark {
         private final ActorRef<WriteResult> answers;
         private final long regionId;
         private final ByteString payload = ByteString.copyFrom(new byte[PAYLOAD_BYTES]);
-        private long nextIndex = 1;
+        private final LongSupplier nextIndex;
         private int remaining;
         private CountDownLatch done;
 
-        static Behavior<Command> create(ActorRef<WriterCommand> writer, long regionId) {
-            return Behaviors.setup(context -> new Producer(context, writer, regionId));
+        static Behavior<Command> create(ActorRef<WriterCommand> writer, long regionId, LongSupplier nextIndex) {
+            return Behaviors.setup(context -> new Producer(context, writer, regionId, nextIndex));
         }
 
-        private Producer(ActorContext<Command> context, ActorRef<WriterCommand> writer, long regionId) {
+        private Producer(ActorContext<Command> context, ActorRef<WriterCommand> writer, long regionId,
+                LongSupplier nextIndex) {
             super(context);
             this.writer = writer;
             this.regionId = regionId;
+            this.nextIndex = nextIndex;
             this.answers = context.messageAdapter(WriteResult.class, Answer::new);
         }
 
@@ -174,7 +204,7 @@ public class RaftLogWriterBenchmark {
         }
 
         private void send() {
-            long index = nextIndex++;
+            long index = nextIndex.getAsLong();
             Entry entry = Entry.newBuilder().setTerm(1).setIndex(index).setData(payload).build();
             WriteBatch batch = new WriteBatch().put(Db.RAFT, Keys.raftLogKey(regionId, index), entry);
             writer.tell(new WriterCommand.Write(batch, index, answers));

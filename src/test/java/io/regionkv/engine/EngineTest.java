@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EngineTest {
     private static final EngineConfig FAST = EngineConfig.defaults().withSyncOnCommit(false);
@@ -193,10 +195,12 @@ class EngineTest {
         }
     }
 
-    @Test
-    void mapGrowsUnderLoadWhileReadersRun() throws Exception {
+    @ParameterizedTest(name = "writeMap={0}")
+    @ValueSource(booleans = {false, true})
+    void mapGrowsUnderLoadWhileReadersRun(boolean writeMap) throws Exception {
         kv.close();
-        kv = Engine.open(EngineKind.KV, dir.resolve("tiny"), FAST.withInitialMapSize(64 * 1024));
+        EngineConfig tiny = FAST.withInitialMapSize(64 * 1024).withWriteMap(writeMap);
+        kv = Engine.open(EngineKind.KV, dir.resolve("tiny"), tiny);
         long initial = kv.mapSize();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> readerFailure = new AtomicReference<>();
@@ -244,7 +248,7 @@ class EngineTest {
         }
         // Reopen with the same tiny initial size: the data stays and writing goes on.
         kv.close();
-        kv = Engine.open(EngineKind.KV, dir.resolve("tiny"), FAST.withInitialMapSize(64 * 1024));
+        kv = Engine.open(EngineKind.KV, dir.resolve("tiny"), tiny);
         kv.commit(new WriteBatch().put(Db.DEFAULT, b("after-reopen"), new byte[8192]));
         try (ReadView view = kv.readView()) {
             assertEquals(3L * batches + 1, view.count(Db.DEFAULT, KeySpan.ALL));

@@ -32,15 +32,18 @@ public final class CrashChild {
     static final int PRODUCERS = 16;
     static final long RUN_STRIDE = 1_000_000L;
     static final long PRODUCER_STRIDE = 10_000L;
-    static final EngineConfig CONFIG = EngineConfig.defaults().withInitialMapSize(64 * 1024);
-
     private CrashChild() {}
+
+    /** A tiny initial map, so that the map also grows while the kills land. */
+    static EngineConfig config(boolean writeMap) {
+        return EngineConfig.defaults().withInitialMapSize(64 * 1024).withWriteMap(writeMap);
+    }
 
     public static void main(String[] args) {
         Path dataDir = Path.of(args[0]);
         long run = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
-        Engines engines = Engines.open(dataDir, CONFIG);
+        Engines engines = Engines.open(dataDir, config(Boolean.parseBoolean(args[3])));
         PrintStream out = System.out;
         ActorSystem.create(Behaviors.<Void>setup(context -> {
             ActorRef<WriterCommand> kv = context.spawn(KvWriter.create(engines.kv()), "kv-writer", IoDispatcher.SELECTOR);

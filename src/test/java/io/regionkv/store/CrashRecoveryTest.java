@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * moments; after each kill, reopens the environments and checks that every batch the child was told is
  * committed is there whole, and that no batch is there in part.
  *
- * <p>{@code -Dregionkv.seed=...} replays a run; {@code -Dregionkv.crash.kills=...} changes the number of kills.
+ * <p>{@code -Dregionkv.seed=...} replays a run; {@code -Dregionkv.crash.kills=...} changes the number of kills;
+ * {@code -Dregionkv.crash.writeMap=true} runs it with {@code MDB_WRITEMAP}.
  */
 class CrashRecoveryTest {
     private static final long CHILD_TIMEOUT_SECONDS = 60;
@@ -50,7 +51,8 @@ class CrashRecoveryTest {
     void committedBatchesSurviveSigkillWholeAndNoneIsPartial() throws Exception {
         long seed = Long.getLong("regionkv.seed", System.nanoTime());
         int kills = Integer.getInteger("regionkv.crash.kills", 20);
-        System.out.println("CrashRecoveryTest seed=" + seed + " kills=" + kills
+        boolean writeMap = Boolean.getBoolean("regionkv.crash.writeMap");
+        System.out.println("CrashRecoveryTest seed=" + seed + " kills=" + kills + " writeMap=" + writeMap
                 + " (replay with -Dregionkv.seed=" + seed + ")");
         Random random = new Random(seed);
         Path data = dir.resolve("store");
@@ -62,7 +64,7 @@ class CrashRecoveryTest {
             // kill also lands between acknowledgements, inside commits and fsyncs.
             int threshold = 1 + random.nextInt(400);
             long jitterNanos = random.nextInt(3_000_000);
-            Child child = Child.start(data, run, seed + 7919L * run, dir.resolve("child-" + run + ".err"));
+            Child child = Child.start(data, run, seed + 7919L * run, writeMap, dir.resolve("child-" + run + ".err"));
             child.awaitReported(threshold, CHILD_TIMEOUT_SECONDS);
             LockSupport.parkNanos(jitterNanos);
             int exit = child.kill();
@@ -73,7 +75,7 @@ class CrashRecoveryTest {
                     + child.stderr + ":\n" + Files.readString(child.stderr));
             reportedKv.addAll(child.kv);
             reportedRaft.addAll(child.raft);
-            Checked checked = verify(data, reportedKv, reportedRaft, "seed " + seed + " run " + run);
+            Checked checked = verify(data, writeMap, reportedKv, reportedRaft, "seed " + seed + " run " + run);
             System.out.printf("run %d: killed after %d acknowledgements (threshold %d); on disk %d kv and %d raft batches%n",
                     run, child.kv.size() + child.raft.size(), threshold, checked.kvBatches, checked.raftBatches);
         }
@@ -84,8 +86,9 @@ class CrashRecoveryTest {
 
     private record Checked(int kvBatches, int raftBatches) {}
 
-    private static Checked verify(Path data, Set<Long> reportedKv, Set<Long> reportedRaft, String context) {
-        try (Engines engines = Engines.open(data, CrashChild.CONFIG)) {
+    private static Checked verify(
+            Path data, boolean writeMap, Set<Long> reportedKv, Set<Long> reportedRaft, String context) {
+        try (Engines engines = Engines.open(data, CrashChild.config(writeMap))) {
             Map<Db, Set<Long>> kvIds = new HashMap<>();
             try (ReadView view = engines.kv().readView()) {
                 for (Db db : List.of(Db.DEFAULT, Db.LOCK, Db.WRITE, Db.META)) {
@@ -170,14 +173,15 @@ class CrashRecoveryTest {
             reader.start();
         }
 
-        static Child start(Path data, int run, long seed, Path stderr) throws IOException {
+        static Child start(Path data, int run, long seed, boolean writeMap, Path stderr) throws IOException {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
             List<String> command = new ArrayList<>(List.of(java,
                     "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                     "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-cp", System.getProperty("java.class.path"),
-                    CrashChild.class.getName(), data.toString(), String.valueOf(run), String.valueOf(seed)));
+                    CrashChild.class.getName(), data.toString(), String.valueOf(run), String.valueOf(seed),
+                    String.valueOf(writeMap)));
             Process process = new ProcessBuilder(command)
                     .redirectError(stderr.toFile())
                     .start();
