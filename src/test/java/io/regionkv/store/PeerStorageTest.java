@@ -322,11 +322,28 @@ class PeerStorageTest {
     }
 
     @Test
+    void restartAfterASnapshotWhoseRaftHalfWasLostStartsTheLogAtTheSnapshot() {
+        bootstrap(REGION);
+        // The kv half of a snapshot at 9 (data, applied = truncated = 9) committed; the raft half did not.
+        WriteBatch kv = new WriteBatch();
+        Meta.putApplyState(kv, 1, RaftApplyState.newBuilder()
+                .setAppliedIndex(9)
+                .setTruncatedState(RaftTruncatedState.newBuilder().setIndex(9).setTerm(7))
+                .build());
+        engines.kv().commit(kv);
+        PeerStorage recovered = PeerStorage.load(engines, REGION);
+        assertEquals(9, recovered.lastIndex());
+        assertEquals(10, recovered.firstIndex());
+        assertEquals(7, recovered.term(9));
+        assertEquals(9, recovered.initialState().hardState().getCommit());
+    }
+
+    @Test
     void contradictoryStatesAreReportedAsCorruption() {
         bootstrap(REGION);
         WriteBatch kv = new WriteBatch();
         Meta.putApplyState(kv, 1, RaftApplyState.newBuilder()
-                .setAppliedIndex(9)
+                .setAppliedIndex(10)
                 .setTruncatedState(RaftTruncatedState.newBuilder().setIndex(9).setTerm(5))
                 .build());
         engines.kv().commit(kv);
