@@ -13,7 +13,7 @@ import java.util.Random;
  */
 final class MembershipDriver {
     /** Proposals that go unanswered this long are proposed again. */
-    private static final int REPROPOSE_AFTER_STEPS = 150;
+    private static final int REPROPOSE_AFTER_STEPS = 100;
 
     private final int maxNodeId;
     private final int maxMembers;

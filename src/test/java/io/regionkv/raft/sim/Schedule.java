@@ -12,7 +12,7 @@ final class Schedule {
 
     /** What a schedule did, for the run summary. */
     record Result(long seed, int steps, long delivered, long proposals, long readsAnswered, long crashes,
-            long snapshotsSent, long committed, int leaderTerms, int membershipChanges, int livenessRounds) {}
+            long snapshotsSent, long truncations, long committed, int leaderTerms, int membershipChanges, int livenessRounds) {}
 
     private Schedule() {}
 
@@ -32,7 +32,7 @@ final class Schedule {
             cluster.checkLogMatching();
             int rounds = cluster.healAndAwaitLiveness(LIVENESS_ROUNDS);
             return new Result(seed, steps, cluster.delivered, cluster.proposals, cluster.readsAnswered,
-                    cluster.crashes, cluster.snapshotsSent, cluster.checker().maxCommitted(), cluster.checker().leaderTerms(),
+                    cluster.crashes, cluster.snapshotsSent, cluster.truncations(), cluster.checker().maxCommitted(), cluster.checker().leaderTerms(),
                     cluster.membershipChanges(), rounds);
         } catch (RuntimeException | AssertionError e) {
             throw new SimulationFailure(seed, step, cluster.describe(), cluster.trace().dump(), e);

@@ -56,6 +56,8 @@ final class SimNode {
     private int incarnation;
     private Ready inFlight;
     private final ArrayDeque<List<Entry>> applyQueue = new ArrayDeque<>();
+    /** Times a persisted tail was replaced by a new leader's entries (for the run summary). */
+    long truncations;
     /** Removed from the group for good: never restarted, receives nothing. */
     boolean destroyed;
 
@@ -206,6 +208,9 @@ final class SimNode {
             applyQueue.clear();
             long digest = sm.restore(snap);
             checker.observeSnapshotInstalled(id, snap.getMetadata().getIndex(), snap.getMetadata().getTerm(), digest);
+        }
+        if (!rd.entries().isEmpty() && rd.entries().get(0).getIndex() <= storage.lastIndex()) {
+            truncations++;
         }
         storage.append(rd.entries());
         if (rd.hardState() != null) {

@@ -46,12 +46,12 @@ record SimParams(
         w[EventKind.TICK.ordinal()] = 150;
         w[EventKind.APPLY.ordinal()] = 60;
         w[EventKind.PROPOSE.ordinal()] = 60;
-        w[EventKind.READ_INDEX.ordinal()] = 20;
+        w[EventKind.READ_INDEX.ordinal()] = 30;
         w[EventKind.PARTITION.ordinal()] = 5;
         w[EventKind.HEAL.ordinal()] = 10;
         w[EventKind.CRASH.ordinal()] = 5;
         w[EventKind.RESTART.ordinal()] = 25;
-        w[EventKind.CONF_CHANGE.ordinal()] = 10;
+        w[EventKind.CONF_CHANGE.ordinal()] = 15;
         w[EventKind.COMPACT.ordinal()] = 20;
         w[EventKind.TRANSFER_LEADER.ordinal()] = 8;
         return w;

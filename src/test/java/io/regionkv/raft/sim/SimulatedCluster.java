@@ -106,6 +106,14 @@ final class SimulatedCluster implements SimNode.Env {
         return checker;
     }
 
+    long truncations() {
+        long t = 0;
+        for (SimNode n : nodes.values()) {
+            t += n.truncations;
+        }
+        return t;
+    }
+
     int membershipChanges() {
         return membership.completed();
     }
@@ -342,7 +350,9 @@ final class SimulatedCluster implements SimNode.Env {
     }
 
     private boolean propose() {
-        SimNode n = randomNode(true);
+        // Clients mostly find a leader, also one cut off from the group whose entries a new leader will
+        // overwrite.
+        SimNode n = rnd.nextBoolean() ? randomSelfBelievedLeader() : randomNode(true);
         if (n == null) {
             return false;
         }
@@ -488,6 +498,17 @@ final class SimulatedCluster implements SimNode.Env {
         trace.add("n" + leader.id + " transferLeader to " + target);
         leader.raw().transferLeader(target);
         return true;
+    }
+
+    /** A random up node that believes it is leader, in whatever term; else any up node. */
+    private SimNode randomSelfBelievedLeader() {
+        List<SimNode> c = new ArrayList<>(2);
+        for (SimNode n : nodes.values()) {
+            if (n.isUp() && n.raw().status().softState().state() == StateType.LEADER) {
+                c.add(n);
+            }
+        }
+        return c.isEmpty() ? randomNode(true) : c.get(rnd.nextInt(c.size()));
     }
 
     /** The up node that believes it leads in the highest term, or null. */
