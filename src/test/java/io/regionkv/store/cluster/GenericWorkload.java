@@ -7,8 +7,11 @@ import io.regionkv.server.RegionKvNode;
 import io.regionkv.testing.RecordedClient;
 import io.regionkv.testing.TestCluster;
 import java.time.Duration;
+import io.regionkv.store.PeerStatus;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +47,8 @@ final class GenericWorkload {
     private final Chaos chaos;
     private final Shape shape;
     private final List<ClientState> clients = new ArrayList<>();
+    /** Partitions the partitioner made so far (written by it, read after it has been joined). */
+    private volatile int partitionsMade;
 
     private GenericWorkload(TestCluster cluster, int clientCount, Chaos chaos, Shape shape) {
         this.cluster = cluster;
@@ -73,7 +78,7 @@ final class GenericWorkload {
         String name = cluster.options().testName();
         for (int round = 0; round < shape.rounds(); round++) {
             long roundStart = System.nanoTime();
-            runRound();
+            runRound(round);
             if (chaos.crash()) {
                 long t = System.nanoTime();
                 cluster.restartAll();
@@ -89,12 +94,12 @@ final class GenericWorkload {
                         .append(c.scans).append(" scans, ").append(c.crossReads).append(" reads of others;");
             }
             String term = cluster.leader(RegionKvNode.FIRST_REGION_ID).map(p -> "leader term " + p.term() + ";")
-                    .orElse("no leader now;");
+                    .orElse("no leader now;") + (chaos.partitions() ? " " + partitionsMade + " partitions so far;" : "");
             System.out.println(name + ": round " + round + " took " + millisSince(roundStart) + " ms; " + term + sb);
         }
     }
 
-    private void runRound() {
+    private void runRound(int round) {
         AtomicBoolean done = new AtomicBoolean();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
@@ -106,7 +111,7 @@ final class GenericWorkload {
         if (chaos.unreliable()) cluster.faults().dropPercent(10);
         CountDownLatch stopChaos = new CountDownLatch(1);
         Thread partitioner = chaos.partitions()
-                ? start("partitioner", () -> partitioner(stopChaos), failures) : null;
+                ? start("partitioner", () -> partitioner(round, stopChaos), failures) : null;
         pause(shape.roundLength());
         done.set(true);
         stopChaos.countDown();
@@ -122,20 +127,46 @@ final class GenericWorkload {
         }
     }
 
-    /** TinyKV's partitioner: a random two-way split of the stores, a new one every election timeout or so. */
-    private void partitioner(CountDownLatch stop) throws InterruptedException {
-        Random random = cluster.random(-1);
+    /**
+     * TinyKV's partitioner: a random two-way split of the stores, a new one every election timeout or two.
+     * Every second split strands the current leader in a minority of one or two, so that every run sees
+     * leaders deposed mid-request, not only the runs whose random splits happen to hit the leader.
+     */
+    private void partitioner(int round, CountDownLatch stop) throws InterruptedException {
+        Random random = cluster.random(-1 - round);
         // Let the clients run without interruption for a moment first.
         if (stop.await(300, TimeUnit.MILLISECONDS)) return;
-        while (true) {
+        for (int made = 0; ; made++) {
             List<Long> a = new ArrayList<>();
             List<Long> b = new ArrayList<>();
-            for (long id : cluster.storeIds()) (random.nextBoolean() ? a : b).add(id);
+            Optional<Long> leader = made % 2 == 1
+                    ? cluster.leader(RegionKvNode.FIRST_REGION_ID).map(PeerStatus::storeId) : Optional.empty();
+            if (leader.isPresent()) {
+                List<Long> others = new ArrayList<>(cluster.storeIds());
+                others.remove(leader.get());
+                Collections.shuffle(others, random);
+                a.add(leader.get());
+                int companions = random.nextInt(Math.max(1, (cluster.storeIds().size() - 1) / 2));
+                a.addAll(others.subList(0, companions));
+                b.addAll(others.subList(companions, others.size()));
+            } else {
+                for (long id : cluster.storeIds()) (random.nextBoolean() ? a : b).add(id);
+            }
             cluster.faults().heal();
             cluster.faults().partition(List.of(a, b));
             if (chaos.unreliable()) cluster.faults().dropPercent(10);
-            long wait = cluster.electionTimeout().toMillis() + random.nextInt(200);
-            if (stop.await(wait, TimeUnit.MILLISECONDS)) return;
+            System.out.println(cluster.options().testName() + ": partition " + a + " | " + b
+                    + leader.map(l -> " (leader " + l + " stranded)").orElse(""));
+            // TinyKV holds each partition for an election timeout + up to 200 ms. RegionKV runs raft with
+            // PreVote and CheckQuorum, whose follower lease makes a majority wait a full election timeout
+            // before it can elect anyone: so short a partition rarely moves the leader. One to three
+            // election timeouts let the majority elect a new leader most of the time.
+            long et = cluster.electionTimeout().toMillis();
+            long wait = et + random.nextInt((int) (2 * et) + 200);
+            if (stop.await(wait, TimeUnit.MILLISECONDS)) {
+                partitionsMade += made + 1;
+                return;
+            }
         }
     }
 
