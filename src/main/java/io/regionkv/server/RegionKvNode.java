@@ -40,12 +40,15 @@ public final class RegionKvNode {
     private final StoreSettings settings;
     private final Engines engines;
     private final ActorRef<StoreCommand> store;
+    private final CompletionStage<Void> closed;
 
-    private RegionKvNode(ActorSystem<?> system, StoreSettings settings, Engines engines, ActorRef<StoreCommand> store) {
+    private RegionKvNode(ActorSystem<?> system, StoreSettings settings, Engines engines, ActorRef<StoreCommand> store,
+            CompletionStage<Void> closed) {
         this.system = system;
         this.settings = settings;
         this.engines = engines;
         this.store = store;
+        this.closed = closed;
     }
 
     /**
@@ -70,8 +73,8 @@ public final class RegionKvNode {
         ActorRef<StoreCommand> store = system.systemActorOf(
                 StoreActor.create(settings, engines, raftWriter, kvWriter, transport), "regionkv-store-" + id,
                 Props.empty());
-        system.getWhenTerminated().thenRun(engines::close);
-        return new RegionKvNode(system, settings, engines, store);
+        CompletionStage<Void> closed = system.getWhenTerminated().thenRun(engines::close);
+        return new RegionKvNode(system, settings, engines, store, closed);
     }
 
     /**
@@ -119,6 +122,22 @@ public final class RegionKvNode {
 
     public StoreSettings settings() {
         return settings;
+    }
+
+    /**
+     * Completes once the actor system has terminated and the LMDB environments are closed: only then may
+     * the same data directory be opened again in this process (LMDB forbids two opens of one environment).
+     */
+    public CompletionStage<Void> whenClosed() {
+        return closed;
+    }
+
+    /**
+     * This store's LMDB environments, for tests that look at what a store holds without going through
+     * raft (TinyKV's checks on a partitioned store's engine). Valid until the actor system terminates.
+     */
+    public Engines engines() {
+        return engines;
     }
 
     /** Every peer's view of its region on this store. */
