@@ -145,6 +145,13 @@ class SafetyCheckerTest {
     }
 
     @Test
+    void aLeaderCommittingAnOlderTermsEntryIsCaught() {
+        SafetyChecker c = new SafetyChecker();
+        c.observeLeaderCommit(1, 4, 7, 4);
+        assertViolation(Property.LEADER_COMMIT_RULE, () -> c.observeLeaderCommit(1, 4, 8, 2));
+    }
+
+    @Test
     void differentEntriesAppliedAtOneIndexAreCaught() {
         SafetyChecker c = new SafetyChecker();
         c.observeCommitted(1, 1, e(1, 1, "a"));

@@ -10,6 +10,8 @@ final class SafetyViolation extends AssertionError {
         LOG_MATCHING,
         LEADER_COMPLETENESS,
         STATE_MACHINE_SAFETY,
+        /** A leader committed an entry of an earlier term by counting its replicas (Raft section 5.4.2). */
+        LEADER_COMMIT_RULE,
         LINEARIZABLE_READ,
         /** Ordering promises of the Ready/apply cycle: commit never regresses, entries apply in order. */
         RAFT_CONTRACT

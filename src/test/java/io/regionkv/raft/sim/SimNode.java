@@ -7,7 +7,6 @@ import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.EntryType;
 import io.regionkv.proto.Eraftpb.HardState;
 import io.regionkv.proto.Eraftpb.Message;
-import io.regionkv.proto.Eraftpb.MessageType;
 import io.regionkv.proto.Eraftpb.Snapshot;
 import io.regionkv.raft.Config;
 import io.regionkv.raft.MemoryStorage;
@@ -150,6 +149,9 @@ final class SimNode {
     private void takeReady() {
         Ready rd = raw.ready();
         inFlight = rd;
+        // Leading in the same term at both Readies means leading all along: a node leads a term at most once.
+        boolean ledSinceLastReady = role == StateType.LEADER;
+        long lastTerm = term;
         if (rd.softState() != null) {
             role = rd.softState().state();
         }
@@ -158,7 +160,7 @@ final class SimNode {
         }
         ReadyLogView view = new ReadyLogView(storage, rd.snapshot(), rd.entries());
         List<Entry> ents = rd.entries();
-        env.trace("n" + id + " ready " + describe(rd));
+        env.trace("n" + id + " ready " + TraceFormat.ready(rd));
         if (!ents.isEmpty()) {
             long prev = ents.get(0).getIndex() - 1;
             checker.observeEntries(prev, view.term(prev), ents, "node " + id + "'s log");
@@ -173,6 +175,9 @@ final class SimNode {
             if (newCommit > view.lastIndex()) {
                 throw new SafetyViolation(Property.RAFT_CONTRACT,
                         "node " + id + " commit index " + newCommit + " is beyond its last index " + view.lastIndex());
+            }
+            if (newCommit > commit && ledSinceLastReady && role == StateType.LEADER && term == lastTerm) {
+                checker.observeLeaderCommit(id, term, newCommit, view.term(newCommit));
             }
             long from = Math.max(commit, view.baseIndex()) + 1;
             if (from <= newCommit) {
@@ -322,72 +327,5 @@ final class SimNode {
                 .replace('\n', ' ').trim() + "} conf=" + sm.confState().getVotersList() + "/"
                 + sm.confState().getLearnersList() + " inFlight=" + (inFlight != null) + " applyQueue=" + applyQueue.size()
                 + (raw != null ? " status=" + raw.status().softState() : "");
-    }
-
-    static String describe(Ready rd) {
-        StringBuilder sb = new StringBuilder();
-        if (rd.softState() != null) {
-            sb.append(" soft=").append(rd.softState().state()).append("/lead").append(rd.softState().lead());
-        }
-        if (rd.hardState() != null) {
-            HardState hs = rd.hardState();
-            sb.append(" hard=t").append(hs.getTerm()).append("/v").append(hs.getVote()).append("/c").append(hs.getCommit());
-        }
-        if (rd.snapshot() != null) {
-            sb.append(" snap=").append(rd.snapshot().getMetadata().getIndex()).append('/')
-                    .append(rd.snapshot().getMetadata().getTerm());
-        }
-        if (!rd.entries().isEmpty()) {
-            Entry f = rd.entries().get(0);
-            Entry l = rd.entries().get(rd.entries().size() - 1);
-            sb.append(" ents=").append(f.getIndex()).append('/').append(f.getTerm()).append("..").append(l.getIndex())
-                    .append('/').append(l.getTerm());
-        }
-        if (!rd.committedEntries().isEmpty()) {
-            sb.append(" committed=").append(rd.committedEntries().get(0).getIndex()).append("..")
-                    .append(rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex());
-        }
-        if (!rd.readStates().isEmpty()) {
-            sb.append(" reads=").append(rd.readStates().size());
-        }
-        sb.append(" msgs=").append(rd.messages().size()).append('+').append(rd.persistedMessages().size());
-        return sb.toString();
-    }
-
-    static String describe(Message m) {
-        MessageType t = m.getMsgType();
-        StringBuilder sb = new StringBuilder(t.name().substring(3)).append(' ').append(m.getFrom()).append("->")
-                .append(m.getTo()).append(" t").append(m.getTerm());
-        switch (t) {
-            case MsgAppend -> {
-                sb.append(" prev=").append(m.getIndex()).append('/').append(m.getLogTerm());
-                if (m.getEntriesCount() > 0) {
-                    sb.append(" ents=").append(m.getEntries(0).getIndex()).append("..")
-                            .append(m.getEntries(m.getEntriesCount() - 1).getIndex()).append('/')
-                            .append(m.getEntries(m.getEntriesCount() - 1).getTerm());
-                }
-                sb.append(" c=").append(m.getCommit());
-            }
-            case MsgAppendResponse -> {
-                sb.append(" idx=").append(m.getIndex());
-                if (m.getReject()) {
-                    sb.append(" REJECT hint=").append(m.getRejectHint()).append('/').append(m.getLogTerm());
-                }
-            }
-            case MsgRequestVote, MsgRequestPreVote -> sb.append(" last=").append(m.getIndex()).append('/')
-                    .append(m.getLogTerm());
-            case MsgRequestVoteResponse, MsgRequestPreVoteResponse -> sb.append(m.getReject() ? " REJECT" : " GRANT");
-            case MsgHeartbeat -> sb.append(" c=").append(m.getCommit());
-            case MsgSnapshot -> sb.append(" snap=").append(m.getSnapshot().getMetadata().getIndex()).append('/')
-                    .append(m.getSnapshot().getMetadata().getTerm()).append(" conf=")
-                    .append(m.getSnapshot().getMetadata().getConfState().getVotersList());
-            case MsgReadIndexResp -> sb.append(" idx=").append(m.getIndex());
-            case MsgPropose -> sb.append(" n=").append(m.getEntriesCount());
-            default -> {}
-        }
-        if (!m.getContext().isEmpty()) {
-            sb.append(" ctx=").append(m.getContext().toStringUtf8());
-        }
-        return sb.toString();
     }
 }

@@ -72,12 +72,18 @@ record SimParams(
         // Short timeouts: a schedule is only some hundred ticks long, and elections are what we test most.
         int heartbeat = 1 + rnd.nextInt(2);
         int election = heartbeat * (3 + rnd.nextInt(heartbeat == 1 ? 8 : 4));
-        long maxSize = rnd.nextBoolean() ? Config.DEFAULT_MAX_SIZE_PER_MSG : 32 + rnd.nextInt(400);
+        // One entry per append (maxSize 1) lets a follower hold an old entry without the leader's newer
+        // ones after it: the shape of the logs in the Raft paper's figure 8.
+        long maxSize = switch (rnd.nextInt(3)) {
+            case 0 -> Config.DEFAULT_MAX_SIZE_PER_MSG;
+            case 1 -> 1;
+            default -> 32 + rnd.nextInt(400);
+        };
         int inflight = rnd.nextBoolean() ? Config.DEFAULT_MAX_INFLIGHT_MSGS : 1 + rnd.nextInt(4);
         long committedSize = rnd.nextBoolean() ? Config.DEFAULT_MAX_COMMITTED_SIZE_PER_READY : 16 + rnd.nextInt(200);
         return new SimParams(steps, w, rnd.nextDouble() * 0.08 * chaos, rnd.nextDouble() * 0.05 * chaos,
                 Math.min(1, rnd.nextDouble() * 0.2 * chaos), rnd.nextDouble(),
-                rnd.nextDouble() * 0.5, rnd.nextInt(4) != 0, rnd.nextInt(4) != 0, election, heartbeat, maxSize, inflight,
+                rnd.nextDouble() * 0.5, rnd.nextBoolean(), rnd.nextBoolean(), election, heartbeat, maxSize, inflight,
                 committedSize, 2 + rnd.nextInt(40), Fault.NONE);
     }
 

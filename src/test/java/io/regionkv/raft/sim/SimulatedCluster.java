@@ -35,8 +35,6 @@ final class SimulatedCluster implements SimNode.Env {
     static final int INITIAL_NODES = 5;
     static final int MAX_NODE_ID = 9;
     static final int MAX_MEMBERS = 7;
-    /** A network this full drops what is sent, like a bounded transport queue. */
-    private static final int MAX_IN_FLIGHT = 3000;
     private static final int LOG_MATCHING_EVERY = 256;
 
     private final Random rnd;
@@ -44,9 +42,7 @@ final class SimulatedCluster implements SimNode.Env {
     private final SafetyChecker checker = new SafetyChecker();
     private final Trace trace = new Trace(Integer.getInteger("raft.sim.traceEvents", 200));
     private final TreeMap<Long, SimNode> nodes = new TreeMap<>();
-    private final ArrayList<Envelope> pool = new ArrayList<>();
-    /** Partition side of each node; all on side 0 when healed. */
-    private final Map<Long, Integer> side = new HashMap<>();
+    private final SimNetwork network = new SimNetwork();
     private final MembershipDriver membership;
     private final List<ConfChange> appliedConfChanges = new ArrayList<>();
     /** ReadIndex requests by context: the commit index known when each was asked. */
@@ -127,7 +123,7 @@ final class SimulatedCluster implements SimNode.Env {
         // step moves the history on.
         for (int attempt = 0; attempt < 64; attempt++) {
             touched = null;
-            EventKind kind = params.pick(rnd, pool.size());
+            EventKind kind = params.pick(rnd, network.size());
             if (perform(kind)) {
                 performed[kind.ordinal()]++;
                 break;
@@ -183,13 +179,13 @@ final class SimulatedCluster implements SimNode.Env {
             }
             case PROPOSE -> propose();
             case READ_INDEX -> readIndex();
-            case PARTITION -> side.isEmpty() && partition();
+            case PARTITION -> !network.isPartitioned() && partition();
             case HEAL -> {
-                if (side.isEmpty()) {
+                if (!network.isPartitioned()) {
                     yield false;
                 }
                 trace.add("heal partition");
-                side.clear();
+                network.heal();
                 yield true;
             }
             case CRASH -> crash();
@@ -263,27 +259,11 @@ final class SimulatedCluster implements SimNode.Env {
     }
 
     private boolean deliver() {
-        if (pool.isEmpty()) {
+        if (network.isEmpty()) {
             return false;
         }
-        // Mostly the oldest message of a random link, as over a TCP connection; sometimes any message at
-        // all, which overtakes everything sent before it on its link.
-        int i = rnd.nextInt(pool.size());
-        if (rnd.nextDouble() >= params.reorderRate()) {
-            Message picked = pool.get(i).msg();
-            for (int j = 0; j < i; j++) {
-                Message m = pool.get(j).msg();
-                if (m.getFrom() == picked.getFrom() && m.getTo() == picked.getTo()) {
-                    i = j;
-                    break;
-                }
-            }
-        }
-        Envelope env = pool.get(i);
         boolean duplicate = !calm && rnd.nextDouble() < params.dupRate();
-        if (!duplicate) {
-            pool.remove(i);
-        }
+        Envelope env = network.take(rnd, params.reorderRate(), duplicate);
         boolean lost = !calm && rnd.nextDouble() < params.lossRate();
         touched = deliver(env, duplicate, lost);
         return true;
@@ -297,17 +277,17 @@ final class SimulatedCluster implements SimNode.Env {
             why = "no such node";
         } else if (!to.isUp()) {
             why = "target down";
-        } else if (side.getOrDefault(m.getFrom(), 0).intValue() != side.getOrDefault(m.getTo(), 0).intValue()) {
+        } else if (!network.connected(m.getFrom(), m.getTo())) {
             why = "partitioned";
         } else if (lost) {
             why = "lost";
         }
         if (why != null) {
-            trace.add("drop " + SimNode.describe(m) + " (" + why + ")");
+            trace.add("drop " + TraceFormat.message(m) + " (" + why + ")");
             undeliverable(env);
             return null;
         }
-        trace.add("deliver " + (duplicate ? "(dup) " : "") + SimNode.describe(m));
+        trace.add("deliver " + (duplicate ? "(dup) " : "") + TraceFormat.message(m));
         delivered++;
         boolean snapshot = m.getMsgType() == MessageType.MsgSnapshot;
         if (snapshot) {
@@ -411,22 +391,19 @@ final class SimulatedCluster implements SimNode.Env {
                 live.add(n.id);
             }
         }
-        side.clear();
         int k = 1 + rnd.nextInt(Math.max(1, live.size() / 2));
         List<Long> minority = new ArrayList<>();
         // Half of the partitions cut the leader off from the majority.
         SimNode leader = currentLeader();
         if (leader != null && rnd.nextBoolean()) {
             live.remove(leader.id);
-            side.put(leader.id, 1);
             minority.add(leader.id);
             k--;
         }
         for (int i = 0; i < k; i++) {
-            long id = live.remove(rnd.nextInt(live.size()));
-            side.put(id, 1);
-            minority.add(id);
+            minority.add(live.remove(rnd.nextInt(live.size())));
         }
+        network.partition(minority);
         trace.add("partition " + minority + " | " + live);
         return true;
     }
@@ -447,12 +424,8 @@ final class SimulatedCluster implements SimNode.Env {
         trace.add("n" + n.id + " CRASH");
         n.crash();
         crashes++;
-        // Its connections break: what it had queued to send is gone, and so is what was queued for it
-        // (whose senders hear of failed snapshots).
-        List<Envelope> lostToCrash = new ArrayList<>();
-        pool.removeIf(e -> e.msg().getFrom() == n.id || (e.msg().getTo() == n.id && lostToCrash.add(e)));
-        for (Envelope e : lostToCrash) {
-            trace.add("drop " + SimNode.describe(e.msg()) + " (connection to crashed node)");
+        for (Envelope e : network.cutOff(n.id)) {
+            trace.add("drop " + TraceFormat.message(e.msg()) + " (connection to crashed node)");
             undeliverable(e);
         }
         return true;
@@ -567,12 +540,10 @@ final class SimulatedCluster implements SimNode.Env {
                     "append from node " + from.id + " in term " + m.getTerm());
         }
         Envelope env = new Envelope(m, from.incarnation());
-        if (pool.size() >= MAX_IN_FLIGHT) {
-            trace.add("drop " + SimNode.describe(m) + " (network full)");
+        if (!network.offer(env)) {
+            trace.add("drop " + TraceFormat.message(m) + " (network full)");
             undeliverable(env);
-            return;
         }
-        pool.add(env);
     }
 
     @Override
@@ -616,7 +587,7 @@ final class SimulatedCluster implements SimNode.Env {
      */
     int healAndAwaitLiveness(int maxRounds) {
         calm = true;
-        side.clear();
+        network.heal();
         trace.setStep(step + 1);
         trace.add("=== heal: network whole and reliable, every crashed node restarts ===");
         for (SimNode n : nodes.values()) {
@@ -688,10 +659,8 @@ final class SimulatedCluster implements SimNode.Env {
                 observeRole(n);
             }
             applyMembershipChanges();
-            if (!pool.isEmpty()) {
-                List<Envelope> batch = new ArrayList<>(pool);
-                pool.clear();
-                for (Envelope env : batch) {
+            if (!network.isEmpty()) {
+                for (Envelope env : network.takeAll()) {
                     SimNode to = deliver(env, false, false);
                     if (to != null) {
                         observeRole(to);
@@ -716,8 +685,7 @@ final class SimulatedCluster implements SimNode.Env {
             sb.append(' ').append(k).append('=').append(performed[k.ordinal()]);
         }
         sb.append('\n');
-        sb.append("network: ").append(pool.size()).append(" messages in flight, partition ")
-                .append(side.isEmpty() ? "none" : side).append(calm ? ", calm" : "").append('\n');
+        sb.append("network: ").append(network).append(calm ? ", calm" : "").append('\n');
         for (SimNode n : nodes.values()) {
             sb.append("  ").append(n.summary()).append('\n');
         }
