@@ -150,13 +150,13 @@ final class RegionCall {
         Duration timeout = Duration.ofNanos(Math.min(ctx.settings().attemptTimeoutForReads().toNanos(), remainingNanos));
         CompletionStage<RegionLookupReply> ask = AskPattern.ask(store.get(),
                 (ActorRef<RegionLookupReply> replyTo) -> new RegionLookup(key, replyTo), timeout, ctx.scheduler());
-        ask.whenComplete((reply, error) -> {
+        ask.whenCompleteAsync((reply, error) -> {
             try {
                 onLookupReply(storeId, candidates.size(), timeout, reply, error);
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        });
+        }, ctx.callbacks());
     }
 
     private void onLookupReply(long storeId, int candidateCount, Duration timeout, RegionLookupReply reply,
@@ -243,7 +243,7 @@ final class RegionCall {
         Duration timeout = Duration.ofNanos(timeoutNanos);
         CompletionStage<CommandReply> ask = AskPattern.ask(store.get(),
                 (ActorRef<CommandReply> replyTo) -> new CommandEnvelope(request, replyTo), timeout, ctx.scheduler());
-        ask.whenComplete((reply, error) -> {
+        ask.whenCompleteAsync((reply, error) -> {
             try {
                 if (error != null) {
                     onNoAnswer(region, storeId, timeout, error);
@@ -253,7 +253,7 @@ final class RegionCall {
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        });
+        }, ctx.callbacks());
     }
 
     private void onNoAnswer(CachedRegion region, long storeId, Duration timeout, Throwable error) {
