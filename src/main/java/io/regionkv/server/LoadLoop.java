@@ -84,6 +84,7 @@ final class LoadLoop {
         long to = System.nanoTime();
         long cpuTo = processCpuNanos();
         long errorCount = errors.sum();
+        report("measure", to - from, measured, errorCount);
         Throwable first = firstError.get();
         awaitDrained(drainTimeout);
         return new PhaseResult(name, concurrency, (to - from) / 1e9, measured, errorCount,
