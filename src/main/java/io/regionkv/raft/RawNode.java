@@ -196,16 +196,6 @@ public final class RawNode {
         return rd;
     }
 
-    /**
-     * Takes the messages that may leave before anything is persisted (a leader's appends, heartbeats and
-     * their like), also while a Ready is in flight. A leader that sends them at once replicates what was
-     * proposed during its own fsync in parallel with it, instead of after it; the next Ready carries
-     * whatever was not taken. Messages that must wait for persistence are never among them.
-     */
-    public List<Message> takeMessages() {
-        return drain(raft.msgs);
-    }
-
     private static <T> List<T> drain(List<T> list) {
         if (list.isEmpty()) {
             return List.of();
