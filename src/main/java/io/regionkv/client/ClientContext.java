@@ -7,9 +7,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Scheduler;
 import scala.concurrent.ExecutionContext;
 
-/** What every call of one client shares: the actor system, where stores are, the region cache, pacing. */
+/**
+ * What every call of one client shares: the actor system, where stores are, the region cache, pacing, and
+ * the address answers come back to.
+ */
 record ClientContext(ActorSystem<?> system, StoreDirectory directory, RegionCache cache, Backoff backoff,
-        ClientSettings settings, Random random) {
+        ClientSettings settings, Random random, ReplyRouter replies) {
 
     Scheduler scheduler() {
         return system.scheduler();
