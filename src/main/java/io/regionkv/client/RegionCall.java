@@ -8,7 +8,6 @@ import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.proto.RaftCmdpb.RaftRequestHeader;
 import io.regionkv.proto.RaftCmdpb.Request;
-import io.regionkv.transport.CommandEnvelope;
 import io.regionkv.transport.CommandReply;
 import io.regionkv.transport.RegionLookup;
 import io.regionkv.transport.RegionLookupReply;
@@ -60,7 +59,6 @@ final class RegionCall {
     private final Kind kind;
     private final Function<CachedRegion, List<Request>> requests;
     private final long deadlineNanos;
-    private final ByteString uuid;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
 
     private int retries;
@@ -83,9 +81,6 @@ final class RegionCall {
         this.kind = kind;
         this.requests = requests;
         this.deadlineNanos = deadlineNanos;
-        byte[] id = new byte[16];
-        ctx.random().nextBytes(id);
-        this.uuid = ByteString.copyFrom(id);
     }
 
     CompletionStage<Result> start() {
@@ -150,13 +145,13 @@ final class RegionCall {
         Duration timeout = Duration.ofNanos(Math.min(ctx.settings().attemptTimeoutForReads().toNanos(), remainingNanos));
         CompletionStage<RegionLookupReply> ask = AskPattern.ask(store.get(),
                 (ActorRef<RegionLookupReply> replyTo) -> new RegionLookup(key, replyTo), timeout, ctx.scheduler());
-        ask.whenComplete((reply, error) -> {
+        ask.whenCompleteAsync((reply, error) -> {
             try {
                 onLookupReply(storeId, candidates.size(), timeout, reply, error);
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        });
+        }, ctx.callbacks());
     }
 
     private void onLookupReply(long storeId, int candidateCount, Duration timeout, RegionLookupReply reply,
@@ -234,16 +229,15 @@ final class RegionCall {
         Region r = region.region();
         RaftCmdRequest request = RaftCmdRequest.newBuilder()
                 .setHeader(RaftRequestHeader.newBuilder().setRegionId(r.getId()).setPeer(peer.get())
-                        .setRegionEpoch(r.getRegionEpoch()).setUuid(uuid))
+                        .setRegionEpoch(r.getRegionEpoch()).setUuid(ctx.replies().nextUuid()))
                 .addAllRequests(requests.apply(region))
                 .build();
         // See the class comment: a write waits for everything that is left, a read for one attempt's worth.
         long timeoutNanos = kind == Kind.WRITE ? remainingNanos
                 : Math.min(ctx.settings().attemptTimeoutForReads().toNanos(), remainingNanos);
         Duration timeout = Duration.ofNanos(timeoutNanos);
-        CompletionStage<CommandReply> ask = AskPattern.ask(store.get(),
-                (ActorRef<CommandReply> replyTo) -> new CommandEnvelope(request, replyTo), timeout, ctx.scheduler());
-        ask.whenComplete((reply, error) -> {
+        CompletionStage<CommandReply> ask = ctx.replies().send(store.get(), request, timeout);
+        ask.whenCompleteAsync((reply, error) -> {
             try {
                 if (error != null) {
                     onNoAnswer(region, storeId, timeout, error);
@@ -253,7 +247,7 @@ final class RegionCall {
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        });
+        }, ctx.callbacks());
     }
 
     private void onNoAnswer(CachedRegion region, long storeId, Duration timeout, Throwable error) {

@@ -54,7 +54,8 @@ public final class RegionKvClient {
             throw new IllegalArgumentException("system, settings and random must not be null");
         }
         this.ctx = new ClientContext(system, StoreDirectory.get(system), new RegionCache(),
-                new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random);
+                new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random,
+                new ReplyRouter(system, random));
     }
 
     public ClientSettings settings() {

@@ -21,6 +21,10 @@ public final class Main {
         switch (args[0]) {
             case "local":
                 return LocalCommand.run(rest, System.in, out, err);
+            case "server":
+                return ServerCommand.run(rest, out, err);
+            case "bench":
+                return BenchCommand.run(rest, out, err);
             default:
                 err.println("regionkv: unknown command '" + args[0] + "'");
                 printUsage(err);
@@ -31,5 +35,10 @@ public final class Main {
     private static void printUsage(PrintStream out) {
         out.println("usage: regionkv <command> [options]");
         out.println("  local [--nodes N] [--data DIR]   a local cluster in one process, commands on stdin");
+        out.println("  server --store-id N --data DIR [--host HOST] [--port P] [--seed HOST:PORT ...]");
+        out.println("         [--initial-stores 1,2,3]  one node of a cluster; runs until SIGTERM or SIGINT");
+        out.println("  bench [--connect HOST:PORT [--stores 1,2,3] [--host HOST]] [--nodes N] [--data DIR]");
+        out.println("        [--keys N] [--value-size BYTES] [--concurrency 1,64,256] [--warmup 5s] [--duration 15s]");
+        out.println("                                   end-to-end throughput and latency of puts and gets");
     }
 }

@@ -60,6 +60,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final Peer self;
     private final Applier applier;
     private final Proposals proposals = new Proposals();
+    private final ProposalBatch writeBatch = new ProposalBatch();
     private final PendingReads reads;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
@@ -80,6 +81,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     /** Peers learned from messages: an uninitialized peer knows no region members yet but must answer. */
     private final java.util.Map<Long, Peer> peerCache = new java.util.HashMap<>();
     private Ready inFlight;
+    /** How many of the in-flight Ready's committed entries {@link #applyDurable} already started applying. */
+    private int appliedEarly;
     private boolean readyScheduled;
     private long appliedIndex;
     private long lastLeader;
@@ -263,7 +266,49 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             reply(replyTo, uuid, RegionErrors.invalid(e.getMessage()));
             return;
         }
-        propose(req.toByteString(), false, replyTo, uuid, deadline);
+        // Proposed with the rest of this mailbox batch when it ends (onHandleReady).
+        writeBatch.add(new ProposalBatch.Pending(req.toByteString(), replyTo, uuid, deadline));
+    }
+
+    /**
+     * Proposes the writes of the mailbox batch that just ended as one raft message: all of them get log
+     * entries (consecutive indexes, one term) or none does.
+     */
+    private void proposeWriteBatch() {
+        if (writeBatch.isEmpty()) return;
+        List<ProposalBatch.Pending> writes = writeBatch.drain();
+        if (raft.state() != StateType.LEADER) {
+            // Leadership went while the batch was collected. A follower would forward the proposal to the
+            // leader, where it could still be applied after we answered NotLeader and the client retried:
+            // a write applied twice. So refuse before raft sees it.
+            failWrites(writes);
+            return;
+        }
+        long first = raft.lastIndex() + 1;
+        List<ByteString> data = new java.util.ArrayList<>(writes.size());
+        for (ProposalBatch.Pending w : writes) data.add(w.data());
+        try {
+            raft.propose(data);
+        } catch (ProposalDroppedException e) {
+            failWrites(writes);
+            return;
+        }
+        if (raft.lastIndex() != first + writes.size() - 1) {
+            failWrites(writes);
+            return;
+        }
+        long term = raft.term();
+        for (int i = 0; i < writes.size(); i++) {
+            ProposalBatch.Pending w = writes.get(i);
+            proposals.add(new Proposal(first + i, term, w.replyTo(), w.uuid(), w.deadlineNanos()));
+        }
+    }
+
+    /** Writes raft did not take: nothing was appended, so NotLeader is the truth and safe to retry. */
+    private void failWrites(List<ProposalBatch.Pending> writes) {
+        for (ProposalBatch.Pending w : writes) {
+            reply(w.replyTo(), w.uuid(), RegionErrors.notLeader(storage.regionId(), peerById(raft.leader())));
+        }
     }
 
     private static WriteBatch batchOf(RaftCmdRequest req) {
@@ -389,6 +434,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onHandleReady() {
         readyScheduled = false;
         reads.closeBatch();
+        // Into the raft node even while a Ready is in flight: the next Ready carries them.
+        proposeWriteBatch();
+        // While a Ready is being persisted, what piles up (appends to followers too) waits for the next one:
+        // sending the leader's appends at once would let followers fsync in parallel with the leader, but
+        // measured, the many small appends it makes cost more CPU than the overlap saves.
         if (inFlight != null || !raft.hasReady()) {
             return this;
         }
@@ -408,10 +458,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             snapshotWorker.tell(new SnapshotWorker.BuildApply(rd.snapshot()));
             return this;
         }
+        applyDurable(rd);
         if (rd.mustPersist()) {
+            boolean onlyCommit = onlyCommitIndexChanged(rd);
             WriteBatch wb = new WriteBatch();
             RaftLocalState state = storage.prepareRaftWrite(rd.entries(), rd.hardState(), wb);
-            if (wb.isEmpty()) {
+            if (wb.isEmpty() || onlyCommit) {
                 storage.onRaftWritePersisted(state);
                 afterPersisted();
             } else {
@@ -470,16 +522,54 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return onApplied(batch);
     }
 
+    /**
+     * Whether the only thing {@code rd} would persist is a higher commit index. Like etcd ({@code MustSync}),
+     * such a Ready is not written at all: raft never needs its commit index back from disk (a restarted
+     * peer learns it from the leader, and PeerStorage raises it to the applied index on load), so the
+     * fsync would only delay the next Ready. The new index is kept in memory and goes to disk with the
+     * next write that must happen anyway (entries, term or vote).
+     */
+    private boolean onlyCommitIndexChanged(Ready rd) {
+        if (!rd.entries().isEmpty() || rd.snapshot() != null || rd.hardState() == null) return false;
+        var persisted = storage.raftState().getHardState();
+        return rd.hardState().getTerm() == persisted.getTerm() && rd.hardState().getVote() == persisted.getVote();
+    }
+
+    /**
+     * Starts applying the committed entries of {@code rd} that are already on this store's disk, without
+     * waiting for the Ready's own write: that write often holds nothing but the new commit index, and
+     * waiting for its fsync would add one to every write's latency. Entries from this Ready's own
+     * appends (and any it overwrites) wait for {@link #afterPersisted}: an apply must never get ahead of
+     * the local log, or a crash could leave applied data without the entries that produced it. A crash
+     * after this apply but before the commit index is persisted is repaired on load (PeerStorage moves
+     * commit up to applied).
+     */
+    private void applyDurable(Ready rd) {
+        List<Entry> committed = rd.committedEntries();
+        long durable = storage.lastIndex();
+        if (!rd.entries().isEmpty()) durable = Math.min(durable, rd.entries().get(0).getIndex() - 1);
+        if (rd.snapshot() != null) durable = 0;
+        int n = 0;
+        while (n < committed.size() && committed.get(n).getIndex() <= durable) n++;
+        if (n > 0) apply(committed.subList(0, n));
+        appliedEarly = n;
+    }
+
+    private void apply(List<Entry> entries) {
+        ApplyBatch batch = applier.apply(entries);
+        long id = nextWriteId++;
+        applying.put(id, batch);
+        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults));
+    }
+
     private void afterPersisted() {
         Ready rd = inFlight;
         send(rd.persistedMessages());
         List<Entry> committed = rd.committedEntries();
-        if (!committed.isEmpty()) {
-            ApplyBatch batch = applier.apply(committed);
-            long id = nextWriteId++;
-            applying.put(id, batch);
-            ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults));
+        if (committed.size() > appliedEarly) {
+            apply(committed.subList(appliedEarly, committed.size()));
         }
+        appliedEarly = 0;
         raft.advance(rd);
         inFlight = null;
         if (raft.hasReady()) {
@@ -515,6 +605,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (batch.removedSelf()) {
             destroyed = true;
+            failWrites(writeBatch.drain());
             // Proposals may still be committed by the remaining peers: their outcome is unknown here.
             proposals.failAll(RegionErrors.timeout("peer removed from region " + storage.regionId() + "; outcome unknown"));
             reads.failAll(RegionErrors.regionNotFound(storage.regionId()));
@@ -632,6 +723,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onStop() {
         // Nothing here can be answered any more; the outcome of proposals in the log is unknown to callers.
+        failWrites(writeBatch.drain());
         proposals.failAll(RegionErrors.timeout("peer stopped; outcome unknown"));
         reads.failAll(RegionErrors.notLeader(storage.regionId(), null));
         return this;
@@ -670,7 +762,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private void send(List<Message> messages) {
         if (messages.isEmpty()) return;
         Region region = applier.region();
-        for (Message m : messages) {
+        for (Message m : MessageCoalescer.coalesce(messages, ctx.settings().maxSizePerMsg())) {
             Peer to = peerById(m.getTo());
             if (to == null) continue; // a peer removed from the region: nothing to address
             if (m.getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {

@@ -1,0 +1,148 @@
+package io.regionkv.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.regionkv.transport.StoreDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+
+/** The cluster {@code regionkv bench} talks to: started in this process, or joined over the network. */
+final class BenchTarget implements AutoCloseable {
+
+    private final RegionKV api;
+    private final String description;
+    private final Runnable closer;
+
+    private BenchTarget(RegionKV api, String description, Runnable closer) {
+        this.api = api;
+        this.description = description;
+        this.closer = closer;
+    }
+
+    /**
+     * Starts {@code nodes} nodes in this process with data under {@code data}, or under a fresh temporary
+     * directory (removed on close) when {@code data} is null, and joins them with a client-only node, so
+     * that every request crosses the network as it would from a client machine, whichever store leads.
+     */
+    static BenchTarget inProcess(int nodes, Path data, Config base, Duration timeout) {
+        Path dir;
+        boolean temporary = data == null;
+        try {
+            dir = temporary ? Files.createTempDirectory("regionkv-bench-") : data;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary data directory", e);
+        }
+        LocalCluster cluster;
+        try {
+            cluster = LocalCluster.start(nodes, dir, base, timeout);
+        } catch (RuntimeException e) {
+            if (temporary) deleteTree(dir);
+            throw e;
+        }
+        Runnable stopCluster = () -> {
+            cluster.close();
+            if (temporary) deleteTree(dir);
+        };
+        try {
+            var seed = Cluster.get(cluster.systems().get(0)).selfMember().address();
+            List<Long> stores = new java.util.ArrayList<>();
+            for (long id = 1; id <= nodes; id++) stores.add(id);
+            BenchTarget client = connect(new CliArgs.HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
+                    "127.0.0.1", stores, LocalCluster.nodeConfig(base, 0, dir.resolve("client"), List.of()), timeout);
+            return new BenchTarget(client.api, nodes + " nodes in this process (data under " + dir
+                    + ") and a client-only node", () -> {
+                        client.close();
+                        stopCluster.run();
+                    });
+        } catch (RuntimeException e) {
+            stopCluster.run();
+            throw e;
+        }
+    }
+
+    /**
+     * Joins the cluster of the node at {@code seed} as a client-only node (no store) reachable at
+     * {@code host}, and waits until it is Up and knows where {@code stores} are.
+     */
+    static BenchTarget connect(CliArgs.HostPort seed, String host, List<Long> stores, Config base, Duration timeout) {
+        Config config = ConfigFactory.empty()
+                .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
+                .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
+                .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
+                .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
+                .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(0))
+                .withValue("regionkv.client.initial-stores", ConfigValueFactory.fromIterable(stores))
+                .withFallback(base).resolve();
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), CliArgs.SYSTEM_NAME, config);
+        Runnable stop = () -> {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // best effort on the way out
+            }
+        };
+        try {
+            Cluster.get(system).manager().tell(new JoinSeedNodes(List.of(AddressFromURIString.parse(seed.pekkoAddress()))));
+            await("joining the cluster at " + seed, timeout,
+                    () -> Cluster.get(system).selfMember().status() == MemberStatus.up());
+            StoreDirectory directory = StoreDirectory.get(system);
+            await("finding stores " + stores, timeout,
+                    () -> stores.stream().allMatch(id -> directory.lookup(id).isPresent()));
+            return new BenchTarget(RegionKV.get(system), "the cluster at " + seed + " (stores " + stores + ")", stop);
+        } catch (RuntimeException e) {
+            stop.run();
+            throw e;
+        }
+    }
+
+    RegionKV api() {
+        return api;
+    }
+
+    String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        closer.run();
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out after " + timeout.toSeconds()
+                    + " s " + what);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while " + what, e);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // Leaves a temporary directory behind; nothing else depends on it.
+        }
+    }
+}

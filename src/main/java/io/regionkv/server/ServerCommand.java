@@ -1,0 +1,119 @@
+package io.regionkv.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+
+/**
+ * {@code regionkv server}: one node of a real cluster. It joins the seed nodes (or itself, starting a new
+ * cluster), starts its store, prints a line with {@code ready} once it is an Up member, and runs until
+ * SIGTERM or SIGINT, which run Pekko's coordinated shutdown (the JVM shutdown hook).
+ */
+final class ServerCommand {
+
+    /** How long the node may take to become an Up member before the command gives up. */
+    private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(2);
+
+    private ServerCommand() {}
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        ServerOptions options;
+        try {
+            options = ServerOptions.parse(argv);
+        } catch (UsageException e) {
+            err.println("regionkv server: " + e.getMessage());
+            err.println(ServerOptions.USAGE);
+            return 2;
+        }
+        ActorSystem<Void> system;
+        try {
+            system = start(options, ConfigFactory.load());
+        } catch (RuntimeException e) {
+            err.println("regionkv server: " + e.getMessage());
+            return 1;
+        }
+        try {
+            awaitUp(system, JOIN_TIMEOUT);
+        } catch (IllegalStateException e) {
+            err.println("regionkv server: " + e.getMessage());
+            system.terminate();
+            return 1;
+        }
+        out.println("regionkv server: store " + options.storeId() + " ready at " + Cluster.get(system).selfMember().address()
+                + " (data " + options.data().toAbsolutePath() + ")");
+        out.flush();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get();
+        } catch (Exception e) {
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Creates the node's actor system, asks it to join the cluster and starts its store. */
+    static ActorSystem<Void> start(ServerOptions options, Config base) {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), CliArgs.SYSTEM_NAME, config(options, base));
+        try {
+            List<Address> seeds = new ArrayList<>();
+            for (CliArgs.HostPort seed : options.seeds()) seeds.add(AddressFromURIString.parse(seed.pekkoAddress()));
+            if (seeds.isEmpty()) seeds.add(Cluster.get(system).selfMember().address());
+            Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
+            RegionKV.get(system); // opens the data directory and starts the store
+        } catch (RuntimeException e) {
+            system.terminate();
+            awaitTermination(system);
+            throw e;
+        }
+        return system;
+    }
+
+    static Config config(ServerOptions options, Config base) {
+        Config c = ConfigFactory.empty()
+                .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
+                .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(options.host()))
+                .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(options.storeId()))
+                .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(options.data().toString()))
+                .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(options.initialStores()));
+        if (options.port() != 0) {
+            c = c.withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
+        }
+        return c.withFallback(base).resolve();
+    }
+
+    private static void awaitUp(ActorSystem<?> system, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
+            if (system.whenTerminated().isCompleted()) throw new IllegalStateException("stopped before joining");
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not an Up cluster member after " + timeout.toSeconds()
+                        + " s; are the seed nodes running?");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while joining", e);
+            }
+        }
+    }
+
+    private static void awaitTermination(ActorSystem<?> system) {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // best effort on the way out
+        }
+    }
+}
