@@ -5,7 +5,7 @@ package io.regionkv.engine;
  * whole and changes nothing. Each message names the limit and the actual size, so a client can act on it.
  */
 public abstract sealed class InvalidInputException extends IllegalArgumentException
-        permits KeyTooLongException, EmptyKeyException, ValueTooLargeException, WrongEngineException,
+        permits SizeLimitException, EmptyKeyException, WrongEngineException,
                 InvalidRangeException {
 
     InvalidInputException(String message) {
