@@ -152,7 +152,7 @@ public final class TestCluster implements AutoCloseable {
         return seed;
     }
 
-    /** The test's own randomness, derived from the printed seed. Not thread-safe across threads' sequences. */
+    /** The test's own randomness, derived from the printed seed; shared by threads, it no longer replays. */
     public Random random() {
         return random;
     }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.regionkv.client.KvPair;
 import io.regionkv.server.RegionKvNode;
+import io.regionkv.store.PeerStatus;
 import io.regionkv.testing.RecordedClient;
 import io.regionkv.testing.TestCluster;
 import java.time.Duration;
-import io.regionkv.store.PeerStatus;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * TinyKV's {@code GenericTest} for RegionKV: C clients, several rounds. In a round each client keeps
  * choosing at random between putting its next fresh key {@code "<client> <seq>"} and scanning every key it
  * has written, which must read back exactly the values it wrote, in order. The chaos of the case runs
- * alongside: a 10% drop of raft messages, a new random two-way partition every election timeout or so.
+ * alongside: a 10% drop of raft messages, a new two-way partition every one to three election timeouts
+ * (every second one stranding the leader in a minority).
  * After the round the network heals, every store may be stopped and started again, and each client's
  * whole key range must hold every acknowledged write once and in order. Beyond TinyKV, a client now and
  * then reads a key another client is writing, and every operation is recorded; the history is checked

@@ -53,6 +53,11 @@ class PartitionTest {
             cluster.faults().partition(List.of(s1, s2));
             System.out.println("OnePartition2B: minority " + s1 + " (old leader " + leader.storeId()
                     + "), majority " + s2);
+            // The old leader may still believe it leads (CheckQuorum deposes it only after an election
+            // timeout), but a ReadIndex needs a heartbeat round with a quorum, which it cannot reach.
+            Optional<RaftCmdResponse> early = cluster.getThrough(leader.storeId(), 1, "k1", Duration.ofSeconds(2));
+            assertFalse(early.isPresent() && !early.get().getHeader().hasError(),
+                    "the old leader answered a read from inside a minority: " + early);
             assertEquals(Optional.of("v1"), client.mustGet("k1", MUST));
             client.mustPut("k1", "changed", MUST);
             for (long store : s1) {
