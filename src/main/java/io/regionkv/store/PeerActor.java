@@ -181,8 +181,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         RaftMessage rm = in.message();
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
         if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot
-                && !java.nio.file.Files.exists(receivedFile(rm.getMessage().getSnapshot()))) {
-            return this; // only a snapshot whose file arrived whole may reach raft
+                && (inFlight != null || !java.nio.file.Files.exists(receivedFile(rm.getMessage().getSnapshot())))) {
+            // Only a snapshot whose file arrived whole may reach raft, and only between Readies: the
+            // committed entries of a Ready in flight are applied (conf changes included, through
+            // applyConfChange) when it is persisted, and raft must not have replaced its membership with a
+            // snapshot's in between. The leader sends the snapshot again.
+            return this;
         }
         try {
             raft.step(rm.getMessage());
