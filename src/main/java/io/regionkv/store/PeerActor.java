@@ -76,6 +76,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     /** A snapshot being installed: its kv write id, then the states it leaves. */
     private long snapshotKvWriteId;
     private boolean snapshotRaftWrite;
+    /** A MsgSnapshot that arrived while a Ready was in flight, stepped once it is done. */
+    private RaftMessage deferredSnapshot;
     private PeerCommand.SnapshotBatchBuilt snapshotInstall;
 
     /** Peers learned from messages: an uninitialized peer knows no region members yet but must answer. */
@@ -180,13 +182,17 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onRaftMessage(PeerCommand.RaftMessageIn in) {
         RaftMessage rm = in.message();
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
-        if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot
-                && (inFlight != null || !java.nio.file.Files.exists(receivedFile(rm.getMessage().getSnapshot())))) {
-            // Only a snapshot whose file arrived whole may reach raft, and only between Readies: the
-            // committed entries of a Ready in flight are applied (conf changes included, through
-            // applyConfChange) when it is persisted, and raft must not have replaced its membership with a
-            // snapshot's in between. The leader sends the snapshot again.
-            return this;
+        if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
+            if (!java.nio.file.Files.exists(receivedFile(rm.getMessage().getSnapshot()))) {
+                return this; // only a snapshot whose file arrived whole may reach raft
+            }
+            if (inFlight != null) {
+                // Only between Readies: the committed entries of the Ready in flight are applied (conf
+                // changes through applyConfChange) when it is persisted, and raft must not have replaced its
+                // membership with the snapshot's before that. Stepped right after the Ready is done.
+                deferredSnapshot = rm;
+                return this;
+            }
         }
         try {
             raft.step(rm.getMessage());
@@ -576,6 +582,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         appliedEarly = 0;
         raft.advance(rd);
         inFlight = null;
+        if (deferredSnapshot != null) {
+            RaftMessage snapshot = deferredSnapshot;
+            deferredSnapshot = null;
+            onRaftMessage(new PeerCommand.RaftMessageIn(snapshot));
+        }
         if (raft.hasReady()) {
             scheduleReady();
         }

