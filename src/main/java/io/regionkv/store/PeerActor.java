@@ -182,10 +182,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onRaftMessage(PeerCommand.RaftMessageIn in) {
         RaftMessage rm = in.message();
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
+        // A MsgSnapshot reaches a peer only after its file arrived whole and checked (the store routes it
+        // from SnapshotReceived and drops bare ones), so the file is there to install.
         if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
-            if (!java.nio.file.Files.exists(receivedFile(rm.getMessage().getSnapshot()))) {
-                return this; // only a snapshot whose file arrived whole may reach raft
-            }
             if (inFlight != null) {
                 // Only between Readies: the committed entries of the Ready in flight are applied (conf
                 // changes through applyConfChange) when it is persisted, and raft must not have replaced its
@@ -702,11 +701,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
         snapshotSenders.put(to, getContext().spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
                 getContext().getSelf(), java.time.Duration.ofSeconds(10)), IoDispatcher.SELECTOR));
-    }
-
-    private java.nio.file.Path receivedFile(io.regionkv.proto.Eraftpb.Snapshot snap) {
-        return SnapshotFiles.received(ctx.settings().dataDir(), storage.regionId(), snap.getMetadata().getTerm(),
-                snap.getMetadata().getIndex());
     }
 
     private void serveReads() {

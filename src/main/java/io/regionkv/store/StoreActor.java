@@ -97,6 +97,9 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private Behavior<StoreCommand> onInbound(StoreCommand.Inbound in) {
         StoreWire w = in.wire();
         if (w instanceof RaftEnvelope r) {
+            if (r.message().getMessage().getMsgType() == MessageType.MsgSnapshot) {
+                return this; // snapshots travel only as checked streams (SnapshotReceived), never bare
+            }
             onRaftMessage(r.message());
         } else if (w instanceof CommandEnvelope c) {
             onCommand(c.request(), c.replyTo());
