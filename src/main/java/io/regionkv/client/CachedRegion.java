@@ -1,5 +1,6 @@
 package io.regionkv.client;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
@@ -18,7 +19,7 @@ record CachedRegion(Region region, Optional<Peer> leader) {
     }
 
     boolean contains(ByteString key) {
-        return Keys.inRange(key, region.getStartKey(), region.getEndKey());
+        return KeyRanges.inRange(key, region.getStartKey(), region.getEndKey());
     }
 
     /** This region's peer on {@code storeId}, if it has one there. */

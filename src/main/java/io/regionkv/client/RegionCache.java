@@ -1,5 +1,6 @@
 package io.regionkv.client;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  */
 final class RegionCache {
 
-    private final NavigableMap<ByteString, CachedRegion> byStart = new TreeMap<>(Keys.ORDER);
+    private final NavigableMap<ByteString, CachedRegion> byStart = new TreeMap<>(KeyRanges.ORDER);
     private final Map<Long, ByteString> startById = new HashMap<>();
 
     /** The cached region containing {@code key}, if any. */
@@ -104,8 +105,8 @@ final class RegionCache {
         ByteString from = floor == null ? region.getStartKey() : floor.getKey();
         for (CachedRegion c : byStart.tailMap(from, true).values()) {
             Region r = c.region();
-            if (!region.getEndKey().isEmpty() && Keys.compare(r.getStartKey(), region.getEndKey()) >= 0) break;
-            if (Keys.overlaps(r.getStartKey(), r.getEndKey(), region.getStartKey(), region.getEndKey())) {
+            if (!region.getEndKey().isEmpty() && KeyRanges.compare(r.getStartKey(), region.getEndKey()) >= 0) break;
+            if (KeyRanges.overlaps(r.getStartKey(), r.getEndKey(), region.getStartKey(), region.getEndKey())) {
                 out.add(c);
             }
         }

@@ -1,5 +1,6 @@
 package io.regionkv.client;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Peer;
@@ -161,7 +162,7 @@ final class RegionCall {
                     + timeout.toMillis() + " ms");
             return;
         }
-        Optional<Region> region = reply.region().filter(r -> Keys.inRange(key, r.getStartKey(), r.getEndKey()));
+        Optional<Region> region = reply.region().filter(r -> KeyRanges.inRange(key, r.getStartKey(), r.getEndKey()));
         if (region.isEmpty()) {
             lookupFailed(candidateCount, "store " + storeId + " holds no region for the key");
             return;
@@ -270,7 +271,7 @@ final class RegionCall {
         long storeId = peer.getStoreId();
         if (!response.hasHeader() || !response.getHeader().hasError()) {
             if (response.getResponsesCount() != requestCount) {
-                result.completeExceptionally(new RegionKvException(operation + " " + Keys.show(key) + ": store "
+                result.completeExceptionally(new RegionKvException(operation + " " + KeyRanges.printable(key) + ": store "
                         + storeId + " answered " + response.getResponsesCount() + " responses to " + requestCount
                         + " requests"));
                 return;
@@ -324,7 +325,7 @@ final class RegionCall {
                 retry(Duration.ZERO);
             }
         } else {
-            result.completeExceptionally(new RegionKvException(operation + " " + Keys.show(key) + " refused by store "
+            result.completeExceptionally(new RegionKvException(operation + " " + KeyRanges.printable(key) + " refused by store "
                     + storeId + ": " + (e.getMessage().isEmpty() ? "unspecified error" : e.getMessage())));
         }
     }
@@ -359,6 +360,6 @@ final class RegionCall {
     }
 
     private void failTimeout(boolean outcomeUnknown) {
-        result.completeExceptionally(new RegionKvTimeoutException(operation, Keys.show(key), lastError, outcomeUnknown));
+        result.completeExceptionally(new RegionKvTimeoutException(operation, KeyRanges.printable(key), lastError, outcomeUnknown));
     }
 }

@@ -1,5 +1,6 @@
 package io.regionkv.client;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.RaftCmdpb.CmdType;
 import io.regionkv.proto.RaftCmdpb.DeleteRequest;
@@ -127,8 +128,8 @@ public final class RegionKvClient {
         if (start == null) throw new IllegalArgumentException("start must not be null (empty = from the first key)");
         if (end == null) throw new IllegalArgumentException("end must not be null (empty = to the last key)");
         if (limit < 0) throw new IllegalArgumentException("limit must be >= 0, was " + limit);
-        if (!end.isEmpty() && Keys.compare(start, end) > 0) {
-            throw new IllegalArgumentException("scan start " + Keys.show(start) + " is after end " + Keys.show(end));
+        if (!end.isEmpty() && KeyRanges.compare(start, end) > 0) {
+            throw new IllegalArgumentException("scan start " + KeyRanges.printable(start) + " is after end " + KeyRanges.printable(end));
         }
         if (limit == 0 || (!end.isEmpty() && start.equals(end))) {
             return CompletableFuture.completedFuture(List.of());
@@ -144,7 +145,7 @@ public final class RegionKvClient {
         int wanted = limit - found.size();
         RegionCall call = new RegionCall(ctx, "scan", cursor, RegionCall.Kind.READ, region -> List.of(
                 Request.newBuilder().setCmdType(CmdType.Scan).setScan(ScanRequest.newBuilder().setCf(cf)
-                        .setStartKey(cursor).setEndKey(Keys.minEnd(end, region.region().getEndKey()))
+                        .setStartKey(cursor).setEndKey(KeyRanges.minEnd(end, region.region().getEndKey()))
                         .setLimit(wanted)).build()),
                 deadlineNanos);
         call.start().whenComplete((result, error) -> {
@@ -154,14 +155,14 @@ public final class RegionKvClient {
             }
             try {
                 ByteString regionEnd = result.region().region().getEndKey();
-                ByteString stop = Keys.minEnd(end, regionEnd);
+                ByteString stop = KeyRanges.minEnd(end, regionEnd);
                 for (var kv : result.response().getResponses(0).getScan().getKvsList()) {
                     // Trust but check: a pair outside what we asked for would break the key order.
-                    if (found.size() < limit && Keys.inRange(kv.getKey(), cursor, stop)) {
+                    if (found.size() < limit && KeyRanges.inRange(kv.getKey(), cursor, stop)) {
                         found.add(new KvPair(kv.getKey(), kv.getValue()));
                     }
                 }
-                boolean lastRegion = regionEnd.isEmpty() || (!end.isEmpty() && Keys.compare(regionEnd, end) >= 0);
+                boolean lastRegion = regionEnd.isEmpty() || (!end.isEmpty() && KeyRanges.compare(regionEnd, end) >= 0);
                 if (found.size() >= limit || lastRegion) {
                     done.complete(List.copyOf(found));
                 } else {

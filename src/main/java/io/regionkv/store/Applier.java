@@ -1,5 +1,6 @@
 package io.regionkv.store;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.ConfChange;

@@ -1,5 +1,6 @@
 package io.regionkv.store;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.KeyValue;
@@ -51,7 +52,7 @@ final class ReadCommands {
                 ScanRequest s = r.getScan();
                 ByteString start = KeyRanges.compare(s.getStartKey(), region.getStartKey()) < 0
                         ? region.getStartKey() : s.getStartKey();
-                ByteString end = clipEnd(s.getEndKey(), region.getEndKey());
+                ByteString end = KeyRanges.minEnd(s.getEndKey(), region.getEndKey());
                 int limit = s.getLimit() == 0 || s.getLimit() > MAX_SCAN_LIMIT ? MAX_SCAN_LIMIT : s.getLimit();
                 ScanResponse.Builder sr = ScanResponse.newBuilder();
                 if (end.isEmpty() || KeyRanges.compare(start, end) < 0) {
@@ -69,12 +70,5 @@ final class ReadCommands {
             default:
                 throw new IllegalArgumentException("not a read request: " + r.getCmdType());
         }
-    }
-
-    /** The smaller of two exclusive ends, where empty means +infinity. */
-    static ByteString clipEnd(ByteString a, ByteString b) {
-        if (a.isEmpty()) return b;
-        if (b.isEmpty()) return a;
-        return KeyRanges.compare(a, b) <= 0 ? a : b;
     }
 }

@@ -1,5 +1,6 @@
 package io.regionkv.store;
 
+import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Peer;

@@ -1,5 +1,6 @@
 package io.regionkv.store;
 
+import io.regionkv.keys.KeyRanges;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.SplitRequest;
 

@@ -1,5 +1,6 @@
 package io.regionkv.store;
 
+import io.regionkv.keys.KeyRanges;
 import io.regionkv.engine.Engines;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Eraftpb.MessageType;
@@ -161,8 +162,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     }
 
     private static boolean overlaps(Region r, com.google.protobuf.ByteString start, com.google.protobuf.ByteString end) {
-        return (end.isEmpty() || KeyRanges.compare(r.getStartKey(), end) < 0)
-                && (r.getEndKey().isEmpty() || KeyRanges.compare(start, r.getEndKey()) < 0);
+        return KeyRanges.overlaps(r.getStartKey(), r.getEndKey(), start, end);
     }
 
     private Behavior<StoreCommand> onSnapshotReceived(StoreCommand.SnapshotReceived r) {
