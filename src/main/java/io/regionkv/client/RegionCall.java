@@ -9,7 +9,6 @@ import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.proto.RaftCmdpb.RaftRequestHeader;
 import io.regionkv.proto.RaftCmdpb.Request;
-import io.regionkv.transport.CommandReply;
 import io.regionkv.transport.RegionLookup;
 import io.regionkv.transport.RegionLookupReply;
 import io.regionkv.transport.StoreWire;
@@ -237,13 +236,13 @@ final class RegionCall {
         long timeoutNanos = kind == Kind.WRITE ? remainingNanos
                 : Math.min(ctx.settings().attemptTimeoutForReads().toNanos(), remainingNanos);
         Duration timeout = Duration.ofNanos(timeoutNanos);
-        CompletionStage<CommandReply> ask = ctx.replies().send(store.get(), request, timeout);
+        CompletionStage<RaftCmdResponse> ask = ctx.replies().send(store.get(), request, timeout);
         ask.whenCompleteAsync((reply, error) -> {
             try {
                 if (error != null) {
                     onNoAnswer(region, storeId, timeout, error);
                 } else {
-                    onReply(region, peer.get(), request.getRequestsCount(), reply.response());
+                    onReply(region, peer.get(), request.getRequestsCount(), reply);
                 }
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);

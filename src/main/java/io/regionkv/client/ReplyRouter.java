@@ -2,7 +2,7 @@ package io.regionkv.client;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
-import io.regionkv.transport.CommandEnvelope;
+import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.transport.CommandReply;
 import io.regionkv.transport.StoreWire;
 import java.nio.ByteBuffer;
@@ -33,7 +33,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 final class ReplyRouter {
 
-    private final ConcurrentHashMap<ByteString, CompletableFuture<CommandReply>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ActorRef<StoreWire>, CommandOutbox> outboxes = new ConcurrentHashMap<>();
     private final ActorSystem<?> system;
     private final ActorRef<CommandReply> inbox;
     private final long prefix;
@@ -56,9 +57,9 @@ final class ReplyRouter {
      * Sends {@code request} (whose header uuid must come from {@link #nextUuid}) to {@code store}. The
      * answer completes the result; without one within {@code timeout} it fails with {@link TimeoutException}.
      */
-    CompletableFuture<CommandReply> send(ActorRef<StoreWire> store, RaftCmdRequest request, Duration timeout) {
+    CompletableFuture<RaftCmdResponse> send(ActorRef<StoreWire> store, RaftCmdRequest request, Duration timeout) {
         ByteString uuid = request.getHeader().getUuid();
-        CompletableFuture<CommandReply> answer = new CompletableFuture<>();
+        CompletableFuture<RaftCmdResponse> answer = new CompletableFuture<>();
         if (waiting.putIfAbsent(uuid, answer) != null) {
             throw new IllegalStateException("uuid of a request already waiting for its answer");
         }
@@ -68,15 +69,18 @@ final class ReplyRouter {
             }
         }, system.executionContext());
         answer.whenComplete((r, e) -> timer.cancel());
-        store.tell(new CommandEnvelope(request, inbox));
+        // A store that restarts gets a new reference and so a new outbox; the old one is a few idle objects.
+        outboxes.computeIfAbsent(store, s -> new CommandOutbox(s, inbox, system.executionContext())).send(request);
         return answer;
     }
 
-    private static Behavior<CommandReply> inbox(ConcurrentHashMap<ByteString, CompletableFuture<CommandReply>> waiting) {
+    private static Behavior<CommandReply> inbox(ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting) {
         return Behaviors.receive((ctx, reply) -> {
-            CompletableFuture<CommandReply> answer = waiting.remove(reply.response().getHeader().getUuid());
-            if (answer != null) {
-                answer.complete(reply);
+            for (RaftCmdResponse response : reply.responses()) {
+                CompletableFuture<RaftCmdResponse> answer = waiting.remove(response.getHeader().getUuid());
+                if (answer != null) {
+                    answer.complete(response);
+                }
             }
             return Behaviors.same();
         });

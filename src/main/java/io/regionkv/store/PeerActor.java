@@ -597,13 +597,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         storage.setApplyState(batch.applyState());
         appliedIndex = batch.appliedIndex();
         raft.advanceApply(appliedIndex);
+        ReplyBatch answers = new ReplyBatch();
         for (ApplyBatch.Result r : batch.results()) {
-            if (r.response() != null) {
-                proposals.onApplied(r.index(), r.term(), r.response());
-            } else {
-                proposals.onApplied(r.index(), r.term(), RaftCmdResponse.getDefaultInstance());
-            }
+            RaftCmdResponse response = r.response() != null ? r.response() : RaftCmdResponse.getDefaultInstance();
+            proposals.onApplied(r.index(), r.term(), response, answers);
         }
+        answers.send();
         if (!applier.region().equals(storage.region())) {
             storage.setRegion(applier.region());
             notifyStore();
@@ -706,16 +705,19 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private void serveReads() {
         Region region = applier.region();
+        ReplyBatch answers = new ReplyBatch();
         for (PendingReads.Read read : reads.servable(appliedIndex)) {
             // A split applied while the read waited may have moved its key to another region, whose
             // writes this peer's read index does not cover.
             ByteString outside = keyOutside(read.request(), region);
             if (outside != null) {
-                reply(read.replyTo(), read.request().getHeader().getUuid(), RegionErrors.keyNotInRegion(outside, region));
+                answers.add(read.replyTo(), RegionErrors.response(read.request().getHeader().getUuid(),
+                        RegionErrors.keyNotInRegion(outside, region)));
             } else {
-                cmdReply(read.replyTo(), ReadCommands.execute(read.request(), region, ctx.engines().kv()));
+                answers.add(read.replyTo(), ReadCommands.execute(read.request(), region, ctx.engines().kv()));
             }
         }
+        answers.send();
     }
 
     private static ByteString keyOutside(RaftCmdRequest req, Region region) {
@@ -794,10 +796,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private static void reply(ActorRef<CommandReply> to, ByteString uuid, io.regionkv.proto.Errorpb.Error error) {
-        to.tell(new CommandReply(RegionErrors.response(uuid, error)));
+        to.tell(CommandReply.of(RegionErrors.response(uuid, error)));
     }
 
     private static void cmdReply(ActorRef<CommandReply> to, RaftCmdResponse response) {
-        to.tell(new CommandReply(response));
+        to.tell(CommandReply.of(response));
     }
 }

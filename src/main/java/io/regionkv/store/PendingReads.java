@@ -143,6 +143,6 @@ final class PendingReads {
     }
 
     private static void reply(Read r, Errorpb.Error error) {
-        r.replyTo().tell(new CommandReply(RegionErrors.response(r.request().getHeader().getUuid(), error)));
+        r.replyTo().tell(CommandReply.of(RegionErrors.response(r.request().getHeader().getUuid(), error)));
     }
 }

@@ -23,15 +23,18 @@ final class Proposals {
         return queue.size();
     }
 
-    /** Entry {@code index} of {@code term} was applied with {@code response}; answers whoever waits for it. */
-    void onApplied(long index, long term, RaftCmdResponse response) {
+    /**
+     * Entry {@code index} of {@code term} was applied with {@code response}; answers whoever waits for it
+     * (and the proposals it overtook) into {@code answers}, which the caller sends.
+     */
+    void onApplied(long index, long term, RaftCmdResponse response, ReplyBatch answers) {
         while (!queue.isEmpty() && queue.peekFirst().index() <= index) {
             Proposal p = queue.pollFirst();
             if (p.index() == index && p.term() == term) {
-                p.replyTo().tell(new CommandReply(response.toBuilder()
-                        .setHeader(response.getHeader().toBuilder().setUuid(p.uuid()).setCurrentTerm(term)).build()));
+                answers.add(p.replyTo(), response.toBuilder()
+                        .setHeader(response.getHeader().toBuilder().setUuid(p.uuid()).setCurrentTerm(term)).build());
             } else {
-                p.replyTo().tell(new CommandReply(RegionErrors.response(p.uuid(), RegionErrors.staleCommand())));
+                answers.add(p.replyTo(), RegionErrors.response(p.uuid(), RegionErrors.staleCommand()));
             }
         }
     }
@@ -42,7 +45,7 @@ final class Proposals {
             Proposal p = it.next();
             if (nowNanos - p.deadlineNanos() >= 0) {
                 it.remove();
-                p.replyTo().tell(new CommandReply(RegionErrors.response(p.uuid(),
+                p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(),
                         RegionErrors.timeout("proposal at index " + p.index() + " not applied in time; outcome unknown"))));
             }
         }
@@ -51,7 +54,7 @@ final class Proposals {
     /** The peer is going away: every waiting proposal is answered with {@code error}. */
     void failAll(Errorpb.Error error) {
         for (Proposal p : queue) {
-            p.replyTo().tell(new CommandReply(RegionErrors.response(p.uuid(), error)));
+            p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(), error)));
         }
         queue.clear();
     }

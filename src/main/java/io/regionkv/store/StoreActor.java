@@ -103,7 +103,9 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             }
             onRaftMessage(r.message());
         } else if (w instanceof CommandEnvelope c) {
-            onCommand(c.request(), c.replyTo());
+            for (RaftCmdRequest req : c.requests()) {
+                onCommand(req, c.replyTo());
+            }
         } else if (w instanceof RegionLookup l) {
             onLookup(l);
         } else if (w instanceof SnapshotChunkEnvelope c) {
@@ -191,7 +193,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         long regionId = req.getHeader().getRegionId();
         ActorRef<PeerCommand> peer = peers.get(regionId);
         if (peer == null) {
-            replyTo.tell(new CommandReply(RegionErrors.response(req.getHeader().getUuid(),
+            replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(),
                     RegionErrors.regionNotFound(regionId))));
             return;
         }

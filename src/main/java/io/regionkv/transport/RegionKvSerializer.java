@@ -23,7 +23,7 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
 
     private static final String RAFT = "R";
     private static final String COMMAND = "C";
-    private static final String COMMAND_REPLY = "A";
+    private static final String COMMAND_REPLY = "CR"; // "A" carried a single bare response
     private static final String LOOKUP = "L";
     private static final String LOOKUP_REPLY = "LR";
     private static final String SNAPSHOT_CHUNK = "S";
@@ -58,11 +58,11 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
             return m.message().toByteArray();
         }
         if (o instanceof CommandEnvelope m) {
-            return Storepb.CommandEnvelope.newBuilder().setRequest(m.request())
+            return Storepb.CommandEnvelope.newBuilder().addAllRequests(m.requests())
                     .setReplyTo(resolver.toSerializationFormat(m.replyTo())).build().toByteArray();
         }
         if (o instanceof CommandReply m) {
-            return m.response().toByteArray();
+            return Storepb.CommandReply.newBuilder().addAllResponses(m.responses()).build().toByteArray();
         }
         if (o instanceof RegionLookup m) {
             return Storepb.RegionLookup.newBuilder().setKey(m.key())
@@ -93,10 +93,21 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
                     return new RaftEnvelope(RaftMessage.parseFrom(bytes));
                 case COMMAND: {
                     Storepb.CommandEnvelope pb = Storepb.CommandEnvelope.parseFrom(bytes);
-                    return new CommandEnvelope(pb.getRequest(), resolve(pb.getReplyTo()));
+                    if (pb.getRequestsCount() == 0) {
+                        throw new NotSerializableException("malformed RegionKV message (manifest " + manifest
+                                + "): a command envelope without commands");
+                    }
+                    return new CommandEnvelope(pb.getRequestsList(), resolve(pb.getReplyTo()));
                 }
                 case COMMAND_REPLY:
-                    return new CommandReply(RaftCmdResponse.parseFrom(bytes));
+                {
+                    Storepb.CommandReply pb = Storepb.CommandReply.parseFrom(bytes);
+                    if (pb.getResponsesCount() == 0) {
+                        throw new NotSerializableException("malformed RegionKV message (manifest " + manifest
+                                + "): a command reply without responses");
+                    }
+                    return new CommandReply(pb.getResponsesList());
+                }
                 case LOOKUP: {
                     Storepb.RegionLookup pb = Storepb.RegionLookup.parseFrom(bytes);
                     return new RegionLookup(pb.getKey(), resolve(pb.getReplyTo()));

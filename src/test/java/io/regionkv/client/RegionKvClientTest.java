@@ -150,20 +150,20 @@ class RegionKvClientTest {
     }
 
     private static RaftCmdRequest withoutUuid(CommandEnvelope cmd) {
-        RaftCmdRequest.Builder b = cmd.request().toBuilder();
+        RaftCmdRequest.Builder b = cmd.single().toBuilder();
         b.getHeaderBuilder().clearUuid();
         return b.build();
     }
 
     private static RaftCmdResponse.Builder answerTo(CommandEnvelope cmd) {
         return RaftCmdResponse.newBuilder()
-                .setHeader(RaftResponseHeader.newBuilder().setUuid(cmd.request().getHeader().getUuid()));
+                .setHeader(RaftResponseHeader.newBuilder().setUuid(cmd.single().getHeader().getUuid()));
     }
 
     /** Success: an empty response of the right type for each request. */
     private static Optional<RaftCmdResponse> ok(CommandEnvelope cmd) {
         RaftCmdResponse.Builder r = answerTo(cmd);
-        for (Request q : cmd.request().getRequestsList()) {
+        for (Request q : cmd.single().getRequestsList()) {
             Response.Builder one = Response.newBuilder().setCmdType(q.getCmdType());
             switch (q.getCmdType()) {
                 case Get -> one.setGet(RaftCmdpb.GetResponse.newBuilder().setNotFound(true));
@@ -194,7 +194,7 @@ class RegionKvClientTest {
 
     /** A store that answers scans from its own sorted data, honouring start, end and limit. */
     private static Optional<RaftCmdResponse> scanFrom(CommandEnvelope cmd, TreeMap<String, String> data) {
-        RaftCmdpb.ScanRequest q = cmd.request().getRequests(0).getScan();
+        RaftCmdpb.ScanRequest q = cmd.single().getRequests(0).getScan();
         String start = q.getStartKey().toStringUtf8();
         String end = q.getEndKey().toStringUtf8();
         RaftCmdpb.ScanResponse.Builder kvs = RaftCmdpb.ScanResponse.newBuilder();
@@ -245,11 +245,11 @@ class RegionKvClientTest {
         RegionLookup lookup = a.lookups.poll();
         assertEquals(k("key"), lookup.key());
         CommandEnvelope cmd = next(b);
-        assertEquals(1, cmd.request().getHeader().getRegionId());
-        assertEquals(r.getRegionEpoch(), cmd.request().getHeader().getRegionEpoch());
-        assertEquals(peerOn(r, b), cmd.request().getHeader().getPeer());
-        assertEquals(16, cmd.request().getHeader().getUuid().size());
-        Request put = cmd.request().getRequests(0);
+        assertEquals(1, cmd.single().getHeader().getRegionId());
+        assertEquals(r.getRegionEpoch(), cmd.single().getHeader().getRegionEpoch());
+        assertEquals(peerOn(r, b), cmd.single().getHeader().getPeer());
+        assertEquals(16, cmd.single().getHeader().getUuid().size());
+        Request put = cmd.single().getRequests(0);
         assertEquals(CmdType.Put, put.getCmdType());
         assertEquals(k("key"), put.getPut().getKey());
         assertEquals(k("value"), put.getPut().getValue());
@@ -258,7 +258,7 @@ class RegionKvClientTest {
 
         // The next operation on the region uses the cache: no second look-up.
         await(client.delete("lock", k("other")));
-        assertEquals("lock", next(b).request().getRequests(0).getDelete().getCf());
+        assertEquals("lock", next(b).single().getRequests(0).getDelete().getCf());
         assertTrue(a.lookups.isEmpty());
     }
 
@@ -273,7 +273,7 @@ class RegionKvClientTest {
         await(client.put(k("x"), k("1")));
 
         next(a);
-        assertEquals(peerOn(r, c), next(c).request().getHeader().getPeer());
+        assertEquals(peerOn(r, c), next(c).single().getHeader().getPeer());
         assertTrue(b.commands.isEmpty());
         assertEquals(c.storeId, client.cache().byId(1).get().leaderStoreId());
     }
@@ -308,7 +308,7 @@ class RegionKvClientTest {
         CommandEnvelope first = next(a);
         CommandEnvelope second = next(a);
         // Each attempt carries its own uuid: it is how the answer finds the attempt waiting for it (ReplyRouter).
-        assertNotEquals(first.request().getHeader().getUuid(), second.request().getHeader().getUuid());
+        assertNotEquals(first.single().getHeader().getUuid(), second.single().getHeader().getUuid());
         assertEquals(withoutUuid(first), withoutUuid(second), "the same command resent");
         assertNothingMore(a);
     }
@@ -379,8 +379,8 @@ class RegionKvClientTest {
 
         CommandEnvelope first = next(a);
         CommandEnvelope second = next(b);
-        assertEquals(first.request().getRequestsList(), second.request().getRequestsList());
-        assertEquals(peerOn(r, b), second.request().getHeader().getPeer());
+        assertEquals(first.single().getRequestsList(), second.single().getRequestsList());
+        assertEquals(peerOn(r, b), second.single().getHeader().getPeer());
         assertTrue(c.commands.isEmpty());
     }
 
@@ -391,7 +391,7 @@ class RegionKvClientTest {
         Region right = region(2, "m", "", 2, a, b, c);
         RegionKvClient client = client(settings());
         client.cache().update(whole, Optional.of(peerOn(whole, a)));
-        a.onCommand = (cmd, n) -> cmd.request().getHeader().getRegionEpoch().getVersion() == 1
+        a.onCommand = (cmd, n) -> cmd.single().getHeader().getRegionEpoch().getVersion() == 1
                 ? error(cmd, Errorpb.Error.newBuilder().setEpochNotMatch(
                         Errorpb.EpochNotMatch.newBuilder().addCurrentRegions(left).addCurrentRegions(right)))
                 : ok(cmd);
@@ -399,11 +399,11 @@ class RegionKvClientTest {
 
         await(client.put(k("x"), k("1")));
 
-        assertEquals(1, next(a).request().getHeader().getRegionId());
+        assertEquals(1, next(a).single().getHeader().getRegionId());
         // Region 2 has no known leader: the client starts with the peer after the one it just used.
         CommandEnvelope retry = next(b);
-        assertEquals(2, retry.request().getHeader().getRegionId());
-        assertEquals(right.getRegionEpoch(), retry.request().getHeader().getRegionEpoch());
+        assertEquals(2, retry.single().getHeader().getRegionId());
+        assertEquals(right.getRegionEpoch(), retry.single().getHeader().getRegionEpoch());
         assertEquals(List.of(left, right), client.cache().regions().stream().map(CachedRegion::region).toList());
         assertEquals(a.storeId, client.cache().byId(1).get().leaderStoreId(), "region 1 keeps its leader");
         assertTrue(a.lookups.isEmpty(), "the error itself told the client where the key is now");
@@ -424,7 +424,7 @@ class RegionKvClientTest {
 
         next(a);
         assertEquals(k("x"), a.lookups.poll(WAIT.toSeconds(), TimeUnit.SECONDS).key());
-        assertEquals(2, next(c).request().getHeader().getRegionId());
+        assertEquals(2, next(c).single().getHeader().getRegionId());
         assertTrue(client.cache().byId(1).isEmpty());
     }
 
@@ -439,7 +439,7 @@ class RegionKvClientTest {
 
         assertEquals(1, a.lookups.size(), "a was asked first and holds nothing");
         assertEquals(1, b.lookups.size());
-        assertEquals(5, next(c).request().getHeader().getRegionId());
+        assertEquals(5, next(c).single().getHeader().getRegionId());
     }
 
     @Test
@@ -455,7 +455,7 @@ class RegionKvClientTest {
 
         await(client.put(k("x"), k("1")));
 
-        assertEquals(2, next(c).request().getHeader().getRegionId());
+        assertEquals(2, next(c).single().getHeader().getRegionId());
         assertEquals(1, a.lookups.size(), "the stale answer is not asked for again and again");
         assertEquals(List.of(left, right), client.cache().regions().stream().map(CachedRegion::region).toList());
         assertTrue(a.commands.isEmpty());
@@ -476,9 +476,9 @@ class RegionKvClientTest {
         List<KvPair> all = await(client.scan(k("b"), ByteString.EMPTY, 10));
         assertEquals(List.of(new KvPair(k("c"), k("3")), new KvPair(k("k"), k("11")), new KvPair(k("m"), k("13")),
                 new KvPair(k("q"), k("17"))), all);
-        RaftCmdpb.ScanRequest first = next(a).request().getRequests(0).getScan();
+        RaftCmdpb.ScanRequest first = next(a).single().getRequests(0).getScan();
         assertEquals(List.of(k("b"), k("m"), 10), List.of(first.getStartKey(), first.getEndKey(), first.getLimit()));
-        RaftCmdpb.ScanRequest second = next(b).request().getRequests(0).getScan();
+        RaftCmdpb.ScanRequest second = next(b).single().getRequests(0).getScan();
         assertEquals(List.of(k("m"), ByteString.EMPTY, 8),
                 List.of(second.getStartKey(), second.getEndKey(), second.getLimit()), "only what is still wanted");
 
@@ -488,7 +488,7 @@ class RegionKvClientTest {
         assertNothingMore(b);
         // The end lies in the first region: the second is not asked, and the end is passed on.
         assertEquals(List.of(k("a"), k("c")), keys(await(client.scan(ByteString.EMPTY, k("d"), 100))));
-        assertEquals(k("d"), next(a).request().getRequests(0).getScan().getEndKey());
+        assertEquals(k("d"), next(a).single().getRequests(0).getScan().getEndKey());
         assertNothingMore(b);
         // Limit 0 and an empty range answer at once.
         assertEquals(List.of(), await(client.scan(k("a"), k("z"), 0)));
@@ -509,14 +509,14 @@ class RegionKvClientTest {
         client.cache().update(whole, Optional.of(peerOn(whole, a)));
         TreeMap<String, String> onA = new TreeMap<>(java.util.Map.of("a", "1"));
         TreeMap<String, String> onB = new TreeMap<>(java.util.Map.of("x", "2"));
-        a.onCommand = (cmd, n) -> cmd.request().getHeader().getRegionEpoch().getVersion() == 1
+        a.onCommand = (cmd, n) -> cmd.single().getHeader().getRegionEpoch().getVersion() == 1
                 ? error(cmd, Errorpb.Error.newBuilder().setEpochNotMatch(
                         Errorpb.EpochNotMatch.newBuilder().addCurrentRegions(left).addCurrentRegions(right)))
                 : scanFrom(cmd, onA);
         b.onCommand = (cmd, n) -> scanFrom(cmd, onB);
 
         assertEquals(List.of(k("a"), k("x")), keys(await(client.scan(ByteString.EMPTY, ByteString.EMPTY, 10))));
-        assertEquals(k("m"), next(b).request().getRequests(0).getScan().getStartKey());
+        assertEquals(k("m"), next(b).single().getRequests(0).getScan().getStartKey());
     }
 
     @Test
@@ -541,7 +541,7 @@ class RegionKvClientTest {
         client.cache().update(r, Optional.of(peerOn(r, a)));
         a.onCommand = (cmd, n) -> ok(cmd);
         assertEquals(Optional.empty(), await(client.get("write", k("nope"))));
-        Request get = next(a).request().getRequests(0);
+        Request get = next(a).single().getRequests(0);
         assertEquals(CmdType.Get, get.getCmdType());
         assertEquals("write", get.getGet().getCf());
     }
@@ -577,7 +577,7 @@ class RegionKvClientTest {
 
         await(client.put(k("x"), k("1")));
 
-        assertEquals(peerOn(r, a), next(a).request().getHeader().getPeer());
+        assertEquals(peerOn(r, a), next(a).single().getHeader().getPeer());
         assertEquals(a.storeId, client.cache().byId(1).get().leaderStoreId(),
                 "the unreachable leader was forgotten, the store that answered is remembered");
     }

@@ -39,10 +39,14 @@ final class ScriptedStore {
 
     Behavior<StoreWire> behavior() {
         return Behaviors.receive(StoreWire.class)
-                .onMessage(CommandEnvelope.class, c -> {
-                    int n = commandCount.getAndIncrement();
-                    commands.add(c);
-                    onCommand.apply(c, n).ifPresent(r -> c.replyTo().tell(new CommandReply(r)));
+                .onMessage(CommandEnvelope.class, envelope -> {
+                    // The client may fold several commands into one envelope; the script sees them one by one.
+                    for (var request : envelope.requests()) {
+                        CommandEnvelope c = CommandEnvelope.of(request, envelope.replyTo());
+                        int n = commandCount.getAndIncrement();
+                        commands.add(c);
+                        onCommand.apply(c, n).ifPresent(r -> c.replyTo().tell(CommandReply.of(r)));
+                    }
                     return Behaviors.same();
                 })
                 .onMessage(RegionLookup.class, l -> {

@@ -89,8 +89,8 @@ class SingleStoreCommandTest {
 
     private static RaftCmdResponse send(RaftCmdRequest req) {
         TestProbe<CommandReply> probe = kit.createTestProbe();
-        node.store().tell(new StoreCommand.Inbound(new CommandEnvelope(req, probe.getRef())));
-        return probe.receiveMessage(Duration.ofSeconds(10)).response();
+        node.store().tell(new StoreCommand.Inbound(CommandEnvelope.of(req, probe.getRef())));
+        return probe.receiveMessage(Duration.ofSeconds(10)).single();
     }
 
     private static RaftCmdResponse awaitOk(RaftCmdRequest req) {
@@ -121,6 +121,35 @@ class SingleStoreCommandTest {
         awaitOk(write(Request.newBuilder().setCmdType(CmdType.Delete)
                 .setDelete(DeleteRequest.newBuilder().setKey(b("a"))).build()));
         assertTrue(absent("a"));
+    }
+
+    @Test
+    void everyCommandOfAnEnvelopeIsAnsweredOnItsOwn() {
+        awaitOk(write(put("warm-batch", "x")));
+        RaftCmdRequest putA = withUuid(write(put("batch-a", "1")), "ba");
+        RaftCmdRequest nowhere = withUuid(cmd(42, null, get("batch-a")), "bn");
+        RaftCmdRequest putB = withUuid(write(put("batch-b", "2")), "bb");
+        RaftCmdRequest bad = withUuid(write(put("", ByteString.EMPTY, b("v"))), "bx");
+        TestProbe<CommandReply> probe = kit.createTestProbe();
+        node.store().tell(new StoreCommand.Inbound(new CommandEnvelope(List.of(putA, nowhere, putB, bad), probe.getRef())));
+
+        java.util.Map<String, RaftCmdResponse> byUuid = new java.util.HashMap<>();
+        while (byUuid.size() < 4) {
+            for (RaftCmdResponse r : probe.receiveMessage(Duration.ofSeconds(10)).responses()) {
+                RaftCmdResponse earlier = byUuid.put(r.getHeader().getUuid().toStringUtf8(), r);
+                assertEquals(null, earlier, "answered twice: " + r);
+            }
+        }
+        assertFalse(byUuid.get("ba").getHeader().hasError(), byUuid.get("ba").toString());
+        assertFalse(byUuid.get("bb").getHeader().hasError(), byUuid.get("bb").toString());
+        assertTrue(byUuid.get("bn").getHeader().getError().hasRegionNotFound());
+        assertTrue(error(byUuid.get("bx")).contains("empty"));
+        assertEquals("1", awaitOk(write(get("batch-a"))).getResponses(0).getGet().getValue().toStringUtf8());
+        assertEquals("2", awaitOk(write(get("batch-b"))).getResponses(0).getGet().getValue().toStringUtf8());
+    }
+
+    private static RaftCmdRequest withUuid(RaftCmdRequest req, String uuid) {
+        return req.toBuilder().setHeader(req.getHeader().toBuilder().setUuid(b(uuid))).build();
     }
 
     @Test

@@ -120,8 +120,8 @@ class SnapshotTest {
                 RaftCmdRequest req = RaftCmdRequest.newBuilder().setHeader(RaftRequestHeader.newBuilder()
                         .setRegionId(1).setRegionEpoch(st.region().getRegionEpoch())).setAdminRequest(admin).build();
                 last = AskPattern.<StoreWire, CommandReply>ask(StoreDirectory.get(clientNode).lookup(leader).orElseThrow(),
-                        r -> new CommandEnvelope(req, r), Duration.ofSeconds(10), clientNode.scheduler())
-                        .toCompletableFuture().get().response();
+                        r -> CommandEnvelope.of(req, r), Duration.ofSeconds(10), clientNode.scheduler())
+                        .toCompletableFuture().get().single();
                 if (!last.getHeader().hasError()) return last;
             }
             Thread.sleep(50);

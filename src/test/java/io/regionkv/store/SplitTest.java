@@ -141,9 +141,9 @@ class SplitTest {
                 var ref = StoreDirectory.get(system).lookup(store);
                 if (ref.isEmpty()) continue;
                 CommandReply reply = AskPattern.<StoreWire, CommandReply>ask(ref.get(),
-                        replyTo -> new CommandEnvelope(req, replyTo), Duration.ofSeconds(5), system.scheduler())
+                        replyTo -> CommandEnvelope.of(req, replyTo), Duration.ofSeconds(5), system.scheduler())
                         .toCompletableFuture().get();
-                last = reply.response();
+                last = reply.single();
                 if (!last.getHeader().hasError()) return last;
                 if (errorOk && !last.getHeader().getError().hasNotLeader()) return last;
             }

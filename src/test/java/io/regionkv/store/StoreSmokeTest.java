@@ -71,9 +71,9 @@ class StoreSmokeTest {
                 var ref = StoreDirectory.get(system).lookup(store);
                 if (ref.isEmpty()) continue;
                 CommandReply reply = AskPattern.<io.regionkv.transport.StoreWire, CommandReply>ask(ref.get(),
-                        replyTo -> new CommandEnvelope(req, replyTo), Duration.ofSeconds(5), system.scheduler())
+                        replyTo -> CommandEnvelope.of(req, replyTo), Duration.ofSeconds(5), system.scheduler())
                         .toCompletableFuture().get();
-                last = reply.response();
+                last = reply.single();
                 if (!last.getHeader().hasError()) return last;
             }
             Thread.sleep(100);

@@ -371,9 +371,9 @@ public final class TestCluster implements AutoCloseable {
         ActorRef<StoreWire> target = store.orElseThrow();
         try {
             CommandReply reply = AskPattern.<StoreWire, CommandReply>ask(target,
-                    replyTo -> new CommandEnvelope(request, replyTo), timeout, clientSystem.scheduler())
+                    replyTo -> CommandEnvelope.of(request, replyTo), timeout, clientSystem.scheduler())
                     .toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            return Optional.of(reply.response());
+            return Optional.of(reply.single());
         } catch (Exception e) {
             return Optional.empty();
         }

@@ -84,13 +84,17 @@ class ArteryTransportTest {
                 () -> onA.lookup(3).isPresent());
         RaftCmdRequest req = RaftCmdRequest.newBuilder()
                 .setHeader(RaftRequestHeader.newBuilder().setRegionId(7).setUuid(ByteString.copyFromUtf8("u1"))).build();
-        onA.lookup(3).get().tell(new CommandEnvelope(req, replyOnA.getRef()));
+        RaftCmdRequest req2 = RaftCmdRequest.newBuilder()
+                .setHeader(RaftRequestHeader.newBuilder().setRegionId(8).setUuid(ByteString.copyFromUtf8("u2"))).build();
+        onA.lookup(3).get().tell(new CommandEnvelope(java.util.List.of(req, req2), replyOnA.getRef()));
         CommandEnvelope got = (CommandEnvelope) inboxOnB.receiveMessage(Duration.ofSeconds(10));
-        assertEquals(req, got.request());
+        assertEquals(java.util.List.of(req, req2), got.requests(), "a batch arrives whole and in order");
         RaftCmdResponse resp = RaftCmdResponse.newBuilder()
                 .setHeader(RaftResponseHeader.newBuilder().setUuid(ByteString.copyFromUtf8("u1"))).build();
-        got.replyTo().tell(new CommandReply(resp));
-        assertEquals(resp, replyOnA.receiveMessage(Duration.ofSeconds(10)).response());
+        RaftCmdResponse resp2 = RaftCmdResponse.newBuilder()
+                .setHeader(RaftResponseHeader.newBuilder().setUuid(ByteString.copyFromUtf8("u2"))).build();
+        got.replyTo().tell(new CommandReply(java.util.List.of(resp, resp2)));
+        assertEquals(java.util.List.of(resp, resp2), replyOnA.receiveMessage(Duration.ofSeconds(10)).responses());
 
         TestProbe<RegionLookupReply> lookupReply = TestProbe.create(a);
         onA.lookup(3).get().tell(new RegionLookup(ByteString.copyFromUtf8("k"), lookupReply.getRef()));
