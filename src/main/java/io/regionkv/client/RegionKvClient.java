@@ -32,7 +32,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *
  * <p>Thread-safe and non-blocking: methods return at once with a {@link CompletionStage} that completes
  * on the actor system's threads. Invalid arguments (null, empty key, negative limit) throw
- * {@link IllegalArgumentException} from the call itself and send nothing.
+ * {@link IllegalArgumentException} from the call itself and send nothing. A callback attached with a
+ * non-async method ({@code thenApply}, {@code whenComplete}) runs on the thread that completes the
+ * operation, usually the client's own reply actor, which serves every answer of this client: keep such
+ * callbacks short and never block in them (use the {@code *Async} variants with an executor of your own
+ * for blocking work), as with any future completed by an actor.
  *
  * <p>Column families: the variants without a {@code cf} use the default one; {@code ""} also names it.
  */

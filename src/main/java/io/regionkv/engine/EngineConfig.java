@@ -1,5 +1,8 @@
 package io.regionkv.engine;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * Settings of one LMDB environment.
  *
@@ -24,16 +27,24 @@ package io.regionkv.engine;
  *     faster depends on the disk (BENCHMARKS.md compares both). The costs: the data file is extended
  *     (sparsely) to the map size, and a wild write into a buffer of the map would corrupt the database
  *     (buffers of the map never leave the engine). Every process opening an environment must use the same
- *     setting.
+ *     setting. {@link KvSync#DEFERRED} turns it on for the kv environment whatever this says.
+ * @param kvSync when the kv environment's commits reach the disk (default {@link KvSync#DEFERRED}); the raft
+ *     environment always syncs every commit (unless {@code syncOnCommit} is off). See {@link KvSync}.
+ * @param kvSyncIdleDelay with {@link KvSync#DEFERRED}, how long the kv writer must have been idle before it
+ *     syncs (default 1 s). Under steady load the kernel's own write-back keeps the dirty pages in check.
+ * @param acceptUnsyncedAfterReboot open a kv environment that had unsynced commits when the OS went down
+ *     (default {@code false}: refuse with {@link UnsyncedDataAfterRebootException}). For recovering after
+ *     every replica lost power at once; the environment may be torn.
  */
 public record EngineConfig(
         boolean syncOnCommit, int maxValueSize, long initialMapSize, long maxMapSize, int maxReaders,
-        boolean writeMap) {
+        boolean writeMap, KvSync kvSync, Duration kvSyncIdleDelay, boolean acceptUnsyncedAfterReboot) {
 
     public static final int DEFAULT_MAX_VALUE_SIZE = 128 * 1024;
     public static final long DEFAULT_INITIAL_MAP_SIZE = 256L << 20;
     public static final long DEFAULT_MAX_MAP_SIZE = 1L << 40;
     public static final int DEFAULT_MAX_READERS = 1024;
+    public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
 
     /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
     static final long MIN_MAP_SIZE = 64 * 1024;
@@ -53,35 +64,61 @@ public record EngineConfig(
         if (maxReaders <= 0) {
             throw new IllegalArgumentException("maxReaders must be positive, got " + maxReaders);
         }
+        Objects.requireNonNull(kvSync, "kvSync");
+        Objects.requireNonNull(kvSyncIdleDelay, "kvSyncIdleDelay");
+        if (kvSyncIdleDelay.isNegative() || kvSyncIdleDelay.isZero()) {
+            throw new IllegalArgumentException("kvSyncIdleDelay must be positive, got " + kvSyncIdleDelay);
+        }
     }
 
     /** Durable defaults for a production store. */
     public static EngineConfig defaults() {
-        return new EngineConfig(
-                true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE, DEFAULT_MAX_READERS, false);
+        return new EngineConfig(true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE,
+                DEFAULT_MAX_READERS, false, KvSync.DEFERRED, DEFAULT_KV_SYNC_IDLE_DELAY, false);
     }
 
     public EngineConfig withSyncOnCommit(boolean sync) {
-        return new EngineConfig(sync, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap);
+        return new EngineConfig(sync, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
     }
 
     public EngineConfig withMaxValueSize(int size) {
-        return new EngineConfig(syncOnCommit, size, initialMapSize, maxMapSize, maxReaders, writeMap);
+        return new EngineConfig(syncOnCommit, size, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
     }
 
     public EngineConfig withInitialMapSize(long size) {
-        return new EngineConfig(syncOnCommit, maxValueSize, size, Math.max(size, maxMapSize), maxReaders, writeMap);
+        return new EngineConfig(syncOnCommit, maxValueSize, size, Math.max(size, maxMapSize), maxReaders, writeMap,
+                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot);
     }
 
     public EngineConfig withMaxMapSize(long size) {
-        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, size, maxReaders, writeMap);
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, size, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
     }
 
     public EngineConfig withWriteMap(boolean enabled) {
-        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, enabled);
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, enabled, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
     }
 
     public EngineConfig withMaxReaders(int readers) {
-        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, readers, writeMap);
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, readers, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+    }
+
+    public EngineConfig withKvSync(KvSync sync) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, sync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+    }
+
+    public EngineConfig withKvSyncIdleDelay(Duration delay) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                delay, acceptUnsyncedAfterReboot);
+    }
+
+    public EngineConfig withAcceptUnsyncedAfterReboot(boolean accept) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, accept);
     }
 }

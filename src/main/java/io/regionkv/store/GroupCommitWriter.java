@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The one writer of an LMDB environment, folding concurrent writes into shared transactions.
@@ -24,21 +25,29 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>Each write is validated on arrival, so a bad batch is answered with its error alone and never shares a
  * transaction. If a group still fails (the map cannot grow, an I/O error), its writes are retried one by one
  * so that only the culprit fails.
+ *
+ * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced once the writer has seen no
+ * commit for the configured idle delay: each commit restarts a single timer, so under steady load no sync
+ * competes with the commits (the kernel writes pages back on its own), and a quiet store is soon clean.
  */
 final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private final Engine engine;
     private final WriterSettings settings;
     private final ArrayDeque<WriterCommand.Write> buffer = new ArrayDeque<>();
+    private final TimerScheduler<WriterCommand> timers;
     private boolean flushQueued;
 
-    private GroupCommitWriter(ActorContext<WriterCommand> context, Engine engine, WriterSettings settings) {
+    private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
+            WriterSettings settings) {
         super(context);
+        this.timers = timers;
         this.engine = engine;
         this.settings = settings;
     }
 
     static Behavior<WriterCommand> create(Engine engine, WriterSettings settings) {
-        return Behaviors.setup(context -> new GroupCommitWriter(context, engine, settings));
+        return Behaviors.setup(context -> Behaviors.withTimers(
+                timers -> new GroupCommitWriter(context, timers, engine, settings)));
     }
 
     @Override
@@ -46,6 +55,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         return newReceiveBuilder()
                 .onMessage(WriterCommand.Write.class, this::onWrite)
                 .onMessageEquals(WriterCommand.Flush.INSTANCE, this::onFlush)
+                .onMessageEquals(WriterCommand.SyncIfIdle.INSTANCE, this::onSyncIfIdle)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -70,11 +80,25 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         List<WriterCommand.Write> group = takeGroup();
         if (!group.isEmpty()) {
             commit(group);
+            if (engine.syncDeferred()) {
+                timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+            }
         }
         if (!buffer.isEmpty()) {
             // The bound left writes behind: they go after whatever queued up during this commit.
             flushQueued = true;
             getContext().getSelf().tell(WriterCommand.Flush.INSTANCE);
+        }
+        return this;
+    }
+
+    private Behavior<WriterCommand> onSyncIfIdle() {
+        try {
+            engine.syncIfDirty();
+        } catch (RuntimeException e) {
+            // Nothing is lost: the commits stay in the page cache and the marker stays set. Try again later.
+            getContext().getLog().warn("deferred sync of {} failed; retrying after the idle delay", engine, e);
+            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
         }
         return this;
     }

@@ -2,6 +2,7 @@ package io.regionkv.store;
 
 import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
+import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.ConfChange;
 import io.regionkv.proto.Eraftpb.ConfChangeType;
@@ -704,9 +705,20 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private void serveReads() {
+        List<PendingReads.Read> servable = reads.servable(appliedIndex);
+        if (servable.isEmpty()) {
+            return;
+        }
         Region region = applier.region();
         ReplyBatch answers = new ReplyBatch();
-        for (PendingReads.Read read : reads.servable(appliedIndex)) {
+        try (ReadView view = ctx.engines().kv().readView()) {
+            serveReads(servable, region, view, answers);
+        }
+        answers.send();
+    }
+
+    private static void serveReads(List<PendingReads.Read> servable, Region region, ReadView view, ReplyBatch answers) {
+        for (PendingReads.Read read : servable) {
             // A split applied while the read waited may have moved its key to another region, whose
             // writes this peer's read index does not cover.
             ByteString outside = keyOutside(read.request(), region);
@@ -714,10 +726,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 answers.add(read.replyTo(), RegionErrors.response(read.request().getHeader().getUuid(),
                         RegionErrors.keyNotInRegion(outside, region)));
             } else {
-                answers.add(read.replyTo(), ReadCommands.execute(read.request(), region, ctx.engines().kv()));
+                answers.add(read.replyTo(), ReadCommands.execute(read.request(), region, view));
             }
         }
-        answers.send();
     }
 
     private static ByteString keyOutside(RaftCmdRequest req, Region region) {

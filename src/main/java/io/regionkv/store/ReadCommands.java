@@ -2,7 +2,6 @@ package io.regionkv.store;
 
 import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
-import io.regionkv.engine.Engine;
 import io.regionkv.engine.KeyValue;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Metapb.Region;
@@ -19,7 +18,7 @@ import io.regionkv.proto.RaftCmdpb.ScanResponse;
 import io.regionkv.proto.RaftCmdpb.SnapResponse;
 
 /**
- * Serves the reads of a command from one LMDB read transaction: a consistent view that does not block
+ * Serves the reads of commands from one LMDB read transaction: a consistent view that does not block
  * the writers. Runs on the peer's thread; read transactions are short and allowed anywhere.
  */
 final class ReadCommands {
@@ -29,13 +28,16 @@ final class ReadCommands {
 
     private ReadCommands() {}
 
-    static RaftCmdResponse execute(RaftCmdRequest cmd, Region region, Engine kv) {
+    /**
+     * Serves {@code cmd} from {@code view}. The reads served together (those a read index released at once)
+     * share one view: they were all confirmed by then, and opening a transaction per read cost about a
+     * third of a get's time on the store.
+     */
+    static RaftCmdResponse execute(RaftCmdRequest cmd, Region region, ReadView view) {
         RaftCmdResponse.Builder out = RaftCmdResponse.newBuilder()
                 .setHeader(RaftResponseHeader.newBuilder().setUuid(cmd.getHeader().getUuid()));
-        try (ReadView view = kv.readView()) {
-            for (Request r : cmd.getRequestsList()) {
-                out.addResponses(execute(r, region, view));
-            }
+        for (Request r : cmd.getRequestsList()) {
+            out.addResponses(execute(r, region, view));
         }
         return out.build();
     }

@@ -2,6 +2,7 @@ package io.regionkv.store;
 
 import com.typesafe.config.Config;
 import io.regionkv.engine.EngineConfig;
+import io.regionkv.engine.KvSync;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +60,10 @@ public record StoreSettings(
         EngineConfig engine = EngineConfig.defaults()
                 .withSyncOnCommit(eng.getBoolean("sync-on-commit"))
                 .withMaxValueSize((int) eng.getBytes("max-value-size").longValue())
-                .withInitialMapSize(eng.getBytes("initial-map-size"));
+                .withInitialMapSize(eng.getBytes("initial-map-size"))
+                .withKvSync(kvSync(eng.getString("kv-sync")))
+                .withKvSyncIdleDelay(eng.getDuration("kv-sync-idle-delay"))
+                .withAcceptUnsyncedAfterReboot(eng.getBoolean("accept-unsynced-kv-after-reboot"));
         return new StoreSettings(
                 c.getLong("store-id"),
                 Path.of(c.getString("data-dir")),
@@ -76,6 +80,15 @@ public record StoreSettings(
                 c.getDuration("request-timeout"),
                 raft.getInt("log-gc-tick-interval"),
                 raft.getLong("log-gc-count-limit"));
+    }
+
+    private static KvSync kvSync(String value) {
+        return switch (value) {
+            case "commit" -> KvSync.COMMIT;
+            case "deferred" -> KvSync.DEFERRED;
+            default -> throw new com.typesafe.config.ConfigException.BadValue("regionkv.engine.kv-sync",
+                    "must be \"commit\" or \"deferred\", got \"" + value + "\"");
+        };
     }
 
     public StoreSettings withStoreId(long id, Path dir) {

@@ -26,4 +26,12 @@ public sealed interface WriterCommand {
     enum Flush implements WriterCommand {
         INSTANCE
     }
+
+    /**
+     * Sent to itself by a writer whose environment defers its sync ({@code KvSync.DEFERRED}) once no commit
+     * has happened for the idle delay: time to make everything durable. Sent by the writer only.
+     */
+    enum SyncIfIdle implements WriterCommand {
+        INSTANCE
+    }
 }

@@ -245,6 +245,24 @@ class WriterTest {
         assertThrows(IllegalArgumentException.class, () -> KvWriter.create(raft));
     }
 
+    @Test
+    void aDeferredKvEnvironmentIsSyncedOnceTheWriterIsIdle() throws Exception {
+        Engine kv = open(EngineKind.KV, EngineConfig.defaults().withKvSyncIdleDelay(Duration.ofMillis(200)));
+        org.junit.jupiter.api.Assumptions.assumeTrue(kv.syncDeferred(), "needs a kernel boot id (Linux)");
+        Path marker = kv.dir().resolve("UNSYNCED");
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "deferred-kv-writer");
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        writer.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "a".getBytes(UTF_8), "1".getBytes(UTF_8)), 1, probe.getRef()));
+        assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        assertTrue(java.nio.file.Files.exists(marker), "answered before any sync: the marker must be on disk");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (java.nio.file.Files.exists(marker) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(!java.nio.file.Files.exists(marker), "an idle writer syncs and clears the marker");
+        testKit.stop(writer);
+    }
+
     private Engine open(EngineKind kind, EngineConfig config) {
         Engine engine = Engine.open(kind, dir.resolve(kind.dirName() + engines.size()), config);
         engines.add(engine);
