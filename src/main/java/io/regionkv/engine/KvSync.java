@@ -8,6 +8,10 @@ package io.regionkv.engine;
  * raft log on a quorum before it is acknowledged. TiKV does not sync its kv engine either. What an unsynced
  * LMDB commit risks differs from an unsynced RocksDB write, though, and that is why {@link #DEFERRED} comes
  * with {@link UnsyncedMarker}: see there.
+ *
+ * <p>Why raft-log GC need not wait for a sync (TiKV's log GC waits for a flushed apply index): unsynced kv
+ * commits are lost only by an OS crash or power loss, and after one the store does not open its kv data
+ * at all unless an operator accepts the risk. So the log never has to replay what a sync did not cover.
  */
 public enum KvSync {
     /** fsync on every commit: a store survives an OS crash or power loss on its own. */
