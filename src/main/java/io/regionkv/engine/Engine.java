@@ -363,17 +363,26 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Closes the environment once every read view is closed (it waits for them). */
+    /** Syncs deferred commits, then closes the environment once every read view is closed (it waits for them). */
     @Override
     public void close() {
+        RuntimeException syncFailure = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            syncIfDirty();
+            try {
+                syncIfDirty();
+            } catch (RuntimeException e) {
+                // Close anyway; the marker stays, so an OS crash before the data reaches the disk is caught.
+                syncFailure = e;
+            }
             closed = true;
         }
         gate.exclusive(env::close);
+        if (syncFailure != null) {
+            throw syncFailure;
+        }
     }
 
     @Override
