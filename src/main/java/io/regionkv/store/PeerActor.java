@@ -1,37 +1,28 @@
 package io.regionkv.store;
 
-import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
-import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
-import io.regionkv.proto.Eraftpb.ConfChange;
-import io.regionkv.proto.Eraftpb.ConfChangeType;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.Message;
+import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.AdminCmdType;
 import io.regionkv.proto.RaftCmdpb.AdminRequest;
-import io.regionkv.proto.RaftCmdpb.AdminResponse;
-import io.regionkv.proto.RaftCmdpb.CompactLogRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
-import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
-import io.regionkv.proto.RaftCmdpb.RaftResponseHeader;
-import io.regionkv.proto.RaftCmdpb.Request;
-import io.regionkv.proto.RaftCmdpb.TransferLeaderResponse;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import io.regionkv.proto.RaftServerpb.RaftMessage;
 import io.regionkv.raft.Config;
-import io.regionkv.raft.ProgressStatus;
 import io.regionkv.raft.ProposalDroppedException;
 import io.regionkv.raft.RawNode;
 import io.regionkv.raft.ReadState;
 import io.regionkv.raft.Ready;
 import io.regionkv.raft.SnapshotStatus;
 import io.regionkv.raft.StateType;
-import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
 import io.regionkv.transport.CommandReply;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -61,29 +52,23 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final RawNode raft;
     private final Peer self;
     private final Applier applier;
-    private final Proposals proposals = new Proposals();
-    private final ProposalBatch writeBatch = new ProposalBatch();
-    private final PendingReads reads;
+    private final PeerProposals proposals;
+    private final PeerReads reads;
+    private final PeerSnapshots snapshots;
+    private final LogGcCheck logGc;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
-    private final java.util.Map<Long, ApplyBatch> applying = new java.util.HashMap<>();
+    private final Map<Long, ApplyBatch> applying = new HashMap<>();
     private long nextWriteId = 1;
     /** The raft write in flight (at most one: one Ready at a time), or 0. */
     private long raftWriteId;
     private RaftLocalState raftWriteState;
     private final long requestTimeoutNanos;
-    private final ActorRef<SnapshotWorker.Command> snapshotWorker;
-    /** Snapshot streams to other peers, by target peer id. */
-    private final java.util.Map<Long, ActorRef<SnapshotSender.Command>> snapshotSenders = new java.util.HashMap<>();
-    /** A snapshot being installed: its kv write id, then the states it leaves. */
-    private long snapshotKvWriteId;
-    private boolean snapshotRaftWrite;
     /** A MsgSnapshot that arrived while a Ready was in flight, stepped once it is done. */
     private RaftMessage deferredSnapshot;
-    private PeerCommand.SnapshotBatchBuilt snapshotInstall;
 
     /** Peers learned from messages: an uninitialized peer knows no region members yet but must answer. */
-    private final java.util.Map<Long, Peer> peerCache = new java.util.HashMap<>();
+    private final Map<Long, Peer> peerCache = new HashMap<>();
     private Ready inFlight;
     /** How many of the in-flight Ready's committed entries {@link #applyDurable} already started applying. */
     private int appliedEarly;
@@ -91,7 +76,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private long appliedIndex;
     private long lastLeader;
     private StateType lastRole = StateType.FOLLOWER;
-    private int ticksSinceLogGcCheck;
     private boolean destroyed;
 
     static Behavior<PeerCommand> create(PeerContext ctx, Region region, Peer self) {
@@ -119,14 +103,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .build());
         this.appliedIndex = storage.appliedIndex();
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
-        this.reads = new PendingReads(self.getId());
+        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader);
+        this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
+        this.logGc = new LogGcCheck(raft, storage, self.getId(), s);
         this.requestTimeoutNanos = s.requestTimeout().toNanos();
         this.writeResults = context.messageAdapter(WriteResult.class, PeerCommand.WriteDone::new);
         this.timers = timers;
-        this.snapshotWorker = context.spawn(SnapshotWorker.create(ctx.engines(), s.dataDir(), context.getSelf()),
-                "snapshot", IoDispatcher.SELECTOR);
-        long regionId = region.getId();
-        storage.setSnapshotRequester(() -> snapshotWorker.tell(new SnapshotWorker.Generate(regionId)));
+        this.snapshots = new PeerSnapshots(context, ctx, storage, region.getId(), () -> nextWriteId++, writeResults);
     }
 
     /** How often a peer looks for snapshot files it no longer needs. */
@@ -227,166 +210,19 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     + region.getRegionEpoch().getVersion(), List.of(region)));
             return this;
         }
-        ByteString outside = keyOutside(req, region);
+        ByteString outside = CommandKeys.keyOutside(req, region);
         if (outside != null) {
             reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(outside, region));
             return this;
         }
         switch (kind) {
-            case READ -> startRead(new PendingReads.Read(req, cmd.replyTo(), deadline));
-            case WRITE -> proposeWrite(req, cmd.replyTo(), deadline);
-            case ADMIN -> proposeAdmin(req, cmd.replyTo(), deadline);
+            case READ -> reads.start(new PendingReads.Read(req, cmd.replyTo(), deadline));
+            case WRITE -> proposals.proposeWrite(req, cmd.replyTo(), deadline);
+            case ADMIN -> proposals.proposeAdmin(req, region, cmd.replyTo(), deadline);
             default -> throw new IllegalStateException("unreachable");
         }
         scheduleReady();
         return this;
-    }
-
-    private static ByteString keyOf(Request r) {
-        return switch (r.getCmdType()) {
-            case Get -> r.getGet().getKey();
-            case Put -> r.getPut().getKey();
-            case Delete -> r.getDelete().getKey();
-            case Scan -> r.getScan().getStartKey().isEmpty() ? null : r.getScan().getStartKey();
-            default -> null;
-        };
-    }
-
-    private void startRead(PendingReads.Read read) {
-        byte[] ctxBytes = reads.add(read);
-        if (ctxBytes == null) {
-            return; // joined the batch whose ReadIndex request is already in raft
-        }
-        try {
-            raft.readIndex(ctxBytes);
-        } catch (ProposalDroppedException e) {
-            for (PendingReads.Read r : reads.dropOpenBatch()) {
-                reply(r.replyTo(), r.request().getHeader().getUuid(),
-                        RegionErrors.notLeader(storage.regionId(), peerById(raft.leader())));
-            }
-        }
-    }
-
-    private void proposeWrite(RaftCmdRequest req, ActorRef<CommandReply> replyTo, long deadline) {
-        ByteString uuid = req.getHeader().getUuid();
-        try {
-            // Input the engine would refuse (InvalidInputException) must never reach the log, where every
-            // replica would fail on it.
-            ctx.engines().kv().validate(batchOf(req));
-        } catch (IllegalArgumentException e) {
-            reply(replyTo, uuid, RegionErrors.invalid(e.getMessage()));
-            return;
-        }
-        // Proposed with the rest of this mailbox batch when it ends (onHandleReady).
-        writeBatch.add(new ProposalBatch.Pending(req.toByteString(), replyTo, uuid, deadline));
-    }
-
-    /**
-     * Proposes the writes of the mailbox batch that just ended as one raft message: all of them get log
-     * entries (consecutive indexes, one term) or none does.
-     */
-    private void proposeWriteBatch() {
-        if (writeBatch.isEmpty()) return;
-        List<ProposalBatch.Pending> writes = writeBatch.drain();
-        if (raft.state() != StateType.LEADER) {
-            // Leadership went while the batch was collected. A follower would forward the proposal to the
-            // leader, where it could still be applied after we answered NotLeader and the client retried:
-            // a write applied twice. So refuse before raft sees it.
-            failWrites(writes);
-            return;
-        }
-        long first = raft.lastIndex() + 1;
-        List<ByteString> data = new java.util.ArrayList<>(writes.size());
-        for (ProposalBatch.Pending w : writes) data.add(w.data());
-        try {
-            raft.propose(data);
-        } catch (ProposalDroppedException e) {
-            failWrites(writes);
-            return;
-        }
-        if (raft.lastIndex() != first + writes.size() - 1) {
-            failWrites(writes);
-            return;
-        }
-        long term = raft.term();
-        for (int i = 0; i < writes.size(); i++) {
-            ProposalBatch.Pending w = writes.get(i);
-            proposals.add(new Proposal(first + i, term, w.replyTo(), w.uuid(), w.deadlineNanos()));
-        }
-    }
-
-    /** Writes raft did not take: nothing was appended, so NotLeader is the truth and safe to retry. */
-    private void failWrites(List<ProposalBatch.Pending> writes) {
-        for (ProposalBatch.Pending w : writes) {
-            reply(w.replyTo(), w.uuid(), RegionErrors.notLeader(storage.regionId(), peerById(raft.leader())));
-        }
-    }
-
-    private static WriteBatch batchOf(RaftCmdRequest req) {
-        WriteBatch wb = new WriteBatch();
-        WriteCommands.addTo(req, wb);
-        return wb;
-    }
-
-    private void proposeAdmin(RaftCmdRequest req, ActorRef<CommandReply> replyTo, long deadline) {
-        ByteString uuid = req.getHeader().getUuid();
-        AdminRequest admin = req.getAdminRequest();
-        switch (admin.getCmdType()) {
-            case TransferLeader -> {
-                // Like TiKV: not a log entry; answered at once, the client watches the leader move.
-                raft.transferLeader(admin.getTransferLeader().getPeer().getId());
-                cmdReply(replyTo, RaftCmdResponse.newBuilder().setHeader(RaftResponseHeader.newBuilder().setUuid(uuid))
-                        .setAdminResponse(AdminResponse.newBuilder().setCmdType(AdminCmdType.TransferLeader)
-                                .setTransferLeader(TransferLeaderResponse.getDefaultInstance())).build());
-            }
-            case ChangePeer -> {
-                if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getConfVer()
-                        != applier.region().getRegionEpoch().getConfVer()) {
-                    reply(replyTo, uuid, RegionErrors.epochNotMatch("membership changed", List.of(applier.region())));
-                    return;
-                }
-                ConfChangeType type = admin.getChangePeer().getChangeType();
-                ConfChange cc = ConfChange.newBuilder().setChangeType(type)
-                        .setNodeId(admin.getChangePeer().getPeer().getId()).setContext(req.toByteString()).build();
-                propose(cc.toByteString(), true, replyTo, uuid, deadline);
-            }
-            case CompactLog -> propose(req.toByteString(), false, replyTo, uuid, deadline);
-            case Split -> {
-                String problem = SplitChecks.problem(applier.region(), admin.getSplit());
-                if (problem != null) {
-                    reply(replyTo, uuid, RegionErrors.invalid(problem));
-                } else if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getVersion()
-                        != applier.region().getRegionEpoch().getVersion()) {
-                    reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(applier.region())));
-                } else {
-                    propose(req.toByteString(), false, replyTo, uuid, deadline);
-                }
-            }
-            default -> reply(replyTo, uuid, RegionErrors.invalid("admin command " + admin.getCmdType()
-                    + " is not supported by this store"));
-        }
-    }
-
-    private void propose(ByteString data, boolean confChange, ActorRef<CommandReply> replyTo, ByteString uuid,
-            long deadline) {
-        long expectedIndex = raft.lastIndex() + 1;
-        try {
-            if (confChange) {
-                raft.proposeConfChange(ConfChange.parseFrom(data));
-            } else {
-                raft.propose(data);
-            }
-        } catch (ProposalDroppedException e) {
-            reply(replyTo, uuid, RegionErrors.notLeader(storage.regionId(), peerById(raft.leader())));
-            return;
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
-        if (raft.lastIndex() != expectedIndex) {
-            reply(replyTo, uuid, RegionErrors.notLeader(storage.regionId(), peerById(raft.leader())));
-            return;
-        }
-        proposals.add(new Proposal(expectedIndex, raft.term(), replyTo, uuid, deadline));
     }
 
     private Behavior<PeerCommand> onTick() {
@@ -394,43 +230,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long now = System.nanoTime();
         proposals.expire(now);
         reads.expire(now);
-        if (++ticksSinceLogGcCheck >= ctx.settings().logGcTickInterval()) {
-            ticksSinceLogGcCheck = 0;
-            maybeCompactLog();
-        }
+        logGc.onTick(appliedIndex);
         scheduleReady();
         return this;
-    }
-
-    /**
-     * Raft-log GC (DESIGN.md): the leader proposes {@code CompactLog} once enough applied entries pile up.
-     * It keeps what every follower it heard from lately still needs, since a follower that needs a
-     * compacted entry costs a whole snapshot; a follower that is down or cut off does not hold the log
-     * back, and gets a snapshot when it returns.
-     */
-    private void maybeCompactLog() {
-        if (raft.state() != StateType.LEADER) return;
-        long first = storage.firstIndex();
-        if (appliedIndex - first + 1 < ctx.settings().logGcCountLimit()) return;
-        long compactTo = appliedIndex;
-        for (var e : raft.status().progress().entrySet()) {
-            ProgressStatus p = e.getValue();
-            if (e.getKey() == self.getId() || p.recentActive()) {
-                compactTo = Math.min(compactTo, p.match());
-            }
-        }
-        if (compactTo < first) return;
-        long term = storage.term(compactTo);
-        RaftCmdRequest req = RaftCmdRequest.newBuilder()
-                .setHeader(io.regionkv.proto.RaftCmdpb.RaftRequestHeader.newBuilder().setRegionId(storage.regionId()))
-                .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.CompactLog)
-                        .setCompactLog(CompactLogRequest.newBuilder().setCompactIndex(compactTo).setCompactTerm(term)))
-                .build();
-        try {
-            raft.propose(req.toByteString());
-        } catch (ProposalDroppedException ignored) {
-            // not leader any more, or a transfer is running: the next check retries
-        }
     }
 
     // ---- the Ready cycle --------------------------------------------------------------------------------
@@ -446,7 +248,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         readyScheduled = false;
         reads.closeBatch();
         // Into the raft node even while a Ready is in flight: the next Ready carries them.
-        proposeWriteBatch();
+        proposals.proposeWriteBatch();
         // While a Ready is being persisted, what piles up (appends to followers too) waits for the next one:
         // sending the leader's appends at once would let followers fsync in parallel with the leader, but
         // measured, the many small appends it makes cost more CPU than the overlap saves.
@@ -462,11 +264,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         for (ReadState rs : rd.readStates()) {
             reads.onReadState(rs);
         }
-        serveReads(); // a read index already applied need not wait for the next apply
+        reads.serve(appliedIndex, applier.region()); // a read index already applied need not wait for the next apply
         if (rd.snapshot() != null) {
             // Install: the snapshot child reads the file into a kv batch; the kv half commits first, then
             // the raft half (see PeerStorage.prepareSnapshotWrite for why that order).
-            snapshotWorker.tell(new SnapshotWorker.BuildApply(rd.snapshot()));
+            snapshots.buildInstall(rd.snapshot());
             return this;
         }
         applyDurable(rd);
@@ -496,22 +298,20 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     r.requestId(), f.cause());
             throw new IllegalStateException("region " + storage.regionId() + ": write failed", f.cause());
         }
-        if (r.requestId() == snapshotKvWriteId) {
-            snapshotKvWriteId = 0;
+        if (snapshots.kvHalfPersisted(r.requestId())) {
+            // The install's kv half is durable, so its raft half may follow (PeerStorage.prepareSnapshotWrite).
             WriteBatch wb = new WriteBatch();
             Ready rd = inFlight;
             raftWriteState = storage.prepareSnapshotWrite(rd.snapshot(), rd.entries(), rd.hardState(), wb);
             raftWriteId = nextWriteId++;
-            snapshotRaftWrite = true;
+            snapshots.raftHalfStarted();
             ctx.raftLogWriter().tell(new WriterCommand.Write(wb, raftWriteId, writeResults));
             return this;
         }
         if (r.requestId() == raftWriteId) {
             raftWriteId = 0;
-            if (snapshotRaftWrite) {
-                snapshotRaftWrite = false;
-                PeerCommand.SnapshotBatchBuilt installed = snapshotInstall;
-                snapshotInstall = null;
+            PeerCommand.SnapshotBatchBuilt installed = snapshots.raftHalfPersisted();
+            if (installed != null) {
                 storage.onSnapshotPersisted(raftWriteState, installed.applyState(), installed.region());
                 applier.reset(installed.region(), installed.applyState());
                 appliedIndex = installed.applyState().getAppliedIndex();
@@ -598,12 +398,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         storage.setApplyState(batch.applyState());
         appliedIndex = batch.appliedIndex();
         raft.advanceApply(appliedIndex);
-        ReplyBatch answers = new ReplyBatch();
-        for (ApplyBatch.Result r : batch.results()) {
-            RaftCmdResponse response = r.response() != null ? r.response() : RaftCmdResponse.getDefaultInstance();
-            proposals.onApplied(r.index(), r.term(), response, answers);
-        }
-        answers.send();
+        proposals.onApplied(batch);
         if (!applier.region().equals(storage.region())) {
             storage.setRegion(applier.region());
             notifyStore();
@@ -611,7 +406,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         for (Region born : batch.newRegions()) {
             ctx.store().tell(new StoreCommand.RegionSplit(applier.region(), born, raft.state() == StateType.LEADER));
         }
-        serveReads();
+        reads.serve(appliedIndex, applier.region());
         if (batch.logGcEnd() > 0 && batch.logGcEnd() > truncatedBefore + 1) {
             // The log-GC step: entries below the new truncated index go, through the raft-log writer.
             WriteBatch gc = new WriteBatch();
@@ -620,7 +415,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (batch.removedSelf()) {
             destroyed = true;
-            failWrites(writeBatch.drain());
             // Proposals may still be committed by the remaining peers: their outcome is unknown here.
             proposals.failAll(RegionErrors.timeout("peer removed from region " + storage.regionId() + "; outcome unknown"));
             reads.failAll(RegionErrors.regionNotFound(storage.regionId()));
@@ -651,92 +445,29 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         ActorRef<WriteResult> ignore = getContext().getSystem().ignoreRef();
         ctx.raftLogWriter().tell(new WriterCommand.Write(raftBatch, nextWriteId++, ignore));
         ctx.kvWriter().tell(new WriterCommand.Write(kvBatch, nextWriteId++, ignore));
-        snapshotWorker.tell(new SnapshotWorker.Gc(regionId, Long.MAX_VALUE, Long.MAX_VALUE));
+        snapshots.gcAll();
     }
 
     private Behavior<PeerCommand> onSnapshotBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
-        if (built.error() != null) {
-            // The file was checked when it arrived; failing now means the disk let us down.
-            throw new IllegalStateException("region " + storage.regionId() + ": cannot install snapshot", built.error());
-        }
-        snapshotInstall = built;
-        snapshotKvWriteId = nextWriteId++;
-        ctx.kvWriter().tell(new WriterCommand.Write(built.batch(), snapshotKvWriteId, writeResults));
+        snapshots.onBatchBuilt(built);
         return this;
     }
 
     private Behavior<PeerCommand> onSnapshotGenerated(PeerCommand.SnapshotGenerated g) {
-        if (g.snapshot() == null) {
-            getContext().getLog().warn("region {}: {}", storage.regionId(), g.error());
-        }
-        storage.onSnapshotGenerated(g.snapshot());
+        snapshots.onGenerated(g);
         return this;
     }
 
     private Behavior<PeerCommand> onSnapshotSent(PeerCommand.SnapshotSent sent) {
-        snapshotSenders.remove(sent.toPeerId());
+        snapshots.onSent(sent.toPeerId());
         raft.reportSnapshot(sent.toPeerId(), sent.ok() ? SnapshotStatus.FINISH : SnapshotStatus.FAILURE);
         scheduleReady();
         return this;
     }
 
     private Behavior<PeerCommand> onGcSnap() {
-        long keep = storage.generatedSnapshotIndex();
-        snapshotWorker.tell(new SnapshotWorker.Gc(storage.regionId(), keep == 0 ? Long.MAX_VALUE : keep, appliedIndex));
+        snapshots.gc(appliedIndex);
         return this;
-    }
-
-    /** Streams the snapshot of a {@code MsgSnapshot} to its target; raft hears the outcome via reportSnapshot. */
-    private void sendSnapshot(RaftMessage rm) {
-        long to = rm.getToPeer().getId();
-        ActorRef<SnapshotSender.Command> running = snapshotSenders.remove(to);
-        if (running != null) getContext().stop(running);
-        io.regionkv.proto.Eraftpb.Snapshot snap = rm.getMessage().getSnapshot();
-        int checksum;
-        try {
-            checksum = RaftSnapshotData.parseFrom(snap.getData()).getMeta().getCfFiles(0).getChecksum();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException("region " + storage.regionId() + ": own snapshot is malformed", e);
-        }
-        java.nio.file.Path file = SnapshotFiles.generated(ctx.settings().dataDir(), storage.regionId(),
-                snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
-        snapshotSenders.put(to, getContext().spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
-                getContext().getSelf(), java.time.Duration.ofSeconds(10)), IoDispatcher.SELECTOR));
-    }
-
-    private void serveReads() {
-        List<PendingReads.Read> servable = reads.servable(appliedIndex);
-        if (servable.isEmpty()) {
-            return;
-        }
-        Region region = applier.region();
-        ReplyBatch answers = new ReplyBatch();
-        try (ReadView view = ctx.engines().kv().readView()) {
-            serveReads(servable, region, view, answers);
-        }
-        answers.send();
-    }
-
-    private static void serveReads(List<PendingReads.Read> servable, Region region, ReadView view, ReplyBatch answers) {
-        for (PendingReads.Read read : servable) {
-            // A split applied while the read waited may have moved its key to another region, whose
-            // writes this peer's read index does not cover.
-            ByteString outside = keyOutside(read.request(), region);
-            if (outside != null) {
-                answers.add(read.replyTo(), RegionErrors.response(read.request().getHeader().getUuid(),
-                        RegionErrors.keyNotInRegion(outside, region)));
-            } else {
-                answers.add(read.replyTo(), ReadCommands.execute(read.request(), region, view));
-            }
-        }
-    }
-
-    private static ByteString keyOutside(RaftCmdRequest req, Region region) {
-        for (Request r : req.getRequestsList()) {
-            ByteString key = keyOf(r);
-            if (key != null && !KeyRanges.inRange(key, region.getStartKey(), region.getEndKey())) return key;
-        }
-        return null;
     }
 
     private Behavior<PeerCommand> onGetStatus(PeerCommand.GetStatus q) {
@@ -746,7 +477,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onStop() {
         // Nothing here can be answered any more; the outcome of proposals in the log is unknown to callers.
-        failWrites(writeBatch.drain());
         proposals.failAll(RegionErrors.timeout("peer stopped; outcome unknown"));
         reads.failAll(RegionErrors.notLeader(storage.regionId(), null));
         return this;
@@ -782,19 +512,18 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return peerCache.get(id);
     }
 
+    /** NotLeader naming the leader as this peer knows it, so that the client retries there. */
+    private Errorpb.Error notLeader() {
+        return RegionErrors.notLeader(storage.regionId(), peerById(raft.leader()));
+    }
+
     private void send(List<Message> messages) {
         if (messages.isEmpty()) return;
         Region region = applier.region();
         for (Message m : MessageCoalescer.coalesce(messages, ctx.settings().maxSizePerMsg())) {
             Peer to = peerById(m.getTo());
             if (to == null) continue; // a peer removed from the region: nothing to address
-            if (m.getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
-                sendSnapshot(RaftMessage.newBuilder().setRegionId(region.getId()).setFromPeer(self).setToPeer(to)
-                        .setMessage(m).setRegionEpoch(region.getRegionEpoch()).setStartKey(region.getStartKey())
-                        .setEndKey(region.getEndKey()).build());
-                continue;
-            }
-            ctx.transport().send(RaftMessage.newBuilder()
+            RaftMessage rm = RaftMessage.newBuilder()
                     .setRegionId(region.getId())
                     .setFromPeer(self)
                     .setToPeer(to)
@@ -802,15 +531,16 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     .setRegionEpoch(region.getRegionEpoch())
                     .setStartKey(region.getStartKey())
                     .setEndKey(region.getEndKey())
-                    .build());
+                    .build();
+            if (m.getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
+                snapshots.send(rm); // streamed in chunks with its file, never as one message
+            } else {
+                ctx.transport().send(rm);
+            }
         }
     }
 
-    private static void reply(ActorRef<CommandReply> to, ByteString uuid, io.regionkv.proto.Errorpb.Error error) {
+    private static void reply(ActorRef<CommandReply> to, ByteString uuid, Errorpb.Error error) {
         to.tell(CommandReply.of(RegionErrors.response(uuid, error)));
-    }
-
-    private static void cmdReply(ActorRef<CommandReply> to, RaftCmdResponse response) {
-        to.tell(CommandReply.of(response));
     }
 }

@@ -1,0 +1,197 @@
+package io.regionkv.store;
+
+import com.google.protobuf.ByteString;
+import io.regionkv.engine.Engine;
+import io.regionkv.engine.WriteBatch;
+import io.regionkv.proto.Eraftpb.ConfChange;
+import io.regionkv.proto.Eraftpb.ConfChangeType;
+import io.regionkv.proto.Errorpb;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.RaftCmdpb.AdminCmdType;
+import io.regionkv.proto.RaftCmdpb.AdminRequest;
+import io.regionkv.proto.RaftCmdpb.AdminResponse;
+import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
+import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.proto.RaftCmdpb.RaftResponseHeader;
+import io.regionkv.proto.RaftCmdpb.TransferLeaderResponse;
+import io.regionkv.raft.ProposalDroppedException;
+import io.regionkv.raft.RawNode;
+import io.regionkv.raft.StateType;
+import io.regionkv.transport.CommandReply;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * A leader peer's proposals (DESIGN.md, "Write"): writes collected over a mailbox batch and proposed
+ * together when it ends, admin commands proposed one by one, and every proposal raft took waiting in
+ * log order for its entry to be applied. Runs on the peer's thread; the peer has already checked
+ * leadership, epoch and key range.
+ */
+final class PeerProposals {
+
+    private final RawNode raft;
+    private final Engine kv;
+    /** The NotLeader error naming the leader as this peer knows it now. */
+    private final Supplier<Errorpb.Error> notLeader;
+    private final ProposalBatch writeBatch = new ProposalBatch();
+    private final Proposals proposed = new Proposals();
+
+    PeerProposals(RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader) {
+        this.raft = raft;
+        this.kv = kv;
+        this.notLeader = notLeader;
+    }
+
+    void proposeWrite(RaftCmdRequest req, ActorRef<CommandReply> replyTo, long deadline) {
+        ByteString uuid = req.getHeader().getUuid();
+        try {
+            // Input the engine would refuse (InvalidInputException) must never reach the log, where every
+            // replica would fail on it.
+            kv.validate(batchOf(req));
+        } catch (IllegalArgumentException e) {
+            reply(replyTo, uuid, RegionErrors.invalid(e.getMessage()));
+            return;
+        }
+        // Proposed with the rest of this mailbox batch when it ends (PeerActor.onHandleReady).
+        writeBatch.add(new ProposalBatch.Pending(req.toByteString(), replyTo, uuid, deadline));
+    }
+
+    /**
+     * Proposes the writes of the mailbox batch that just ended as one raft message: all of them get log
+     * entries (consecutive indexes, one term) or none does.
+     */
+    void proposeWriteBatch() {
+        if (writeBatch.isEmpty()) return;
+        List<ProposalBatch.Pending> writes = writeBatch.drain();
+        if (raft.state() != StateType.LEADER) {
+            // Leadership went while the batch was collected. A follower would forward the proposal to the
+            // leader, where it could still be applied after we answered NotLeader and the client retried:
+            // a write applied twice. So refuse before raft sees it.
+            failWrites(writes);
+            return;
+        }
+        long first = raft.lastIndex() + 1;
+        List<ByteString> data = new ArrayList<>(writes.size());
+        for (ProposalBatch.Pending w : writes) data.add(w.data());
+        try {
+            raft.propose(data);
+        } catch (ProposalDroppedException e) {
+            failWrites(writes);
+            return;
+        }
+        if (raft.lastIndex() != first + writes.size() - 1) {
+            failWrites(writes);
+            return;
+        }
+        long term = raft.term();
+        for (int i = 0; i < writes.size(); i++) {
+            ProposalBatch.Pending w = writes.get(i);
+            proposed.add(new Proposal(first + i, term, w.replyTo(), w.uuid(), w.deadlineNanos()));
+        }
+    }
+
+    /** Writes raft did not take: nothing was appended, so NotLeader is the truth and safe to retry. */
+    private void failWrites(List<ProposalBatch.Pending> writes) {
+        for (ProposalBatch.Pending w : writes) {
+            reply(w.replyTo(), w.uuid(), notLeader.get());
+        }
+    }
+
+    private static WriteBatch batchOf(RaftCmdRequest req) {
+        WriteBatch wb = new WriteBatch();
+        WriteCommands.addTo(req, wb);
+        return wb;
+    }
+
+    /** {@code region} is the peer's region as applied now, which the command's epoch is checked against. */
+    void proposeAdmin(RaftCmdRequest req, Region region, ActorRef<CommandReply> replyTo, long deadline) {
+        ByteString uuid = req.getHeader().getUuid();
+        AdminRequest admin = req.getAdminRequest();
+        switch (admin.getCmdType()) {
+            case TransferLeader -> {
+                // Like TiKV: not a log entry; answered at once, the client watches the leader move.
+                raft.transferLeader(admin.getTransferLeader().getPeer().getId());
+                replyTo.tell(CommandReply.of(RaftCmdResponse.newBuilder()
+                        .setHeader(RaftResponseHeader.newBuilder().setUuid(uuid))
+                        .setAdminResponse(AdminResponse.newBuilder().setCmdType(AdminCmdType.TransferLeader)
+                                .setTransferLeader(TransferLeaderResponse.getDefaultInstance())).build()));
+            }
+            case ChangePeer -> {
+                if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getConfVer()
+                        != region.getRegionEpoch().getConfVer()) {
+                    reply(replyTo, uuid, RegionErrors.epochNotMatch("membership changed", List.of(region)));
+                    return;
+                }
+                ConfChangeType type = admin.getChangePeer().getChangeType();
+                ConfChange cc = ConfChange.newBuilder().setChangeType(type)
+                        .setNodeId(admin.getChangePeer().getPeer().getId()).setContext(req.toByteString()).build();
+                propose(cc.toByteString(), true, replyTo, uuid, deadline);
+            }
+            case CompactLog -> propose(req.toByteString(), false, replyTo, uuid, deadline);
+            case Split -> {
+                String problem = SplitChecks.problem(region, admin.getSplit());
+                if (problem != null) {
+                    reply(replyTo, uuid, RegionErrors.invalid(problem));
+                } else if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getVersion()
+                        != region.getRegionEpoch().getVersion()) {
+                    reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(region)));
+                } else {
+                    propose(req.toByteString(), false, replyTo, uuid, deadline);
+                }
+            }
+            default -> reply(replyTo, uuid, RegionErrors.invalid("admin command " + admin.getCmdType()
+                    + " is not supported by this store"));
+        }
+    }
+
+    private void propose(ByteString data, boolean confChange, ActorRef<CommandReply> replyTo, ByteString uuid,
+            long deadline) {
+        long expectedIndex = raft.lastIndex() + 1;
+        try {
+            if (confChange) {
+                raft.proposeConfChange(ConfChange.parseFrom(data));
+            } else {
+                raft.propose(data);
+            }
+        } catch (ProposalDroppedException e) {
+            reply(replyTo, uuid, notLeader.get());
+            return;
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+        if (raft.lastIndex() != expectedIndex) {
+            reply(replyTo, uuid, notLeader.get());
+            return;
+        }
+        proposed.add(new Proposal(expectedIndex, raft.term(), replyTo, uuid, deadline));
+    }
+
+    /** Answers the proposals whose entries {@code batch} applied (and those they overtook), together. */
+    void onApplied(ApplyBatch batch) {
+        ReplyBatch answers = new ReplyBatch();
+        for (ApplyBatch.Result r : batch.results()) {
+            RaftCmdResponse response = r.response() != null ? r.response() : RaftCmdResponse.getDefaultInstance();
+            proposed.onApplied(r.index(), r.term(), response, answers);
+        }
+        answers.send();
+    }
+
+    void expire(long nowNanos) {
+        proposed.expire(nowNanos);
+    }
+
+    /**
+     * The peer is going away. Writes not yet proposed get NotLeader (nothing was appended); proposals in
+     * the log get {@code outcomeUnknown}, since they may still be committed elsewhere.
+     */
+    void failAll(Errorpb.Error outcomeUnknown) {
+        failWrites(writeBatch.drain());
+        proposed.failAll(outcomeUnknown);
+    }
+
+    private static void reply(ActorRef<CommandReply> to, ByteString uuid, Errorpb.Error error) {
+        to.tell(CommandReply.of(RegionErrors.response(uuid, error)));
+    }
+}

@@ -1,0 +1,141 @@
+package io.regionkv.store;
+
+import io.regionkv.proto.Eraftpb.Snapshot;
+import io.regionkv.proto.RaftServerpb.RaftMessage;
+import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * A peer's snapshots (DESIGN.md, "Snapshot"): its snapshot child, which generates them and builds the
+ * batches that install them; the streams sending them to other peers; the install under way; and the
+ * clean-up of files no longer needed. Runs on the peer's thread, with the peer's actor context: every
+ * file operation happens in the child or in the sender streams, on the io dispatcher.
+ *
+ * <p>An install is one step of the Ready cycle and the peer drives it: the kv half of the snapshot is
+ * written first, then the raft half (see PeerStorage.prepareSnapshotWrite for why that order); this class
+ * remembers which of the two is in flight.
+ */
+final class PeerSnapshots {
+
+    /** How long a stream waits for the receiver to acknowledge a chunk before it reports failure. */
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ActorContext<PeerCommand> context;
+    private final PeerContext ctx;
+    private final PeerStorage storage;
+    /** Request ids for the writers, shared with the peer's other writes (their answers share an adapter). */
+    private final LongSupplier writeIds;
+    private final ActorRef<WriteResult> writeResults;
+    private final ActorRef<SnapshotWorker.Command> worker;
+    /** Snapshot streams to other peers, by target peer id. */
+    private final Map<Long, ActorRef<SnapshotSender.Command>> senders = new HashMap<>();
+    /** A snapshot being installed: its kv write id, then the states it leaves. */
+    private long installKvWriteId;
+    private boolean installRaftWrite;
+    private PeerCommand.SnapshotBatchBuilt installing;
+
+    PeerSnapshots(ActorContext<PeerCommand> context, PeerContext ctx, PeerStorage storage, long regionId,
+            LongSupplier writeIds, ActorRef<WriteResult> writeResults) {
+        this.context = context;
+        this.ctx = ctx;
+        this.storage = storage;
+        this.writeIds = writeIds;
+        this.writeResults = writeResults;
+        this.worker = context.spawn(SnapshotWorker.create(ctx.engines(), ctx.settings().dataDir(), context.getSelf()),
+                "snapshot", IoDispatcher.SELECTOR);
+        storage.setSnapshotRequester(() -> worker.tell(new SnapshotWorker.Generate(regionId)));
+    }
+
+    // ---- generating and sending -------------------------------------------------------------------------
+
+    void onGenerated(PeerCommand.SnapshotGenerated g) {
+        if (g.snapshot() == null) {
+            context.getLog().warn("region {}: {}", storage.regionId(), g.error());
+        }
+        storage.onSnapshotGenerated(g.snapshot());
+    }
+
+    /** Streams the snapshot of a {@code MsgSnapshot} to its target; raft hears the outcome via reportSnapshot. */
+    void send(RaftMessage rm) {
+        long to = rm.getToPeer().getId();
+        ActorRef<SnapshotSender.Command> running = senders.remove(to);
+        if (running != null) context.stop(running);
+        Snapshot snap = rm.getMessage().getSnapshot();
+        int checksum;
+        try {
+            checksum = RaftSnapshotData.parseFrom(snap.getData()).getMeta().getCfFiles(0).getChecksum();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("region " + storage.regionId() + ": own snapshot is malformed", e);
+        }
+        Path file = SnapshotFiles.generated(ctx.settings().dataDir(), storage.regionId(),
+                snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
+        senders.put(to, context.spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
+                context.getSelf(), ACK_TIMEOUT), IoDispatcher.SELECTOR));
+    }
+
+    /** The stream to {@code toPeerId} ended (it stopped itself); the peer reports the outcome to raft. */
+    void onSent(long toPeerId) {
+        senders.remove(toPeerId);
+    }
+
+    // ---- installing -------------------------------------------------------------------------------------
+
+    /** The Ready in flight carries {@code snapshot}: the child reads its received file into a kv batch. */
+    void buildInstall(Snapshot snapshot) {
+        worker.tell(new SnapshotWorker.BuildApply(snapshot));
+    }
+
+    /** The kv batch is built: its half of the install goes to the kv writer first. */
+    void onBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
+        if (built.error() != null) {
+            // The file was checked when it arrived; failing now means the disk let us down.
+            throw new IllegalStateException("region " + storage.regionId() + ": cannot install snapshot", built.error());
+        }
+        installing = built;
+        installKvWriteId = writeIds.getAsLong();
+        ctx.kvWriter().tell(new WriterCommand.Write(built.batch(), installKvWriteId, writeResults));
+    }
+
+    /** Whether {@code requestId} was the install's kv half; if so the peer writes the raft half next. */
+    boolean kvHalfPersisted(long requestId) {
+        if (requestId != installKvWriteId) return false;
+        installKvWriteId = 0;
+        return true;
+    }
+
+    /** The peer handed the install's raft half to the raft-log writer. */
+    void raftHalfStarted() {
+        installRaftWrite = true;
+    }
+
+    /**
+     * A raft write of the peer persisted: answers the install it completed, or null when it was not the
+     * raft half of an install.
+     */
+    PeerCommand.SnapshotBatchBuilt raftHalfPersisted() {
+        if (!installRaftWrite) return null;
+        installRaftWrite = false;
+        PeerCommand.SnapshotBatchBuilt installed = installing;
+        installing = null;
+        return installed;
+    }
+
+    // ---- clean-up ---------------------------------------------------------------------------------------
+
+    /** Removes files no peer needs: generated ones older than the one kept for followers, received ones applied. */
+    void gc(long appliedIndex) {
+        long keep = storage.generatedSnapshotIndex();
+        worker.tell(new SnapshotWorker.Gc(storage.regionId(), keep == 0 ? Long.MAX_VALUE : keep, appliedIndex));
+    }
+
+    /** The peer was removed from its region: none of its snapshot files is needed any more. */
+    void gcAll() {
+        worker.tell(new SnapshotWorker.Gc(storage.regionId(), Long.MAX_VALUE, Long.MAX_VALUE));
+    }
+}
