@@ -47,9 +47,10 @@ final class BenchTarget implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary data directory", e);
         }
+        Config shared = LocalCluster.sharedCoresConfig(nodes + 1).withFallback(base); // + the client node
         LocalCluster cluster;
         try {
-            cluster = LocalCluster.start(nodes, dir, base, timeout);
+            cluster = LocalCluster.start(nodes, dir, shared, timeout);
         } catch (RuntimeException e) {
             if (temporary) deleteTree(dir);
             throw e;
@@ -63,7 +64,7 @@ final class BenchTarget implements AutoCloseable {
             List<Long> stores = new java.util.ArrayList<>();
             for (long id = 1; id <= nodes; id++) stores.add(id);
             BenchTarget client = connect(new CliArgs.HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
-                    "127.0.0.1", stores, LocalCluster.nodeConfig(base, 0, dir.resolve("client"), List.of()), timeout);
+                    "127.0.0.1", stores, LocalCluster.nodeConfig(shared, 0, dir.resolve("client"), List.of()), timeout);
             return new BenchTarget(client.api, nodes + " nodes in this process (data under " + dir
                     + ") and a client-only node", () -> {
                         client.close();

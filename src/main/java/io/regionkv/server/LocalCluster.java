@@ -46,6 +46,28 @@ public final class LocalCluster implements AutoCloseable {
                 """);
     }
 
+    /**
+     * Thread pools for {@code systems} ActorSystems that share this JVM's cores (the in-process cluster of
+     * {@code regionkv local} and {@code regionkv bench}). Pekko sizes each system for a machine of its own:
+     * a default dispatcher of at least 8 threads, plus separate internal and remote pools. Four systems on
+     * two cores then run dozens of mostly parked threads, and every message handed from one pool to another
+     * wakes one of them; a profile of the bench put a quarter of all CPU into those wake-ups. So here each
+     * node runs everything on its default dispatcher, sized to its share of the cores. Measured with
+     * {@code regionkv bench} (BENCHMARKS.md): puts 25,800 to 38,500/s, gets 76,000 to 156,000/s.
+     * A node of its own ({@code regionkv server}) keeps Pekko's pools.
+     */
+    public static Config sharedCoresConfig(int systems) {
+        if (systems < 1) throw new IllegalArgumentException("systems must be at least 1, was " + systems);
+        return ConfigFactory.parseString(String.format(java.util.Locale.ROOT, """
+                pekko.actor.internal-dispatcher = pekko.actor.default-dispatcher
+                pekko.remote.artery.advanced.use-dispatcher = pekko.actor.default-dispatcher
+                pekko.actor.default-dispatcher.fork-join-executor {
+                  parallelism-min = 2
+                  parallelism-factor = %.4f
+                }
+                """, 1.0 / systems));
+    }
+
     /** Per-node settings on top of the loaded configuration: loopback, random port, this node's store. */
     public static Config nodeConfig(Config base, long storeId, Path dataDir, List<Long> initialStores) {
         return loopbackNodeConfig()

@@ -46,7 +46,8 @@ final class LocalCommand {
             }
         }
         err.println("regionkv: starting " + nodes + " nodes with data under " + data.toAbsolutePath() + " ...");
-        try (LocalCluster cluster = LocalCluster.start(nodes, data, ConfigFactory.load(), Duration.ofSeconds(60))) {
+        try (LocalCluster cluster = LocalCluster.start(nodes, data,
+                LocalCluster.sharedCoresConfig(nodes).withFallback(ConfigFactory.load()), Duration.ofSeconds(60))) {
             err.println("regionkv: cluster up; type 'help' for commands");
             BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
             new LocalShell(in, out, backend(cluster), System.console() != null).run();
