@@ -24,6 +24,7 @@ import org.apache.pekko.cluster.typed.Join;
 public final class LocalCluster implements AutoCloseable {
 
     private final List<ActorSystem<Void>> systems = new ArrayList<>();
+    private final List<RegionKvNode> nodes = new ArrayList<>();
 
     private LocalCluster() {}
 
@@ -88,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
                         nodeConfig(base, id, dataDir.resolve("node-" + id), stores));
                 c.systems.add(s);
                 Cluster.get(s).manager().tell(Join.create(Cluster.get(c.systems.get(0)).selfMember().address()));
-                RegionKV.get(s); // starts the store
+                RegionKV.get(s).node().ifPresent(c.nodes::add); // starts the store
             }
             c.awaitUp(timeout);
         } catch (RuntimeException e) {
@@ -164,5 +165,8 @@ public final class LocalCluster implements AutoCloseable {
                 // best effort on the way out
             }
         }
+        // The engines close (and sync deferred kv commits) after termination: wait, or the JVM may exit
+        // first and leave every store marked as having unsynced data.
+        for (RegionKvNode n : nodes) RegionKvNode.awaitClosed(n, Duration.ofSeconds(30));
     }
 }

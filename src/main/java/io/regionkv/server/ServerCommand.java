@@ -54,11 +54,13 @@ final class ServerCommand {
         out.println("regionkv server: store " + options.storeId() + " ready at " + Cluster.get(system).selfMember().address()
                 + " (data " + options.data().toAbsolutePath() + ")");
         out.flush();
+        java.util.Optional<RegionKvNode> node = RegionKV.get(system).node();
         try {
             system.getWhenTerminated().toCompletableFuture().get();
         } catch (Exception e) {
             return 1;
         }
+        node.ifPresent(n -> RegionKvNode.awaitClosed(n, java.time.Duration.ofSeconds(30)));
         return 0;
     }
 
