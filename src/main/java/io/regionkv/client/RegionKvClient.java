@@ -9,6 +9,7 @@ import io.regionkv.proto.RaftCmdpb.GetResponse;
 import io.regionkv.proto.RaftCmdpb.PutRequest;
 import io.regionkv.proto.RaftCmdpb.Request;
 import io.regionkv.proto.RaftCmdpb.ScanRequest;
+import io.regionkv.proto.RaftCmdpb.ScanResponse;
 import io.regionkv.transport.StoreDirectory;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +63,12 @@ public final class RegionKvClient {
                 new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random,
                 new ReplyRouter(system, random));
     }
+
+    /**
+     * The longest key a store accepts (LMDB's limit in the bundled build). A scan that continues after a
+     * key of this length continues at a shorter key, since no longer one can exist.
+     */
+    static final int MAX_KEY_SIZE = 511;
 
     public ClientSettings settings() {
         return ctx.settings();
@@ -160,15 +167,30 @@ public final class RegionKvClient {
             try {
                 ByteString regionEnd = result.region().region().getEndKey();
                 ByteString stop = KeyRanges.minEnd(end, regionEnd);
-                for (var kv : result.response().getResponses(0).getScan().getKvsList()) {
+                ScanResponse answer = result.response().getResponses(0).getScan();
+                for (var kv : answer.getKvsList()) {
                     // Trust but check: a pair outside what we asked for would break the key order.
                     if (found.size() < limit && KeyRanges.inRange(kv.getKey(), cursor, stop)) {
                         found.add(new KvPair(kv.getKey(), kv.getValue()));
                     }
                 }
-                boolean lastRegion = regionEnd.isEmpty() || (!end.isEmpty() && KeyRanges.compare(regionEnd, end) >= 0);
-                if (found.size() >= limit || lastRegion) {
+                if (found.size() >= limit) {
                     done.complete(List.copyOf(found));
+                } else if (answer.getMore()) {
+                    // The store stopped at its own bound inside this region: go on right after its last key.
+                    if (answer.getKvsCount() == 0) {
+                        throw new RegionKvException("scan: store answered 'more' without any pair at "
+                                + KeyRanges.printable(cursor));
+                    }
+                    Optional<ByteString> next = KeyRanges.successor(answer.getKvs(answer.getKvsCount() - 1).getKey(),
+                            MAX_KEY_SIZE);
+                    if (next.isEmpty()) {
+                        done.complete(List.copyOf(found));
+                    } else {
+                        scanFrom(cf, next.get(), end, limit, found, deadlineNanos, done);
+                    }
+                } else if (regionEnd.isEmpty() || (!end.isEmpty() && KeyRanges.compare(regionEnd, end) >= 0)) {
+                    done.complete(List.copyOf(found)); // the last region of the range
                 } else {
                     scanFrom(cf, regionEnd, end, limit, found, deadlineNanos, done);
                 }

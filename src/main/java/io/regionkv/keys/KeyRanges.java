@@ -42,6 +42,25 @@ public final class KeyRanges {
     }
 
     /** Printable form of a key for error messages: quoted UTF-8 when it is clean text, hex otherwise. */
+    /**
+     * The smallest key after {@code key} among keys of at most {@code maxKeySize} bytes, or empty if there
+     * is none (a key of only 0xff bytes at full length). Where a scan continues after {@code key}.
+     */
+    public static java.util.Optional<ByteString> successor(ByteString key, int maxKeySize) {
+        if (key.size() < maxKeySize) {
+            return java.util.Optional.of(key.concat(ByteString.copyFrom(new byte[] {0})));
+        }
+        // No longer key exists, so the next one differs at the last position that can still grow.
+        byte[] b = key.substring(0, maxKeySize).toByteArray();
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] != (byte) 0xff) {
+                b[i]++;
+                return java.util.Optional.of(ByteString.copyFrom(b, 0, i + 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public static String printable(ByteString key) {
         if (key.size() > SHOW_LIMIT) {
             return printable(key.substring(0, SHOW_LIMIT)) + "...(" + key.size() + " bytes)";

@@ -2,7 +2,6 @@ package io.regionkv.store;
 
 import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
-import io.regionkv.engine.KeyValue;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.CmdType;
@@ -23,8 +22,14 @@ import io.regionkv.proto.RaftCmdpb.SnapResponse;
  */
 final class ReadCommands {
 
-    /** Scans with no limit are capped here so an answer stays far below Artery's frame size. */
+    /**
+     * An answer stops at this many pairs or {@link #MAX_SCAN_BYTES} of keys and values, whichever comes
+     * first, and says {@code more} so the client continues after its last key: an answer must fit in one
+     * Artery frame (256 KiB), or it is dropped and the client only sees a timeout.
+     */
     static final int MAX_SCAN_LIMIT = 10_000;
+    /** Room for the largest value (128 KiB) and its key, well inside the frame with the envelope around it. */
+    static final int MAX_SCAN_BYTES = 160 * 1024;
 
     private ReadCommands() {}
 
@@ -55,14 +60,25 @@ final class ReadCommands {
                 ByteString start = KeyRanges.compare(s.getStartKey(), region.getStartKey()) < 0
                         ? region.getStartKey() : s.getStartKey();
                 ByteString end = KeyRanges.minEnd(s.getEndKey(), region.getEndKey());
-                int limit = s.getLimit() == 0 || s.getLimit() > MAX_SCAN_LIMIT ? MAX_SCAN_LIMIT : s.getLimit();
+                long requested = s.getLimit() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(s.getLimit());
                 ScanResponse.Builder sr = ScanResponse.newBuilder();
                 if (end.isEmpty() || KeyRanges.compare(start, end) < 0) {
-                    for (KeyValue kv : view.scan(WriteCommands.columnFamily(s.getCf()), start.toByteArray(),
-                            end.toByteArray(), limit)) {
-                        sr.addKvs(KvPair.newBuilder().setKey(ByteString.copyFrom(kv.key()))
-                                .setValue(ByteString.copyFrom(kv.value())));
-                    }
+                    long[] bytes = {0};
+                    view.forEach(WriteCommands.columnFamily(s.getCf()), start.toByteArray(), end.toByteArray(), false,
+                            (key, value) -> {
+                                if (sr.getKvsCount() >= requested) {
+                                    return false;
+                                }
+                                long size = key.length + (long) value.length;
+                                if (sr.getKvsCount() >= MAX_SCAN_LIMIT
+                                        || (sr.getKvsCount() > 0 && bytes[0] + size > MAX_SCAN_BYTES)) {
+                                    sr.setMore(true); // a pair remains that this answer has no room for
+                                    return false;
+                                }
+                                bytes[0] += size;
+                                sr.addKvs(KvPair.newBuilder().setKey(ByteString.copyFrom(key)).setValue(ByteString.copyFrom(value)));
+                                return true;
+                            });
                 }
                 return Response.newBuilder().setCmdType(CmdType.Scan).setScan(sr).build();
             }

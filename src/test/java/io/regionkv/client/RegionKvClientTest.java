@@ -496,6 +496,46 @@ class RegionKvClientTest {
         assertNothingMore(a);
     }
 
+    /** Like {@link #scanFrom} but answers at most {@code perAnswer} pairs, with {@code more} when it stopped early. */
+    private static Optional<RaftCmdResponse> scanInPieces(CommandEnvelope cmd, TreeMap<String, String> data, int perAnswer) {
+        RaftCmdpb.ScanRequest q = cmd.single().getRequests(0).getScan();
+        String start = q.getStartKey().toStringUtf8();
+        String end = q.getEndKey().toStringUtf8();
+        RaftCmdpb.ScanResponse.Builder kvs = RaftCmdpb.ScanResponse.newBuilder();
+        for (var e : (end.isEmpty() ? data.tailMap(start, true) : data.subMap(start, end)).entrySet()) {
+            if (kvs.getKvsCount() >= q.getLimit()) break;
+            if (kvs.getKvsCount() >= perAnswer) {
+                kvs.setMore(true);
+                break;
+            }
+            kvs.addKvs(RaftCmdpb.KvPair.newBuilder().setKey(k(e.getKey())).setValue(k(e.getValue())));
+        }
+        return Optional.of(answerTo(cmd).addResponses(Response.newBuilder().setCmdType(CmdType.Scan).setScan(kvs))
+                .build());
+    }
+
+    @Test
+    void aScanTheStoreCutShortContinuesRightAfterItsLastKeyInTheSameRegion() throws Exception {
+        Region left = region(1, "", "m", 1, a);
+        Region right = region(2, "m", "", 1, b);
+        RegionKvClient client = client(settings());
+        client.cache().update(left, Optional.of(peerOn(left, a)));
+        client.cache().update(right, Optional.of(peerOn(right, b)));
+        TreeMap<String, String> onA = new TreeMap<>(java.util.Map.of("a", "1", "b", "2", "c", "3", "d", "4", "e", "5"));
+        TreeMap<String, String> onB = new TreeMap<>(java.util.Map.of("m", "13", "n", "14", "o", "15"));
+        a.onCommand = (cmd, n) -> scanInPieces(cmd, onA, 2);
+        b.onCommand = (cmd, n) -> scanInPieces(cmd, onB, 2);
+
+        assertEquals(List.of(k("a"), k("b"), k("c"), k("d"), k("e"), k("m"), k("n"), k("o")),
+                keys(await(client.scan(ByteString.EMPTY, ByteString.EMPTY, 100))), "nothing skipped, nothing twice");
+        assertEquals(ByteString.EMPTY, next(a).single().getRequests(0).getScan().getStartKey());
+        RaftCmdpb.ScanRequest second = next(a).single().getRequests(0).getScan();
+        assertEquals(k("b").concat(ByteString.copyFrom(new byte[] {0})), second.getStartKey(), "right after 'b'");
+        assertEquals(98, second.getLimit(), "only what is still wanted");
+        assertEquals(k("d").concat(ByteString.copyFrom(new byte[] {0})), next(a).single().getRequests(0).getScan().getStartKey());
+        assertEquals(k("m"), next(b).single().getRequests(0).getScan().getStartKey(), "then the next region");
+    }
+
     private static List<ByteString> keys(List<KvPair> pairs) {
         return pairs.stream().map(KvPair::key).toList();
     }

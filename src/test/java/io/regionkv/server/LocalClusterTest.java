@@ -43,4 +43,24 @@ class LocalClusterTest {
                     RegionKV.get(again.systems().get(0)).get(key).toCompletableFuture().get(30, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void aScanLargerThanOneNetworkFrameReturnsEveryKeyInOrder() throws Exception {
+        int keys = 1500; // 1,500 pairs of ~210 bytes: more than one answer may carry
+        try (LocalCluster cluster = start(dir)) {
+            RegionKV kv = RegionKV.get(cluster.systems().get(0));
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                puts.add(kv.put(ByteString.copyFromUtf8(String.format("scan-%05d", i)),
+                        ByteString.copyFrom(new byte[200])).toCompletableFuture());
+            }
+            for (var p : puts) p.get(60, TimeUnit.SECONDS);
+            var all = kv.scan(ByteString.copyFromUtf8("scan-"), ByteString.copyFromUtf8("scan."), 10_000)
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertEquals(keys, all.size());
+            for (int i = 0; i < keys; i++) {
+                assertEquals(String.format("scan-%05d", i), all.get(i).key().toStringUtf8());
+            }
+        }
+    }
 }

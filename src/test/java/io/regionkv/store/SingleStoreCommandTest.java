@@ -153,6 +153,22 @@ class SingleStoreCommandTest {
     }
 
     @Test
+    void aScanAnswerStopsAtItsByteBoundAndSaysThereIsMore() {
+        ByteString big = ByteString.copyFrom(new byte[100 * 1024]);
+        for (int i = 0; i < 4; i++) awaitOk(write(put("", b("big-" + i), big)));
+        RaftCmdResponse r = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
+                .setScan(ScanRequest.newBuilder().setStartKey(b("big-")).setEndKey(b("big.")).setLimit(10)).build()));
+        var scan = r.getResponses(0).getScan();
+        assertEquals(1, scan.getKvsCount(), "two 100 KiB values do not fit in one answer");
+        assertTrue(scan.getMore());
+        assertTrue(r.getSerializedSize() < 256 * 1024, "fits in an Artery frame: " + r.getSerializedSize());
+        RaftCmdResponse rest = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
+                .setScan(ScanRequest.newBuilder().setStartKey(b("big-3")).setEndKey(b("big.")).setLimit(10)).build()));
+        assertEquals(1, rest.getResponses(0).getScan().getKvsCount());
+        assertFalse(rest.getResponses(0).getScan().getMore(), "the range ended: no more");
+    }
+
+    @Test
     void scanHonoursBoundsLimitAndColumnFamily() {
         awaitOk(write(put("s1", "1"), put("s2", "2"), put("s3", "3"), put("lock", b("s2"), b("L"))));
         RaftCmdResponse r = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
