@@ -194,16 +194,7 @@ class RegionKvClientTest {
 
     /** A store that answers scans from its own sorted data, honouring start, end and limit. */
     private static Optional<RaftCmdResponse> scanFrom(CommandEnvelope cmd, TreeMap<String, String> data) {
-        RaftCmdpb.ScanRequest q = cmd.single().getRequests(0).getScan();
-        String start = q.getStartKey().toStringUtf8();
-        String end = q.getEndKey().toStringUtf8();
-        RaftCmdpb.ScanResponse.Builder kvs = RaftCmdpb.ScanResponse.newBuilder();
-        for (var e : (end.isEmpty() ? data.tailMap(start, true) : data.subMap(start, end)).entrySet()) {
-            if (kvs.getKvsCount() >= q.getLimit()) break;
-            kvs.addKvs(RaftCmdpb.KvPair.newBuilder().setKey(k(e.getKey())).setValue(k(e.getValue())));
-        }
-        return Optional.of(answerTo(cmd).addResponses(Response.newBuilder().setCmdType(CmdType.Scan).setScan(kvs))
-                .build());
+        return scanInPieces(cmd, data, Integer.MAX_VALUE);
     }
 
     private static void answersLookups(ScriptedStore s, Region r, Optional<Peer> leader) {
