@@ -72,6 +72,9 @@ class ProcessCrashTest {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC",
+                // Membership and remoting at INFO: a failed run is read from these logs (left in the test's
+                // temporary directory, printed at the start).
+                "-Dlogback.configurationFile=logback-server.xml",
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Dregionkv.raft.tick-interval=50ms",
                 "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=20s",
@@ -106,6 +109,7 @@ class ProcessCrashTest {
     void acknowledgedWritesSurviveSigkillOfServers() throws Exception {
         System.out.println("ProcessCrashTest seed " + seed);
         base = Files.createTempDirectory("regionkv-proc");
+        System.out.println("ProcessCrashTest: data and server logs in " + base);
         for (int i = 1; i <= STORES; i++) ports[i] = freePort();
         for (int i = 1; i <= STORES; i++) servers[i] = startServer(i);
         clientNode = ActorSystem.create(Behaviors.empty(), ClusterSystems.SYSTEM_NAME, ClusterSystems.nodeConfig());
