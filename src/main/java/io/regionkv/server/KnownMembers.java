@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.pekko.actor.Address;
@@ -18,6 +20,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
@@ -68,8 +72,8 @@ final class KnownMembers {
                     addresses.add(a);
                     continue;
                 }
-            } catch (RuntimeException e) {
-                // fall through: reported below
+            } catch (Exception e) {
+                // fall through: reported below (Pekko throws MalformedURLException, undeclared)
             }
             LOG.warn("ignoring '{}' in {}: not a remote Pekko address", s, dataDir.resolve(FILE_NAME));
         }
@@ -103,32 +107,45 @@ final class KnownMembers {
     /**
      * Keeps {@value #FILE_NAME} in {@code dataDir} equal to the current members other than this node. Runs
      * on the I/O dispatcher (it writes a file); membership changes are rare, so it writes rarely.
+     *
+     * <p>The membership is rebuilt from the events themselves: {@code Cluster.state()} is updated by
+     * another subscriber and may still lag behind the event being handled.
      */
     static Behavior<ClusterEvent.MemberEvent> recorder(Path dataDir) {
         return Behaviors.setup(ctx -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
+            UniqueAddress self = cluster.selfMember().uniqueAddress();
             cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.MemberEvent.class));
-            Set<Address> remembered = sortedSet();
-            remembered.addAll(read(dataDir));
-            return recording(cluster, dataDir, remembered);
-        });
-    }
-
-    private static Behavior<ClusterEvent.MemberEvent> recording(Cluster cluster, Path dataDir, Set<Address> written) {
-        return Behaviors.receiveMessage(event -> {
-            Address self = cluster.selfMember().address();
-            Set<Address> now = sortedSet();
-            for (Member m : cluster.state().getMembers()) {
-                if (!m.address().equals(self)) now.add(m.address());
-            }
-            if (now.equals(written)) return Behaviors.same();
-            try {
-                write(dataDir, now);
-            } catch (IOException e) {
-                LOG.warn("cannot remember cluster members in {}: {}", dataDir, e.toString());
+            Map<UniqueAddress, Member> members = new HashMap<>();
+            Set<Address> written = sortedSet();
+            written.addAll(read(dataDir));
+            return Behaviors.receiveMessage(event -> {
+                Member m = event.member();
+                if (event instanceof ClusterEvent.MemberRemoved) {
+                    members.remove(m.uniqueAddress());
+                } else {
+                    members.put(m.uniqueAddress(), m);
+                }
+                Member me = members.get(self);
+                if (me == null || (me.status() != MemberStatus.up() && me.status() != MemberStatus.weaklyUp())) {
+                    // Not yet in, or on the way out: a leaving node's view shrinks to itself, and writing
+                    // that would make its next start form a cluster of its own.
+                    return Behaviors.same();
+                }
+                Set<Address> now = sortedSet();
+                for (Member other : members.values()) {
+                    if (!other.address().equals(self.address())) now.add(other.address());
+                }
+                if (now.equals(written)) return Behaviors.same();
+                try {
+                    write(dataDir, now);
+                    written.clear();
+                    written.addAll(now);
+                } catch (IOException e) {
+                    LOG.warn("cannot remember cluster members in {}: {}", dataDir, e.toString());
+                }
                 return Behaviors.same();
-            }
-            return recording(cluster, dataDir, now);
+            });
         });
     }
 

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tagged {@code soak} (run with {@code mvn -B -Psoak test -Dtest=ProcessCrashTest}): it takes minutes, and
- * on a loaded machine a server restarted on its old port sometimes stays unreachable to the others for
- * longer than the test waits (Pekko has to remove the killed incarnation first), which is an availability
- * question still open, not a lost write.
+ * Tagged {@code soak} (run with {@code mvn -B -Psoak test -Dtest=ProcessCrashTest}): it takes minutes.
+ * Store 1 is every node's only seed, itself included, so a restart of store 1 rejoins only through the
+ * members it remembers ({@link KnownMembers}); before that it formed a second cluster and the final reads
+ * timed out. The servers' logs (cluster membership at INFO) stay in the directory the test prints.
  *
  * <p>Real {@code regionkv server} JVMs killed with SIGKILL at random moments while clients write, then
  * restarted over the same data: every acknowledged write must survive, and the recorded history must be
