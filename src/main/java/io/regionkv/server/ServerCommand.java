@@ -3,6 +3,7 @@ package io.regionkv.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.regionkv.store.IoDispatcher;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import org.apache.pekko.cluster.typed.JoinSeedNodes;
 
 /**
  * {@code regionkv server}: one node of a real cluster. It joins the seed nodes (or itself, starting a new
- * cluster), starts its store, prints a line with {@code ready} once it is an Up member, and runs until
- * SIGTERM or SIGINT, which run Pekko's coordinated shutdown (the JVM shutdown hook).
+ * cluster; a restart first tries the members it remembers, see {@link KnownMembers}), starts its store,
+ * prints a line with {@code ready} once it is an Up member, and runs until SIGTERM or SIGINT, which run
+ * Pekko's coordinated shutdown (the JVM shutdown hook).
  */
 final class ServerCommand {
 
@@ -68,11 +70,16 @@ final class ServerCommand {
     static ActorSystem<Void> start(ServerOptions options, Config base) {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), CliArgs.SYSTEM_NAME, config(options, base));
         try {
-            List<Address> seeds = new ArrayList<>();
-            for (CliArgs.HostPort seed : options.seeds()) seeds.add(AddressFromURIString.parse(seed.pekkoAddress()));
-            if (seeds.isEmpty()) seeds.add(Cluster.get(system).selfMember().address());
+            List<Address> given = new ArrayList<>();
+            for (CliArgs.HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
+            // A restarted server also tries the members it saw last, so that it rejoins its cluster rather
+            // than forming a second one when its only seed is itself (see KnownMembers).
+            List<Address> seeds = KnownMembers.seeds(given, Cluster.get(system).selfMember().address(),
+                    KnownMembers.read(options.data()));
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
             RegionKV.get(system); // opens the data directory and starts the store
+            system.systemActorOf(KnownMembers.recorder(options.data()), "regionkv-known-members",
+                    IoDispatcher.SELECTOR);
         } catch (RuntimeException e) {
             system.terminate();
             awaitTermination(system);

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tagged {@code soak} (run with {@code mvn -B -Psoak test -Dtest=ProcessCrashTest}): it takes minutes, and
- * on a loaded machine a server restarted on its old port sometimes stays unreachable to the others for
- * longer than the test waits (Pekko has to remove the killed incarnation first), which is an availability
- * question still open, not a lost write.
+ * Tagged {@code soak} (run with {@code mvn -B -Psoak test -Dtest=ProcessCrashTest}): it takes minutes.
+ * Store 1 is every node's only seed, itself included, so a restart of store 1 rejoins only through the
+ * members it remembers ({@link KnownMembers}); before that it formed a second cluster and the final reads
+ * timed out. The servers' logs (cluster membership at INFO) stay in the directory the test prints.
  *
  * <p>Real {@code regionkv server} JVMs killed with SIGKILL at random moments while clients write, then
  * restarted over the same data: every acknowledged write must survive, and the recorded history must be
@@ -72,6 +72,9 @@ class ProcessCrashTest {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC",
+                // Membership and remoting at INFO: a failed run is read from these logs (left in the test's
+                // temporary directory, printed at the start).
+                "-Dlogback.configurationFile=logback-server.xml",
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Dregionkv.raft.tick-interval=50ms",
                 "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=20s",
@@ -106,6 +109,7 @@ class ProcessCrashTest {
     void acknowledgedWritesSurviveSigkillOfServers() throws Exception {
         System.out.println("ProcessCrashTest seed " + seed);
         base = Files.createTempDirectory("regionkv-proc");
+        System.out.println("ProcessCrashTest: data and server logs in " + base);
         for (int i = 1; i <= STORES; i++) ports[i] = freePort();
         for (int i = 1; i <= STORES; i++) servers[i] = startServer(i);
         clientNode = ActorSystem.create(Behaviors.empty(), ClusterSystems.SYSTEM_NAME, ClusterSystems.nodeConfig());
