@@ -167,6 +167,6 @@ public final class LocalCluster implements AutoCloseable {
         }
         // The engines close (and sync deferred kv commits) after termination: wait, or the JVM may exit
         // first and leave every store marked as having unsynced data.
-        for (RegionKvNode n : nodes) RegionKvNode.awaitClosed(n, Duration.ofSeconds(30));
+        for (RegionKvNode n : nodes) n.awaitClosed(Duration.ofSeconds(30));
     }
 }

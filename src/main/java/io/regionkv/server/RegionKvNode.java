@@ -133,18 +133,18 @@ public final class RegionKvNode {
     }
 
     /**
-     * Waits up to {@code timeout} for {@code node}'s engines to close after its system terminated. A process
-     * that exits sooner leaves its kv data marked unsynced (harmless unless the OS then crashes).
+     * Waits up to {@code timeout} for the engines to close after the system terminated. A process that exits
+     * sooner leaves its kv data marked unsynced (harmless unless the OS then crashes).
      */
-    public static void awaitClosed(RegionKvNode node, java.time.Duration timeout) {
+    public void awaitClosed(java.time.Duration timeout) {
         try {
-            node.whenClosed().toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            closed.toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             // The actor system is gone, so its logger may be too.
             org.slf4j.LoggerFactory.getLogger(RegionKvNode.class)
-                    .warn("the data of store {} did not close cleanly: {}", node.settings.storeId(), e.toString());
+                    .warn("the data of store {} did not close cleanly: {}", settings.storeId(), e.toString());
         }
     }
 

@@ -62,7 +62,7 @@ final class ServerCommand {
         } catch (Exception e) {
             return 1;
         }
-        node.ifPresent(n -> RegionKvNode.awaitClosed(n, java.time.Duration.ofSeconds(30)));
+        node.ifPresent(n -> n.awaitClosed(java.time.Duration.ofSeconds(30)));
         return 0;
     }
 
