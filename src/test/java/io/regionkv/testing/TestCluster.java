@@ -16,6 +16,7 @@ import io.regionkv.proto.RaftCmdpb.Request;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.raft.StateType;
+import io.regionkv.scheduler.Scheduler;
 import io.regionkv.server.RegionKvNode;
 import io.regionkv.store.PeerStatus;
 import io.regionkv.store.StoreSettings;
@@ -283,12 +284,13 @@ public final class TestCluster implements AutoCloseable {
                 "regionkv.raft.election-ticks = " + options.electionTicks(),
                 "regionkv.raft.heartbeat-ticks = " + options.heartbeatTicks(),
                 "regionkv.request-timeout = " + options.storeRequestTimeout().toMillis() + "ms");
-        return options.extra()
+        // Store nodes may host the scheduler singleton (the client node, the oldest, never does).
+        return Scheduler.withHostRole(options.extra()
                 .withFallback(ConfigFactory.parseString(hocon))
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(storeId))
                 .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()))
                 .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(storeIds))
-                .withFallback(commonConfig());
+                .withFallback(commonConfig()));
     }
 
     /**
