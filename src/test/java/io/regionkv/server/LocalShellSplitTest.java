@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -106,6 +108,26 @@ class LocalShellSplitTest {
                     throw new IllegalStateException(e);
                 }
             });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5})
+    void splitAndRegionsWorkWithOneToFiveNodes(int nodes) throws Exception {
+        Config config = ConfigFactory.parseString("pekko.loglevel = WARNING")
+                .withFallback(LocalCluster.sharedCoresConfig(nodes)).withFallback(ConfigFactory.load());
+        try (LocalCluster cluster = LocalCluster.start(nodes, dir.resolve("n" + nodes), config, Duration.ofSeconds(60))) {
+            assertEquals("OK\nOK\nOK\n", run(cluster, List.of("put a 1", "put q 2", "split m")));
+            ClusterSystems.awaitCondition("two regions listed", Duration.ofSeconds(30), () -> {
+                try {
+                    List<String> r = regions(cluster);
+                    return r.size() == 2 && r.get(0).contains(" [, m) ") && r.get(1).contains(" [m, ) ")
+                            && r.stream().allMatch(l -> l.split("voters=")[1].split(" ")[0].split(",").length == nodes);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals("1\n2\na 1\nq 2\n(2 keys)\n", run(cluster, List.of("get a", "get q", "scan \"\" \"\"")));
         }
     }
 
