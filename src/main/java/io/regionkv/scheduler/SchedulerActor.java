@@ -6,7 +6,6 @@ import io.regionkv.scheduler.SchedulerCommand.MarkIo;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +39,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
     private final SystemKv kv;
     private final TimerScheduler<SchedulerCommand> timers;
     private final RegionDirectory directory = new RegionDirectory();
-    private final Map<Long, SchedulerCommand.StoreHeartbeat> stores = new HashMap<>();
+    private final Map<Long, SchedulerReply.StoreInfo> stores = new java.util.TreeMap<>();
     /** Id and timestamp requests that wait for marks to be loaded or saved, oldest first. */
     private final ArrayDeque<SchedulerCommand> waiting = new ArrayDeque<>();
 
@@ -75,6 +74,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
                 .onMessage(SchedulerCommand.AskSplit.class, this::onAskSplit)
                 .onMessage(SchedulerCommand.RegionHeartbeat.class, this::onRegionHeartbeat)
                 .onMessage(SchedulerCommand.StoreHeartbeat.class, this::onStoreHeartbeat)
+                .onMessage(SchedulerCommand.GetStores.class, this::onGetStores)
                 .onMessage(SchedulerCommand.GetRegion.class, this::onGetRegion)
                 .onMessage(SchedulerCommand.GetRegionById.class, this::onGetRegionById)
                 .onMessage(SchedulerCommand.ScanRegions.class, this::onScanRegions)
@@ -291,7 +291,15 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
     }
 
     private Behavior<SchedulerCommand> onStoreHeartbeat(SchedulerCommand.StoreHeartbeat h) {
-        if (h.storeId() > 0) stores.put(h.storeId(), h);
+        if (h.storeId() > 0) {
+            stores.put(h.storeId(), new SchedulerReply.StoreInfo(h.storeId(), h.capacity(), h.available(), h.used(),
+                    h.regionCount(), h.leaderCount()));
+        }
+        return this;
+    }
+
+    private Behavior<SchedulerCommand> onGetStores(SchedulerCommand.GetStores q) {
+        q.replyTo().tell(new SchedulerReply.Stores(new ArrayList<>(stores.values())));
         return this;
     }
 

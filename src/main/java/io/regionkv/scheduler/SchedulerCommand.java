@@ -46,6 +46,9 @@ public sealed interface SchedulerCommand {
     record ScanRegions(ByteString start, ByteString end, int limit, ActorRef<SchedulerReply.Regions> replyTo)
             implements SchedulerCommand, SchedulerWire {}
 
+    /** What every store reported in its last heartbeat. */
+    record GetStores(ActorRef<SchedulerReply.Stores> replyTo) implements SchedulerCommand, SchedulerWire {}
+
     /** Ids for splitting {@code region} in two: a new region id and one new peer id per peer. */
     record AskSplit(Region region, ActorRef<SchedulerReply.AskSplitReply> replyTo) implements SchedulerCommand, SchedulerWire {}
 

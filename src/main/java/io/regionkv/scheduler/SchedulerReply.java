@@ -53,6 +53,16 @@ public sealed interface SchedulerReply extends SchedulerWire {
     /** A region as the directory knows it, with its leader when known. */
     record RegionInfo(Region region, Optional<Peer> leader) {}
 
+    /** A store as its last heartbeat described it. */
+    record StoreInfo(long storeId, long capacity, long available, long used, int regionCount, int leaderCount) {}
+
+    /** Stores in id order (possibly none). */
+    record Stores(List<StoreInfo> stores) implements SchedulerReply {
+        public Stores {
+            stores = List.copyOf(stores);
+        }
+    }
+
     /** Regions in key order (possibly none). */
     record Regions(List<RegionInfo> regions) implements SchedulerReply {
         public Regions {

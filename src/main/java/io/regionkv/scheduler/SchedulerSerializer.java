@@ -43,6 +43,8 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
         if (o instanceof SchedulerCommand.GetRegionById) return "GI";
         if (o instanceof SchedulerCommand.ScanRegions) return "SR";
         if (o instanceof SchedulerCommand.AskSplit) return "AS";
+        if (o instanceof SchedulerCommand.GetStores) return "GS";
+        if (o instanceof SchedulerReply.Stores) return "SS";
         if (o instanceof SchedulerReply.Ids) return "I";
         if (o instanceof SchedulerReply.Timestamp) return "T";
         if (o instanceof SchedulerReply.Regions) return "R";
@@ -90,6 +92,18 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
         }
         if (o instanceof SchedulerCommand.AskSplit m) {
             return Schedulerpb.AskSplit.newBuilder().setRegion(m.region()).setReplyTo(ref(m.replyTo())).build();
+        }
+        if (o instanceof SchedulerCommand.GetStores m) {
+            return Schedulerpb.GetStores.newBuilder().setReplyTo(ref(m.replyTo())).build();
+        }
+        if (o instanceof SchedulerReply.Stores m) {
+            Schedulerpb.Stores.Builder b = Schedulerpb.Stores.newBuilder();
+            for (SchedulerReply.StoreInfo i : m.stores()) {
+                b.addStores(Schedulerpb.StoreHeartbeat.newBuilder().setStoreId(i.storeId()).setCapacity(i.capacity())
+                        .setAvailable(i.available()).setUsed(i.used()).setRegionCount(i.regionCount())
+                        .setLeaderCount(i.leaderCount()));
+            }
+            return b.build();
         }
         if (o instanceof SchedulerReply.Ids m) {
             return Schedulerpb.Ids.newBuilder().setFirst(m.first()).setCount(m.count()).build();
@@ -162,6 +176,17 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
                 case "AS": {
                     var pb = Schedulerpb.AskSplit.parseFrom(bytes);
                     return new SchedulerCommand.AskSplit(pb.getRegion(), resolve(pb.getReplyTo()));
+                }
+                case "GS":
+                    return new SchedulerCommand.GetStores(resolve(Schedulerpb.GetStores.parseFrom(bytes).getReplyTo()));
+                case "SS": {
+                    var pb = Schedulerpb.Stores.parseFrom(bytes);
+                    List<SchedulerReply.StoreInfo> stores = new ArrayList<>(pb.getStoresCount());
+                    for (var i : pb.getStoresList()) {
+                        stores.add(new SchedulerReply.StoreInfo(i.getStoreId(), i.getCapacity(), i.getAvailable(),
+                                i.getUsed(), i.getRegionCount(), i.getLeaderCount()));
+                    }
+                    return new SchedulerReply.Stores(stores);
                 }
                 case "I": {
                     var pb = Schedulerpb.Ids.parseFrom(bytes);

@@ -42,7 +42,8 @@ class AutoSplitTest {
                         "regionkv.split.check-interval = 100ms",
                         "regionkv.split.region-max-size = 8KiB",
                         "regionkv.split.region-split-size = 4KiB",
-                        "regionkv.scheduler.region-heartbeat-interval = 300ms")))) {
+                        "regionkv.scheduler.region-heartbeat-interval = 300ms",
+                        "regionkv.scheduler.store-heartbeat-interval = 300ms")))) {
             RegionKvClient client = cluster.schedulerClient(0);
             for (int i = 0; i < KEYS; i++) {
                 // Spread over the key space, not in order, so that splits happen all over.
@@ -52,8 +53,16 @@ class AutoSplitTest {
             // About 400 * 100 bytes in pieces of 4 KiB: many regions. Wait for at least 5 to be tiled.
             ClusterSystems.awaitCondition("at least 5 regions tiling the key space", Duration.ofSeconds(60),
                     () -> tiledRegions(cluster) >= 5);
-            System.out.println("auto-split: " + tiledRegions(cluster) + " regions");
+            int regions = tiledRegions(cluster);
+            System.out.println("auto-split: " + regions + " regions");
             checkAll(client);
+            // Store heartbeats: each of the 3 stores holds a replica of every region, and leads some.
+            ClusterSystems.awaitCondition("every store reports every region", Duration.ofSeconds(30), () -> {
+                List<SchedulerReply.StoreInfo> stores = stores(cluster);
+                return stores.size() == 3 && stores.stream().allMatch(s -> s.regionCount() >= regions
+                        && s.capacity() > 0 && s.used() > 0)
+                        && stores.stream().mapToInt(SchedulerReply.StoreInfo::leaderCount).sum() >= regions;
+            });
 
             cluster.restartAll();
             RegionKvClient fresh = cluster.schedulerClient(1);
@@ -74,6 +83,16 @@ class AutoSplitTest {
         for (int i = 0; i < KEYS; i++) {
             assertEquals(key(i), all.get(i).key());
             assertEquals(value(i), all.get(i).value());
+        }
+    }
+
+    private static List<SchedulerReply.StoreInfo> stores(TestCluster cluster) {
+        try {
+            return AskPattern.<SchedulerCommand, SchedulerReply.Stores>ask(cluster.scheduler(),
+                    SchedulerCommand.GetStores::new, Duration.ofSeconds(2), cluster.clientSystem().scheduler())
+                    .toCompletableFuture().get().stores();
+        } catch (Exception e) {
+            return List.of();
         }
     }
 

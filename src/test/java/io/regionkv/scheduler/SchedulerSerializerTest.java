@@ -65,7 +65,10 @@ class SchedulerSerializerTest {
                 new SchedulerReply.SplitIds(1001, List.of(1002L, 1003L)),
                 new SchedulerReply.Unavailable("loading"),
                 new SchedulerReply.Refused("bad count"),
-                new SchedulerReply.Stale(5, "older"));
+                new SchedulerReply.Stale(5, "older"),
+                new SchedulerCommand.GetStores(kit.<SchedulerReply.Stores>createTestProbe().getRef()),
+                new SchedulerReply.Stores(List.of(new SchedulerReply.StoreInfo(1, 100, 50, 40, 3, 1),
+                        new SchedulerReply.StoreInfo(2, 100, 60, 30, 3, 2))));
         var serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
         for (Object m : messages) {
             assertEquals(m, roundTrip(m));
