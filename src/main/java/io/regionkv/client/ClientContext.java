@@ -12,7 +12,7 @@ import scala.concurrent.ExecutionContext;
  * the address answers come back to.
  */
 record ClientContext(ActorSystem<?> system, StoreDirectory directory, RegionCache cache, Backoff backoff,
-        ClientSettings settings, Random random, ReplyRouter replies) {
+        ClientSettings settings, Random random, ReplyRouter replies, SchedulerLookup schedulerLookup) {
 
     Scheduler scheduler() {
         return system.scheduler();

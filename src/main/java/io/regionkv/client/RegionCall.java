@@ -5,10 +5,12 @@ import com.google.protobuf.ByteString;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.RaftCmdpb.AdminRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.proto.RaftCmdpb.RaftRequestHeader;
 import io.regionkv.proto.RaftCmdpb.Request;
+import io.regionkv.scheduler.SchedulerReply;
 import io.regionkv.transport.RegionLookup;
 import io.regionkv.transport.RegionLookupReply;
 import io.regionkv.transport.StoreWire;
@@ -58,6 +60,8 @@ final class RegionCall {
     private final ByteString key;
     private final Kind kind;
     private final Function<CachedRegion, List<Request>> requests;
+    /** Builds the admin request instead of {@link #requests}, or null for a data command. */
+    private final Function<CachedRegion, AdminRequest> admin;
     private final long deadlineNanos;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
 
@@ -68,6 +72,8 @@ final class RegionCall {
     /** How many look-up candidates have failed since the last backoff. */
     private int lookupFailuresInRound;
     private int lookupCursor;
+    /** Whether this call asked the scheduler already (it asks at most once, then the stores). */
+    private boolean askedScheduler;
 
     /**
      * @param key      the key whose region receives the command
@@ -75,6 +81,19 @@ final class RegionCall {
      */
     RegionCall(ClientContext ctx, String operation, ByteString key, Kind kind,
             Function<CachedRegion, List<Request>> requests, long deadlineNanos) {
+        this(ctx, operation, key, kind, requests, null, deadlineNanos);
+    }
+
+    /** An admin command (e.g. Split) for the region holding {@code key}, built for the region found. */
+    static RegionCall admin(ClientContext ctx, String operation, ByteString key,
+            Function<CachedRegion, AdminRequest> admin, long deadlineNanos) {
+        return new RegionCall(ctx, operation, key, Kind.WRITE, region -> List.of(), admin, deadlineNanos);
+    }
+
+    private RegionCall(ClientContext ctx, String operation, ByteString key, Kind kind,
+            Function<CachedRegion, List<Request>> requests, Function<CachedRegion, AdminRequest> admin,
+            long deadlineNanos) {
+        this.admin = admin;
         this.ctx = ctx;
         this.operation = operation;
         this.key = key;
@@ -129,6 +148,14 @@ final class RegionCall {
     }
 
     private void lookUp(long remainingNanos) {
+        // The scheduler's directory first, once per call: it knows every region in one place. It may lag
+        // (soft state from heartbeats), so when it cannot help, or its answer led to a region error, the
+        // stores (which know their own regions exactly) are asked instead.
+        if (!askedScheduler && ctx.schedulerLookup().usable()) {
+            askedScheduler = true;
+            askScheduler(remainingNanos);
+            return;
+        }
         List<Long> candidates = lookupCandidates();
         if (candidates.isEmpty()) {
             lastError = "no store to ask which region holds the key (regionkv.client.initial-stores is empty"
@@ -148,6 +175,30 @@ final class RegionCall {
         ask.whenCompleteAsync((reply, error) -> {
             try {
                 onLookupReply(storeId, candidates.size(), timeout, reply, error);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, ctx.callbacks());
+    }
+
+    private void askScheduler(long remainingNanos) {
+        SchedulerLookup lookup = ctx.schedulerLookup();
+        Duration timeout = Duration.ofNanos(Math.min(lookup.timeout().toNanos(), remainingNanos));
+        lookup.regionFor(key, timeout, ctx.scheduler()).whenCompleteAsync((reply, error) -> {
+            try {
+                if (error != null) {
+                    lookup.silent();
+                    lastError = "the scheduler did not answer a region look-up within " + timeout.toMillis() + " ms";
+                    attempt();
+                    return;
+                }
+                for (SchedulerReply.RegionInfo info : reply.regions()) {
+                    Region r = info.region();
+                    if (KeyRanges.inRange(key, r.getStartKey(), r.getEndKey())) {
+                        ctx.cache().update(r, info.leader().filter(p -> p.getStoreId() != 0));
+                    }
+                }
+                attempt(); // found in the cache now, or on to the stores
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -227,11 +278,12 @@ final class RegionCall {
             return;
         }
         Region r = region.region();
-        RaftCmdRequest request = RaftCmdRequest.newBuilder()
+        RaftCmdRequest.Builder builder = RaftCmdRequest.newBuilder()
                 .setHeader(RaftRequestHeader.newBuilder().setRegionId(r.getId()).setPeer(peer.get())
                         .setRegionEpoch(r.getRegionEpoch()).setUuid(ctx.replies().nextUuid()))
-                .addAllRequests(requests.apply(region))
-                .build();
+                .addAllRequests(requests.apply(region));
+        if (admin != null) builder.setAdminRequest(admin.apply(region));
+        RaftCmdRequest request = builder.build();
         // See the class comment: a write waits for everything that is left, a read for one attempt's worth.
         long timeoutNanos = kind == Kind.WRITE ? remainingNanos
                 : Math.min(ctx.settings().attemptTimeoutForReads().toNanos(), remainingNanos);

@@ -17,6 +17,13 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import io.regionkv.proto.RaftCmdpb.AdminCmdType;
+import io.regionkv.proto.RaftCmdpb.AdminRequest;
+import io.regionkv.proto.RaftCmdpb.SplitRequest;
+import io.regionkv.scheduler.SchedulerCommand;
+import io.regionkv.scheduler.SchedulerReply;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -54,14 +61,33 @@ public final class RegionKvClient {
         this(system, settings, new Random());
     }
 
-    /** @param random drives backoff jitter and request ids; seed it to replay a test. */
+    /**
+     * A client that finds regions by asking the stores only (no scheduler).
+     *
+     * @param random drives backoff jitter and request ids; seed it to replay a test.
+     */
     public RegionKvClient(ActorSystem<?> system, ClientSettings settings, Random random) {
-        if (system == null || settings == null || random == null) {
-            throw new IllegalArgumentException("system, settings and random must not be null");
+        this(system, settings, random, Optional.empty());
+    }
+
+    /**
+     * A client that looks regions up in the scheduler's directory first ({@code scheduler}, the proxy from
+     * {@link io.regionkv.scheduler.Scheduler#proxy}), and asks the stores when the scheduler does not know
+     * the key's region or does not answer within {@code regionkv.scheduler.lookup-timeout}.
+     */
+    public RegionKvClient(ActorSystem<?> system, ClientSettings settings, Random random,
+            Optional<ActorRef<SchedulerCommand>> scheduler) {
+        if (system == null || settings == null || random == null || scheduler == null) {
+            throw new IllegalArgumentException("system, settings, random and scheduler must not be null");
+        }
+        SchedulerLookup lookup = SchedulerLookup.none();
+        if (scheduler.isPresent()) {
+            com.typesafe.config.Config c = system.settings().config().getConfig("regionkv.scheduler");
+            lookup = new SchedulerLookup(scheduler, c.getDuration("lookup-timeout"), c.getDuration("lookup-silence-backoff"));
         }
         this.ctx = new ClientContext(system, StoreDirectory.get(system), new RegionCache(),
                 new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random,
-                new ReplyRouter(system, random));
+                new ReplyRouter(system, random), lookup);
     }
 
     /**
@@ -87,6 +113,11 @@ public final class RegionKvClient {
 
     public CompletionStage<Void> put(String cf, ByteString key, ByteString value) {
         checkCf(cf);
+        return putAnyCf(cf, key, value);
+    }
+
+    /** {@link #put(String, ByteString, ByteString)} without the column-family check ({@link SystemKv}). */
+    CompletionStage<Void> putAnyCf(String cf, ByteString key, ByteString value) {
         checkKey("key", key);
         if (value == null) throw new IllegalArgumentException("value must not be null");
         Request request = Request.newBuilder().setCmdType(CmdType.Put)
@@ -115,6 +146,11 @@ public final class RegionKvClient {
 
     public CompletionStage<Optional<ByteString>> get(String cf, ByteString key) {
         checkCf(cf);
+        return getAnyCf(cf, key);
+    }
+
+    /** {@link #get(String, ByteString)} without the column-family check ({@link SystemKv}). */
+    CompletionStage<Optional<ByteString>> getAnyCf(String cf, ByteString key) {
         checkKey("key", key);
         Request request = Request.newBuilder().setCmdType(CmdType.Get)
                 .setGet(GetRequest.newBuilder().setCf(cf).setKey(key)).build();
@@ -200,6 +236,45 @@ public final class RegionKvClient {
         });
     }
 
+    // ---- admin -------------------------------------------------------------------------------------
+
+    /**
+     * Splits the region holding {@code key} at {@code key}: the scheduler allocates the new region's and
+     * peers' ids, then the region's leader proposes the split through raft; completes once applied.
+     * Fails with {@link RegionKvException} when the key is already a region boundary (or the region
+     * changed its members meanwhile), and when this client has no scheduler.
+     */
+    public CompletionStage<Void> split(ByteString key) {
+        checkKey("key", key);
+        Optional<ActorRef<SchedulerCommand>> scheduler = ctx.schedulerLookup().scheduler();
+        if (scheduler.isEmpty()) {
+            return CompletableFuture.failedFuture(new RegionKvException("split " + KeyRanges.printable(key)
+                    + ": this client has no scheduler to allocate ids"));
+        }
+        long deadline = deadline();
+        // A read finds the region holding the key as it is now (and its leader), for the ids' count.
+        Request probe = Request.newBuilder().setCmdType(CmdType.Get)
+                .setGet(GetRequest.newBuilder().setKey(key)).build();
+        return call("split", key, RegionCall.Kind.READ, probe, deadline)
+                .thenCompose(found -> askSplitIds(scheduler.get(), found.region().region(), deadline))
+                .thenCompose(ids -> RegionCall.admin(ctx, "split", key, region -> AdminRequest.newBuilder()
+                        .setCmdType(AdminCmdType.Split).setSplit(SplitRequest.newBuilder().setSplitKey(key)
+                                .setNewRegionId(ids.newRegionId()).addAllNewPeerIds(ids.newPeerIds()))
+                        .build(), deadline).start())
+                .thenApply(r -> null);
+    }
+
+    private CompletionStage<SchedulerReply.SplitIds> askSplitIds(ActorRef<SchedulerCommand> scheduler,
+            io.regionkv.proto.Metapb.Region region, long deadlineNanos) {
+        java.time.Duration wait = java.time.Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime()));
+        return AskPattern.<SchedulerCommand, SchedulerReply.AskSplitReply>ask(scheduler,
+                replyTo -> new SchedulerCommand.AskSplit(region, replyTo), wait, ctx.scheduler())
+                .thenApply(reply -> {
+                    if (reply instanceof SchedulerReply.SplitIds ids) return ids;
+                    throw new RegionKvException("split: the scheduler gave no ids: " + reply);
+                });
+    }
+
     // ---- plumbing ----------------------------------------------------------------------------------
 
     private CompletionStage<RegionCall.Result> call(String operation, ByteString key, RegionCall.Kind kind,
@@ -218,5 +293,8 @@ public final class RegionKvClient {
 
     private static void checkCf(String cf) {
         if (cf == null) throw new IllegalArgumentException("column family must not be null (\"\" is the default)");
+        if (cf.equals(io.regionkv.engine.Db.SYS.dbName())) {
+            throw new IllegalArgumentException("column family '" + cf + "' is reserved for the cluster's own state");
+        }
     }
 }

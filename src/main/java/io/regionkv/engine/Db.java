@@ -15,7 +15,14 @@ public enum Db {
     /** Column family {@code write}: Percolator commit records. */
     WRITE(EngineKind.KV, "write", true),
     /** Apply state, region local state and store identity, keyed by {@link Keys}. */
-    META(EngineKind.KV, "meta", false);
+    META(EngineKind.KV, "meta", false),
+    /**
+     * Column family {@code sys}: the cluster's own replicated state (the scheduler's id and timestamp
+     * high-water marks), written through raft like user data so that it survives any one node and moves
+     * with snapshots, but refused to clients (see {@link #isClientAddressable()}). Last, so that the
+     * ordinals of the others (snapshot files record them) do not move.
+     */
+    SYS(EngineKind.KV, "sys", true);
 
     private final EngineKind engine;
     private final String dbName;
@@ -39,6 +46,11 @@ public enum Db {
     /** User-data databases; only their values are bound by {@link EngineConfig#maxValueSize()}. */
     public boolean isColumnFamily() {
         return columnFamily;
+    }
+
+    /** Whether a client's command may name this column family; {@code sys} is for internal callers only. */
+    public boolean isClientAddressable() {
+        return columnFamily && this != SYS;
     }
 
     /** Column family by its name ({@code default}, {@code lock}, {@code write}). */

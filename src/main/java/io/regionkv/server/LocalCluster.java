@@ -71,11 +71,11 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Per-node settings on top of the loaded configuration: loopback, random port, this node's store. */
     public static Config nodeConfig(Config base, long storeId, Path dataDir, List<Long> initialStores) {
-        return loopbackNodeConfig()
+        return io.regionkv.scheduler.Scheduler.withHostRole(loopbackNodeConfig()
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(storeId))
                 .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()))
                 .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(initialStores))
-                .withFallback(base);
+                .withFallback(base));
     }
 
     /** Starts {@code n} nodes under {@code dataDir}, joins them and waits until the cluster is up. */

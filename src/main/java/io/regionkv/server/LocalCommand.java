@@ -64,7 +64,7 @@ final class LocalCommand {
         return 2;
     }
 
-    private static ShellBackend backend(LocalCluster cluster) {
+    static ShellBackend backend(LocalCluster cluster) {
         RegionKV api = cluster.api();
         return new ShellBackend() {
             @Override
@@ -90,6 +90,16 @@ final class LocalCommand {
             @Override
             public String status() {
                 return cluster.status();
+            }
+
+            @Override
+            public CompletionStage<List<io.regionkv.scheduler.SchedulerReply.RegionInfo>> regions() {
+                return api.regions();
+            }
+
+            @Override
+            public CompletionStage<Void> split(ByteString key) {
+                return api.split(key);
             }
         };
     }

@@ -2,10 +2,15 @@ package io.regionkv.server;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.client.KvPair;
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.PeerRole;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.scheduler.SchedulerReply;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -39,6 +44,8 @@ public final class LocalShell {
             "                          \"\" as START means from the first key, \"\" as END up to the last;",
             "                          LIMIT (default " + DEFAULT_SCAN_LIMIT + ") caps the number of keys",
             "  status                  nodes, regions and leaders of the cluster",
+            "  regions                 one line per region: id, [start, end), leader store, voter and learner stores",
+            "  split KEY               split the region holding KEY at KEY; prints OK",
             "  help                    this text",
             "  quit                    leave (also: exit, or the end of the input)",
             "blank lines and lines starting with # are skipped; a failed command prints ERR <reason>");
@@ -128,6 +135,17 @@ public final class LocalShell {
                 noMore(tokens, "usage: status");
                 out.println(call(backend::status));
             }
+            case "regions" -> {
+                noMore(tokens, "usage: regions");
+                List<SchedulerReply.RegionInfo> regions = await(backend::regions);
+                for (SchedulerReply.RegionInfo r : regions) out.println(regionLine(r));
+                out.println("(" + regions.size() + " regions)");
+            }
+            case "split" -> {
+                String key = single(tokens, "usage: split KEY");
+                await(() -> backend.split(keyBytes(key)));
+                out.println("OK");
+            }
             case "help" -> out.println(HELP);
             default -> throw new CommandException("unknown command '" + command + "' (try help)");
         }
@@ -155,6 +173,19 @@ public final class LocalShell {
             out.println(p.key().toStringUtf8() + " " + p.value().toStringUtf8());
         }
         out.println("(" + pairs.size() + " keys)");
+    }
+
+    /** {@code region ID [START, END) leader=STORE voters=A,B,C learners=D}: stores, not peer ids. */
+    static String regionLine(SchedulerReply.RegionInfo info) {
+        Region r = info.region();
+        List<String> voters = new ArrayList<>();
+        List<String> learners = new ArrayList<>();
+        for (Peer p : r.getPeersList()) {
+            (p.getRole() == PeerRole.Learner ? learners : voters).add(Long.toString(p.getStoreId()));
+        }
+        return "region " + r.getId() + " [" + r.getStartKey().toStringUtf8() + ", " + r.getEndKey().toStringUtf8()
+                + ") leader=" + info.leader().map(p -> Long.toString(p.getStoreId())).orElse("?")
+                + " voters=" + String.join(",", voters) + " learners=" + String.join(",", learners);
     }
 
     /** {@code ""} stands for the empty key, the only way to type one (for scan: unbounded). */

@@ -4,7 +4,12 @@ import com.google.protobuf.ByteString;
 import io.regionkv.client.ClientSettings;
 import io.regionkv.client.KvPair;
 import io.regionkv.client.RegionKvClient;
+import io.regionkv.scheduler.Scheduler;
+import io.regionkv.scheduler.SchedulerCommand;
+import io.regionkv.scheduler.SchedulerReply;
 import io.regionkv.store.StoreSettings;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.regionkv.transport.ArteryRaftTransport;
 import io.regionkv.transport.StoreDirectory;
 import java.util.List;
@@ -33,10 +38,13 @@ public final class RegionKV implements Extension {
         }
     };
 
+    private final ActorSystem<?> system;
     private final Optional<RegionKvNode> node;
     private final RegionKvClient client;
+    private final ActorRef<SchedulerCommand> scheduler;
 
     private RegionKV(ActorSystem<?> system) {
+        this.system = system;
         long storeId = system.settings().config().getLong("regionkv.store-id");
         if (storeId > 0) {
             StoreSettings settings = StoreSettings.fromConfig(system.settings().config());
@@ -52,7 +60,8 @@ public final class RegionKV implements Extension {
             if (storeId > 0 && !initial.contains(storeId)) initial.add(0, storeId);
             cs = cs.withInitialStores(initial);
         }
-        client = new RegionKvClient(system, cs);
+        scheduler = Scheduler.proxy(system);
+        client = new RegionKvClient(system, cs, new java.util.Random(), Optional.of(scheduler));
     }
 
     public static RegionKV get(ActorSystem<?> system) {
@@ -78,6 +87,28 @@ public final class RegionKV implements Extension {
 
     public CompletionStage<Void> delete(ByteString key) {
         return client.delete(key);
+    }
+
+    // ---- admin -------------------------------------------------------------------------------------
+
+    /** The scheduler singleton's proxy on this node. */
+    public ActorRef<SchedulerCommand> scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Every region as the scheduler's directory knows it, in key order, with its leader. The directory
+     * is rebuilt from heartbeats, so right after a start or a failover it may still miss regions.
+     */
+    public CompletionStage<List<SchedulerReply.RegionInfo>> regions() {
+        return AskPattern.<SchedulerCommand, SchedulerReply.Regions>ask(scheduler,
+                replyTo -> new SchedulerCommand.ScanRegions(ByteString.EMPTY, ByteString.EMPTY, 0, replyTo),
+                client.settings().requestTimeout(), system.scheduler()).thenApply(SchedulerReply.Regions::regions);
+    }
+
+    /** Splits the region holding {@code key} at {@code key} (see {@link RegionKvClient#split}). */
+    public CompletionStage<Void> split(ByteString key) {
+        return client.split(key);
     }
 
     /** Up to {@code limit} pairs with {@code start <= key < end}, in key order; an empty end is unbounded. */

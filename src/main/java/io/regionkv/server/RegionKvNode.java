@@ -11,7 +11,10 @@ import io.regionkv.store.Bootstrap;
 import io.regionkv.store.IoDispatcher;
 import io.regionkv.store.KvWriter;
 import io.regionkv.store.Meta;
+import io.regionkv.scheduler.Scheduler;
+import io.regionkv.scheduler.SchedulerCommand;
 import io.regionkv.store.PeerStatus;
+import io.regionkv.store.PlacementSettings;
 import io.regionkv.store.RaftLogWriter;
 import io.regionkv.store.StoreActor;
 import io.regionkv.store.StoreCommand;
@@ -24,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -71,10 +75,24 @@ public final class RegionKvNode {
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(KvWriter.create(engines.kv()),
                 "regionkv-kv-writer-" + id, IoDispatcher.SELECTOR);
         ActorRef<StoreCommand> store = system.systemActorOf(
-                StoreActor.create(settings, engines, raftWriter, kvWriter, transport), "regionkv-store-" + id,
+                StoreActor.create(settings, engines, raftWriter, kvWriter, transport, schedulerProxy(system),
+                        PlacementSettings.fromConfig(system.settings().config())), "regionkv-store-" + id,
                 Props.empty());
         CompletionStage<Void> closed = system.getWhenTerminated().thenRun(engines::close);
         return new RegionKvNode(system, settings, engines, store, closed);
+    }
+
+    /**
+     * The scheduler singleton's proxy (on a node with the scheduler role this also lets the node host it).
+     * A system without cluster provider (single-process tests) has no scheduler: heartbeats go nowhere and
+     * nothing splits by itself.
+     */
+    private static ActorRef<SchedulerCommand> schedulerProxy(ActorSystem<?> system) {
+        if (!(Adapter.toClassic(system) instanceof org.apache.pekko.actor.ExtendedActorSystem ext)
+                || !(ext.provider() instanceof org.apache.pekko.cluster.ClusterActorRefProvider)) {
+            return system.ignoreRef();
+        }
+        return Scheduler.proxy(system);
     }
 
     /**

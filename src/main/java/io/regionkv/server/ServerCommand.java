@@ -98,7 +98,8 @@ final class ServerCommand {
         if (options.port() != 0) {
             c = c.withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
         }
-        return c.withFallback(base).resolve();
+        // A store node may host the scheduler singleton.
+        return io.regionkv.scheduler.Scheduler.withHostRole(c.withFallback(base).resolve());
     }
 
     private static void awaitUp(ActorSystem<?> system, Duration timeout) {

@@ -2,6 +2,7 @@ package io.regionkv.server;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.client.KvPair;
+import io.regionkv.scheduler.SchedulerReply;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -25,4 +26,10 @@ public interface ShellBackend {
 
     /** A few lines about the cluster (nodes, regions, leaders), printed as is. */
     String status();
+
+    /** Every region in key order, with its leader when known (the scheduler's directory). */
+    CompletionStage<List<SchedulerReply.RegionInfo>> regions();
+
+    /** Splits the region holding {@code key} at {@code key}. */
+    CompletionStage<Void> split(ByteString key);
 }

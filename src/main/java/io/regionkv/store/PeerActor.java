@@ -56,6 +56,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final PeerReads reads;
     private final PeerSnapshots snapshots;
     private final LogGcCheck logGc;
+    private final PeerPlacement placement;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
     private final Map<Long, ApplyBatch> applying = new HashMap<>();
@@ -110,6 +111,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.writeResults = context.messageAdapter(WriteResult.class, PeerCommand.WriteDone::new);
         this.timers = timers;
         this.snapshots = new PeerSnapshots(context, ctx, storage, region.getId(), () -> nextWriteId++, writeResults);
+        this.placement = new PeerPlacement(context, ctx, self);
     }
 
     /** How often a peer looks for snapshot files it no longer needs. */
@@ -132,6 +134,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
                 .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
+                .onMessage(PeerCommand.SplitCheckDone.class, this::onSplitCheckDone)
+                .onMessage(PeerCommand.SplitIdsArrived.class, this::onSplitIdsArrived)
+                .onMessage(PeerCommand.HeartbeatAnswer.class, this::onHeartbeatAnswer)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -217,7 +222,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         switch (kind) {
             case READ -> reads.start(new PendingReads.Read(req, cmd.replyTo(), deadline));
-            case WRITE -> proposals.proposeWrite(req, cmd.replyTo(), deadline);
+            case WRITE -> {
+                placement.onWrite(req.getSerializedSize());
+                proposals.proposeWrite(req, cmd.replyTo(), deadline);
+            }
             case ADMIN -> proposals.proposeAdmin(req, region, cmd.replyTo(), deadline);
             default -> throw new IllegalStateException("unreachable");
         }
@@ -231,6 +239,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         proposals.expire(now);
         reads.expire(now);
         logGc.onTick(appliedIndex);
+        placement.onTick(raft.state() == StateType.LEADER, applier.region(), raft, storage.truncatedIndex());
         scheduleReady();
         return this;
     }
@@ -470,6 +479,23 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
+    private Behavior<PeerCommand> onSplitCheckDone(PeerCommand.SplitCheckDone done) {
+        placement.onCheckDone(done, raft.state() == StateType.LEADER, applier.region());
+        return this;
+    }
+
+    private Behavior<PeerCommand> onSplitIdsArrived(PeerCommand.SplitIdsArrived a) {
+        placement.onSplitIds(a, raft.state() == StateType.LEADER, applier.region());
+        return this;
+    }
+
+    private Behavior<PeerCommand> onHeartbeatAnswer(PeerCommand.HeartbeatAnswer a) {
+        // Only stale rejections exist yet: this leader's view is older than the scheduler's, which its
+        // next heartbeat after catching up corrects. Operators will be carried out here.
+        getContext().getLog().debug("region {}: scheduler answered {}", storage.regionId(), a.reply());
+        return this;
+    }
+
     private Behavior<PeerCommand> onGetStatus(PeerCommand.GetStatus q) {
         q.replyTo().tell(status());
         return this;
@@ -496,6 +522,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private void notifyStore() {
         ctx.store().tell(new StoreCommand.PeerStateChanged(storage.regionId(), applier.region(), peerById(lastLeader)));
+        placement.onLeaderOrRegionChanged(lastRole == StateType.LEADER, applier.region(), raft, storage.truncatedIndex());
     }
 
     PeerStatus status() {

@@ -56,6 +56,20 @@ sealed interface PeerCommand {
     /** Time to delete snapshot files this peer no longer needs. */
     enum GcSnap implements PeerCommand { INSTANCE }
 
+    /**
+     * The split checker measured the region at {@code epoch}: {@code splitKeys} (in order, possibly none)
+     * cut it into pieces of about the split size; {@code error} set when the walk failed.
+     */
+    record SplitCheckDone(io.regionkv.proto.Metapb.RegionEpoch epoch, long size, long keys,
+            java.util.List<com.google.protobuf.ByteString> splitKeys, String error) implements PeerCommand {}
+
+    /** The scheduler's answer to an {@code AskSplit} for cutting at {@code splitKey} (or null and {@code error}). */
+    record SplitIdsArrived(com.google.protobuf.ByteString splitKey, io.regionkv.proto.Metapb.RegionEpoch epoch,
+            io.regionkv.scheduler.SchedulerReply.AskSplitReply reply, Throwable error) implements PeerCommand {}
+
+    /** The scheduler answered a region heartbeat (a stale rejection now; operators later). */
+    record HeartbeatAnswer(io.regionkv.scheduler.SchedulerReply.HeartbeatReply reply) implements PeerCommand {}
+
     /** Asks for this peer's view of itself (tests, the shell's status, region look-ups). */
     record GetStatus(ActorRef<PeerStatus> replyTo) implements PeerCommand {}
 }

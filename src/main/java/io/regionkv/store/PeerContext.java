@@ -4,11 +4,16 @@ import io.regionkv.engine.Engines;
 import io.regionkv.transport.RaftTransport;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** What every peer of a store shares: the engines, the writers that own them, the transport, settings. */
+/**
+ * What every peer of a store shares: the engines, the writers that own them, the transport, settings, and
+ * the scheduler (its singleton proxy) with the heartbeat and split settings.
+ */
 record PeerContext(
         StoreSettings settings,
         Engines engines,
         ActorRef<WriterCommand> raftLogWriter,
         ActorRef<WriterCommand> kvWriter,
         RaftTransport transport,
-        ActorRef<StoreCommand> store) {}
+        ActorRef<StoreCommand> store,
+        ActorRef<io.regionkv.scheduler.SchedulerCommand> scheduler,
+        PlacementSettings placement) {}

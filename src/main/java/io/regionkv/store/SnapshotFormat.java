@@ -22,7 +22,8 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SnapshotFormat {
 
-    static final Db[] COLUMN_FAMILIES = {Db.DEFAULT, Db.LOCK, Db.WRITE};
+    /** Every column family a region's data lives in; {@code sys} too, so system state moves with its region. */
+    static final Db[] COLUMN_FAMILIES = {Db.DEFAULT, Db.LOCK, Db.WRITE, Db.SYS};
 
     private SnapshotFormat() {}
 

@@ -22,6 +22,7 @@ import io.regionkv.transport.SnapshotChunkAck;
 import io.regionkv.transport.SnapshotChunkEnvelope;
 import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
 import io.regionkv.proto.RaftServerpb.SnapshotChunk;
+import io.regionkv.scheduler.SchedulerCommand;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
     private final StoreSettings settings;
     private final PeerContext peerContext;
+    private final ActorRef<SchedulerCommand> scheduler;
     private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
     private final Map<Long, RegionView> regions = new HashMap<>();
     /** Regions this store's peer was removed from, with the conf version of that removal. */
@@ -55,16 +57,27 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     /** Open snapshot streams by "region_term_index". */
     private final Map<String, ActorRef<SnapshotReceiver.Command>> receivers = new HashMap<>();
 
+    /**
+     * @param scheduler the scheduler singleton's proxy: region and store heartbeats and split ids
+     * @param placement heartbeat intervals and split thresholds
+     */
     public static Behavior<StoreCommand> create(StoreSettings settings, Engines engines,
-            ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport) {
-        return Behaviors.setup(ctx -> new StoreActor(ctx, settings, engines, raftLogWriter, kvWriter, transport));
+            ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport,
+            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(StoreCommand.HeartbeatTick.INSTANCE, placement.storeHeartbeatInterval());
+            return new StoreActor(ctx, settings, engines, raftLogWriter, kvWriter, transport, scheduler, placement);
+        }));
     }
 
     private StoreActor(ActorContext<StoreCommand> ctx, StoreSettings settings, Engines engines,
-            ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport) {
+            ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport,
+            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement) {
         super(ctx);
         this.settings = settings;
-        this.peerContext = new PeerContext(settings, engines, raftLogWriter, kvWriter, transport, ctx.getSelf());
+        this.scheduler = scheduler;
+        this.peerContext = new PeerContext(settings, engines, raftLogWriter, kvWriter, transport, ctx.getSelf(),
+                scheduler, placement);
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);
@@ -92,6 +105,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.SnapshotStreamEnded.class, this::onSnapshotStreamEnded)
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
+                .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
                 .build();
     }
 
@@ -272,6 +286,34 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         peers.remove(regionId);
         regions.remove(regionId);
         tombstones.put(regionId, r.region().getRegionEpoch().getConfVer());
+        return this;
+    }
+
+    /**
+     * The store heartbeat: counts from what the store tracks anyway, disk figures from a few stat calls
+     * (the file system's totals and the two LMDB data files), cheap enough for the store's thread.
+     */
+    private Behavior<StoreCommand> onHeartbeatTick() {
+        int leaders = 0;
+        for (RegionView v : regions.values()) {
+            if (v.leader() != null && v.leader().getStoreId() == settings.storeId()) leaders++;
+        }
+        long capacity = 0;
+        long available = 0;
+        long used = 0;
+        try {
+            java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(settings.dataDir());
+            capacity = fs.getTotalSpace();
+            available = fs.getUsableSpace();
+            for (String env : new String[] {"raft", "kv"}) {
+                java.nio.file.Path file = settings.dataDir().resolve(env).resolve("data.mdb");
+                if (java.nio.file.Files.exists(file)) used += java.nio.file.Files.size(file);
+            }
+        } catch (java.io.IOException e) {
+            // Report what could be read; the counts matter more than the disk figures.
+        }
+        scheduler.tell(new SchedulerCommand.StoreHeartbeat(settings.storeId(), capacity, available, used,
+                peers.size(), leaders));
         return this;
     }
 

@@ -30,6 +30,9 @@ public sealed interface StoreCommand {
     /** A peer was removed from its region and stopped. */
     record PeerRemoved(Region region, long peerId) implements StoreCommand {}
 
+    /** Timer: send the store heartbeat to the scheduler. */
+    enum HeartbeatTick implements StoreCommand { INSTANCE }
+
     /** Asks every peer of this store for its status. */
     record GetStatus(ActorRef<List<PeerStatus>> replyTo) implements StoreCommand {}
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.client.KvPair;
+import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Metapb.PeerRole;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.scheduler.SchedulerReply;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -82,6 +87,37 @@ class LocalShellTest {
         public String status() {
             calls.add("status");
             return "1 node, " + data.size() + " keys";
+        }
+
+        /** Split points, each a region boundary: regions are [boundary_i, boundary_i+1). */
+        final TreeSet<ByteString> boundaries = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
+
+        @Override
+        public CompletionStage<List<SchedulerReply.RegionInfo>> regions() {
+            calls.add("regions");
+            List<ByteString> edges = new ArrayList<>();
+            edges.add(ByteString.EMPTY);
+            edges.addAll(boundaries);
+            edges.add(ByteString.EMPTY);
+            List<SchedulerReply.RegionInfo> out = new ArrayList<>();
+            for (int i = 0; i + 1 < edges.size(); i++) {
+                Region r = Region.newBuilder().setId(i + 1).setStartKey(edges.get(i)).setEndKey(edges.get(i + 1))
+                        .addPeers(Peer.newBuilder().setId(10 + i).setStoreId(1))
+                        .addPeers(Peer.newBuilder().setId(20 + i).setStoreId(2))
+                        .addPeers(Peer.newBuilder().setId(30 + i).setStoreId(3).setRole(PeerRole.Learner)).build();
+                out.add(new SchedulerReply.RegionInfo(r, i == 0 ? Optional.of(r.getPeers(1)) : Optional.empty()));
+            }
+            return answer(out);
+        }
+
+        @Override
+        public CompletionStage<Void> split(ByteString key) {
+            calls.add("split");
+            checkKey(key);
+            if (!boundaries.add(key)) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("already a boundary"));
+            }
+            return answer(null);
         }
     }
 
@@ -190,6 +226,14 @@ class LocalShellTest {
         assertEquals(lines("OK"), run(lines("put c 3", "EXIT", "put d 4")));
         assertEquals("OK\n5\n", run("put e 5\nget e"), "a last line without newline still runs, then EOF ends");
         assertEquals("", run(""));
+    }
+
+    @Test
+    void regionsPrintsOneLinePerRegionThenTheCount() throws IOException {
+        assertEquals(lines("OK", "ERR already a boundary", "region 1 [, m) leader=2 voters=1,2 learners=3",
+                "region 2 [m, ) leader=? voters=1,2 learners=3", "(2 regions)"),
+                run(lines("split m", "split m", "regions")));
+        assertEquals(lines("ERR usage: split KEY", "ERR usage: regions"), run(lines("split", "regions x")));
     }
 
     @Test

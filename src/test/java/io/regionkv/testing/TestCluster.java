@@ -16,6 +16,8 @@ import io.regionkv.proto.RaftCmdpb.Request;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.raft.StateType;
+import io.regionkv.scheduler.Scheduler;
+import io.regionkv.scheduler.SchedulerCommand;
 import io.regionkv.server.RegionKvNode;
 import io.regionkv.store.PeerStatus;
 import io.regionkv.store.StoreSettings;
@@ -208,6 +210,38 @@ public final class TestCluster implements AutoCloseable {
                 history);
     }
 
+    /** The client node: the cluster's seed, never stopped. */
+    public ActorSystem<Void> clientSystem() {
+        return clientSystem;
+    }
+
+    /** The scheduler singleton's proxy on the client node (which never hosts it: it lacks the role). */
+    public ActorRef<SchedulerCommand> scheduler() {
+        return Scheduler.proxy(clientSystem);
+    }
+
+    /** The store whose node hosts the scheduler now: the oldest Up member with the scheduler's role. */
+    public long schedulerHost() {
+        String role = clientSystem.settings().config().getString("regionkv.scheduler.role");
+        Member oldest = null;
+        for (Member m : Cluster.get(clientSystem).state().getMembers()) {
+            if (m.status() != MemberStatus.up() || !m.hasRole(role)) continue;
+            if (oldest == null || m.isOlderThan(oldest)) oldest = m;
+        }
+        if (oldest == null) throw new IllegalStateException("no Up member with role " + role);
+        for (Map.Entry<Long, Node> e : nodes.entrySet()) {
+            if (e.getValue().address().equals(oldest.address())) return e.getKey();
+        }
+        throw new IllegalStateException("the oldest member " + oldest.address() + " is no running store");
+    }
+
+    /** A client on the client node that looks regions up in the scheduler's directory first. */
+    public RegionKvClient schedulerClient(int clientId) {
+        ClientSettings settings = ClientSettings.defaults().withRequestTimeout(options.clientTimeout())
+                .withInitialStores(storeIds);
+        return new RegionKvClient(clientSystem, settings, random(2000 + clientId), Optional.of(scheduler()));
+    }
+
     // ---- nodes -----------------------------------------------------------------------------------------
 
     /**
@@ -283,12 +317,13 @@ public final class TestCluster implements AutoCloseable {
                 "regionkv.raft.election-ticks = " + options.electionTicks(),
                 "regionkv.raft.heartbeat-ticks = " + options.heartbeatTicks(),
                 "regionkv.request-timeout = " + options.storeRequestTimeout().toMillis() + "ms");
-        return options.extra()
+        // Store nodes may host the scheduler singleton (the client node, the oldest, never does).
+        return Scheduler.withHostRole(options.extra()
                 .withFallback(ConfigFactory.parseString(hocon))
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(storeId))
                 .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()))
                 .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(storeIds))
-                .withFallback(commonConfig());
+                .withFallback(commonConfig()));
     }
 
     /**
