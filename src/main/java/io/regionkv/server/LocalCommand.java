@@ -18,11 +18,16 @@ import java.util.concurrent.CompletionStage;
  * {@code regionkv local [--nodes N] [--data DIR]}: a local cluster in this process, driven by commands on
  * standard input (see {@link LocalShell}). Data is kept under DIR across restarts.
  */
-final class LocalCommand {
+public final class LocalCommand {
 
     private LocalCommand() {}
 
-    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
+    /** The synopsis printed with a usage error, and by {@code --help}. */
+    public static String usage() {
+        return "usage: regionkv local [--nodes N] [--data DIR]";
+    }
+
+    public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
         int nodes = 3;
         Path data = Path.of("data");
         for (int i = 0; i < args.length; i++) {
@@ -60,7 +65,7 @@ final class LocalCommand {
 
     private static int usage(PrintStream err, String problem) {
         err.println("regionkv local: " + problem);
-        err.println("usage: regionkv local [--nodes N] [--data DIR]");
+        err.println(usage());
         return 2;
     }
 

@@ -23,14 +23,19 @@ import org.apache.pekko.cluster.typed.JoinSeedNodes;
  * prints a line with {@code ready} once it is an Up member, and runs until SIGTERM or SIGINT, which run
  * Pekko's coordinated shutdown (the JVM shutdown hook).
  */
-final class ServerCommand {
+public final class ServerCommand {
 
     /** How long the node may take to become an Up member before the command gives up. */
     private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(2);
 
     private ServerCommand() {}
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
+    /** The synopsis printed with a usage error, and by {@code --help}. */
+    public static String usage() {
+        return ServerOptions.USAGE;
+    }
+
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
         ServerOptions options;
         try {
             options = ServerOptions.parse(argv);
@@ -46,6 +51,16 @@ final class ServerCommand {
             err.println("regionkv server: " + e.getMessage());
             return 1;
         }
+        ServerEndpoints endpoints;
+        try {
+            endpoints = ServerEndpoints.start(system, options);
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("regionkv server: cannot serve gRPC on " + options.host() + ":" + options.grpcPort()
+                    + " and HTTP on " + options.host() + ":" + options.httpPort() + ": " + e);
+            system.terminate();
+            awaitTermination(system);
+            return 1;
+        }
         try {
             awaitUp(system, JOIN_TIMEOUT);
         } catch (IllegalStateException e) {
@@ -54,7 +69,8 @@ final class ServerCommand {
             return 1;
         }
         out.println("regionkv server: store " + options.storeId() + " ready at " + Cluster.get(system).selfMember().address()
-                + " (data " + options.data().toAbsolutePath() + ")");
+                + " grpc " + options.host() + ":" + endpoints.grpcPort() + " http " + options.host() + ":"
+                + endpoints.httpPort() + " (data " + options.data().toAbsolutePath() + ")");
         out.flush();
         java.util.Optional<RegionKvNode> node = RegionKV.get(system).node();
         try {

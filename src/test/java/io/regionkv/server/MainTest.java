@@ -14,19 +14,19 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return io.regionkv.cli.Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
     void helpPrintsUsageAndSucceeds() {
         assertEquals(0, run("--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: regionkv"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: regionkv"));
     }
 
     @Test
     void unknownCommandIsAnErrorThatNamesIt() {
         assertEquals(2, run("frobnicate"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'frobnicate'"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("Unmatched argument at index 0: 'frobnicate'"));
     }
 }
