@@ -39,11 +39,13 @@ public final class RegionKvService {
     private final RegionKvClient client;
     private final ClusterListing listing;
     private final ApiSettings settings;
+    private final InFlightLimit inFlight;
 
-    public RegionKvService(RegionKvClient client, ClusterListing listing, ApiSettings settings) {
+    RegionKvService(RegionKvClient client, ClusterListing listing, ApiSettings settings) {
         this.client = client;
         this.listing = listing;
         this.settings = settings;
+        this.inFlight = new InFlightLimit(settings.maxInFlightOperations());
     }
 
     public ServerServiceDefinition bind() {
@@ -55,23 +57,23 @@ public final class RegionKvService {
                 .addMethod(RegionKvMethods.RAW_DELETE, ServerCalls.asyncUnaryCall(this::rawDelete))
                 .addMethod(RegionKvMethods.RAW_SCAN, ServerCalls.asyncUnaryCall(this::rawScan))
                 .addMethod(RegionKvMethods.LIST_REGIONS, ServerCalls.asyncUnaryCall(
-                        (req, obs) -> answer(obs, () -> listing.regions()
+                        (req, obs) -> answer(obs, 1, () -> listing.regions()
                                 .thenApply(r -> ListRegionsResponse.newBuilder().addAllRegions(r).build()))))
                 .addMethod(RegionKvMethods.LIST_STORES, ServerCalls.asyncUnaryCall(
-                        (req, obs) -> answer(obs, () -> listing.stores()
+                        (req, obs) -> answer(obs, 1, () -> listing.stores()
                                 .thenApply(s -> ListStoresResponse.newBuilder().addAllStores(s).build()))))
                 .build();
     }
 
     private void rawGet(RawGetRequest req, StreamObserver<RawGetResponse> obs) {
-        answer(obs, () -> client.get(req.getCf(), req.getKey()).thenApply(v -> v
+        answer(obs, 1, () -> client.get(req.getCf(), req.getKey()).thenApply(v -> v
                 .map(value -> RawGetResponse.newBuilder().setValue(value).build())
                 .orElseGet(() -> RawGetResponse.newBuilder().setNotFound(true).build())));
     }
 
     private void rawBatchGet(RawBatchGetRequest req, StreamObserver<RawBatchGetResponse> obs) {
-        answer(obs, () -> {
-            checkBatch(req.getKeysCount());
+        if (!checkBatch(req.getKeysCount(), obs)) return;
+        answer(obs, Math.max(1, req.getKeysCount()), () -> {
             List<CompletableFuture<Optional<ByteString>>> gets = new ArrayList<>();
             for (ByteString key : req.getKeysList()) gets.add(client.get(req.getCf(), key).toCompletableFuture());
             return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
@@ -86,13 +88,13 @@ public final class RegionKvService {
     }
 
     private void rawPut(RawPutRequest req, StreamObserver<RawPutResponse> obs) {
-        answer(obs, () -> client.put(req.getCf(), req.getKey(), req.getValue())
+        answer(obs, 1, () -> client.put(req.getCf(), req.getKey(), req.getValue())
                 .thenApply(v -> RawPutResponse.getDefaultInstance()));
     }
 
     private void rawBatchPut(RawBatchPutRequest req, StreamObserver<RawBatchPutResponse> obs) {
-        answer(obs, () -> {
-            checkBatch(req.getPairsCount());
+        if (!checkBatch(req.getPairsCount(), obs)) return;
+        answer(obs, Math.max(1, req.getPairsCount()), () -> {
             List<CompletableFuture<Void>> puts = new ArrayList<>();
             for (KvPair p : req.getPairsList()) {
                 puts.add(client.put(req.getCf(), p.getKey(), p.getValue()).toCompletableFuture());
@@ -103,12 +105,12 @@ public final class RegionKvService {
     }
 
     private void rawDelete(RawDeleteRequest req, StreamObserver<RawDeleteResponse> obs) {
-        answer(obs, () -> client.delete(req.getCf(), req.getKey())
+        answer(obs, 1, () -> client.delete(req.getCf(), req.getKey())
                 .thenApply(v -> RawDeleteResponse.getDefaultInstance()));
     }
 
     private void rawScan(RawScanRequest req, StreamObserver<RawScanResponse> obs) {
-        answer(obs, () -> {
+        answer(obs, 1, () -> {
             if (req.getLimit() < 1 || req.getLimit() > settings.maxScanLimit()) {
                 throw new IllegalArgumentException("limit must be between 1 and " + settings.maxScanLimit()
                         + " (regionkv.api.max-scan-limit), was " + Integer.toUnsignedString(req.getLimit()));
@@ -123,26 +125,36 @@ public final class RegionKvService {
         });
     }
 
-    private void checkBatch(int size) {
-        if (size > settings.maxBatchKeys()) {
-            throw new IllegalArgumentException("a batch holds at most " + settings.maxBatchKeys()
-                    + " keys (regionkv.api.max-batch-keys), this one " + size);
-        }
+    /** Refuses a batch over the limit before it takes places in flight (it could never get them all). */
+    private boolean checkBatch(int size, StreamObserver<?> obs) {
+        if (size <= settings.maxBatchKeys()) return true;
+        obs.onError(Status.INVALID_ARGUMENT.withDescription("a batch holds at most " + settings.maxBatchKeys()
+                + " keys (regionkv.api.max-batch-keys), this one " + size).asRuntimeException());
+        return false;
     }
 
     /**
-     * Starts {@code call} and answers its outcome. Bad input throws from the call itself (the client's
-     * contract), so that is caught here too: a gRPC handler must answer every request with a status.
+     * Takes {@code operations} places in flight, starts {@code call} and answers its outcome. Bad input
+     * throws from the call itself (the client's contract), so that is caught here too: a gRPC handler must
+     * answer every request with a status.
      */
-    private static <R> void answer(StreamObserver<R> obs, Supplier<CompletionStage<R>> call) {
+    private <R> void answer(StreamObserver<R> obs, int operations, Supplier<CompletionStage<R>> call) {
+        if (!inFlight.tryAcquire(operations)) {
+            obs.onError(Status.RESOURCE_EXHAUSTED.withDescription("this node has " + inFlight.inFlight()
+                    + " operations in flight, at most " + inFlight.max()
+                    + " (regionkv.api.max-in-flight-operations); retry later or elsewhere").asRuntimeException());
+            return;
+        }
         CompletionStage<R> stage;
         try {
             stage = call.get();
         } catch (RuntimeException e) {
+            inFlight.release(operations);
             obs.onError(GrpcErrors.toStatus(e));
             return;
         }
         stage.whenComplete((value, error) -> {
+            inFlight.release(operations);
             if (error != null) {
                 obs.onError(GrpcErrors.toStatus(error));
             } else if (value == null) {

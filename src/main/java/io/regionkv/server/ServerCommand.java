@@ -61,6 +61,10 @@ public final class ServerCommand {
             awaitTermination(system);
             return 1;
         }
+        // Printed before joining, so that a port chosen with 0 is known while the node waits for its seeds.
+        out.println("regionkv server: store " + options.storeId() + " serving grpc " + options.host() + ":"
+                + endpoints.grpcPort() + " http " + options.host() + ":" + endpoints.httpPort());
+        out.flush();
         try {
             awaitUp(system, JOIN_TIMEOUT);
         } catch (IllegalStateException e) {

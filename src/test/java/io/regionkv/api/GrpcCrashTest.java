@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,12 +50,19 @@ class GrpcCrashTest {
     private static final int CLIENTS = 4;
 
     private ServerProcesses cluster;
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    /** One channel per node, store s at s - 1; a restarted node serves on a new port, so it gets a new one. */
+    private final AtomicReferenceArray<ManagedChannel> channels = new AtomicReferenceArray<>(3);
 
     @AfterEach
     void stop() {
-        for (ManagedChannel c : channels) c.shutdownNow();
+        for (int i = 0; i < channels.length(); i++) {
+            if (channels.get(i) != null) channels.get(i).shutdownNow();
+        }
         if (cluster != null) cluster.close();
+    }
+
+    private void connect(int store) {
+        channels.set(store - 1, NettyChannelBuilder.forAddress("127.0.0.1", cluster.grpcPort(store)).usePlaintext().build());
     }
 
     private static <Q, R> R call(ManagedChannel channel, MethodDescriptor<Q, R> method, Q request, Duration deadline) {
@@ -73,9 +81,7 @@ class GrpcCrashTest {
         cluster = new ServerProcesses(base, 3);
         for (int s = 1; s <= 3; s++) cluster.start(s);
         for (int s = 1; s <= 3; s++) cluster.awaitReady(s, 0, START);
-        for (int s = 1; s <= 3; s++) {
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", cluster.grpcPort(s)).usePlaintext().build());
-        }
+        for (int s = 1; s <= 3; s++) connect(s);
         ClusterSystems.awaitCondition("first write accepted", START, () -> {
             try {
                 call(channels.get(0), RegionKvMethods.RAW_PUT,
@@ -104,6 +110,9 @@ class GrpcCrashTest {
         Thread.sleep(2000);
         cluster.start(leader);
         cluster.awaitReady(leader, readyBefore, START);
+        ManagedChannel old = channels.get(leader - 1);
+        connect(leader);
+        old.shutdownNow();
         Thread.sleep(3000);
         running.set(false);
         for (Thread t : clients) t.join(60_000);
@@ -121,7 +130,8 @@ class GrpcCrashTest {
     private int leaderStore() {
         long deadline = System.nanoTime() + START.toNanos();
         while (true) {
-            for (ManagedChannel c : channels) {
+            for (int i = 0; i < channels.length(); i++) {
+                ManagedChannel c = channels.get(i);
                 try {
                     List<RegionInfo> regions = call(c, RegionKvMethods.LIST_REGIONS,
                             ListRegionsRequest.getDefaultInstance(), Duration.ofSeconds(10)).getRegionsList();
@@ -147,7 +157,7 @@ class GrpcCrashTest {
         int node = 0;
         while (true) {
             try {
-                RawGetResponse r = call(channels.get(node++ % channels.size()), RegionKvMethods.RAW_GET,
+                RawGetResponse r = call(channels.get(node++ % channels.length()), RegionKvMethods.RAW_GET,
                         RawGetRequest.newBuilder().setKey(b(key)).build(), Duration.ofSeconds(15));
                 return r.getNotFound() ? null : r.getValue().toStringUtf8();
             } catch (StatusRuntimeException e) {
@@ -164,7 +174,7 @@ class GrpcCrashTest {
      */
     private void clientLoop(int id, HistoryRecorder history, Map<String, String> acknowledged, AtomicBoolean running) {
         int seq = 0;
-        int node = id % channels.size();
+        int node = id % channels.length();
         while (running.get()) {
             ManagedChannel channel = channels.get(node);
             String key = "c" + id + "-" + (seq % 10);
@@ -183,7 +193,7 @@ class GrpcCrashTest {
                     h.unknown();
                     acknowledged.remove(key); // a later read decides
                 }
-                node = (node + 1) % channels.size();
+                node = (node + 1) % channels.length();
                 continue;
             }
             var g = history.invokeGet(id, key);
@@ -193,7 +203,7 @@ class GrpcCrashTest {
                 g.ok(r.getNotFound() ? null : r.getValue().toStringUtf8());
             } catch (StatusRuntimeException e) {
                 g.fail(true); // a read has no effect
-                node = (node + 1) % channels.size();
+                node = (node + 1) % channels.length();
             }
         }
     }

@@ -1,8 +1,20 @@
 package io.regionkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.regionkv.api.RegionKvStub;
+import io.regionkv.proto.Regionkvpb.KvPair;
+import io.regionkv.proto.Regionkvpb.RawBatchGetRequest;
+import io.regionkv.proto.Regionkvpb.RawBatchGetResponse;
+import io.regionkv.proto.Regionkvpb.RawBatchPutRequest;
+import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.testing.ClusterSystems;
 import io.regionkv.testing.ServerProcesses;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -50,6 +63,7 @@ class OperatorSurfaceTest {
         cluster = new ServerProcesses(base, 3);
         cluster.start(2);
         // Its HTTP endpoint serves before the node has a cluster to join.
+        cluster.awaitServing(2, START);
         ClusterSystems.awaitCondition("store 2 alive", START, () -> status(2, "/health/alive") == 200);
         aliveBeforeJoin = status(2, "/health/alive");
         notReadyBeforeJoin = status(2, "/health/ready");
@@ -173,6 +187,38 @@ class OperatorSurfaceTest {
             leaders += (int) Double.parseDouble(m.group(1));
         }
         assertTrue(leaders >= 1, "a leader counted: " + leaders);
+    }
+
+    @Test
+    @Order(4)
+    void batchCallsAndLimitsThroughTheGrpcApi() {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", cluster.grpcPort(2)).usePlaintext().build();
+        try {
+            RegionKvStub stub = new RegionKvStub(channel, Duration.ofSeconds(15));
+            stub.rawBatchPut(RawBatchPutRequest.newBuilder()
+                    .addPairs(KvPair.newBuilder().setKey(b("batch/1")).setValue(b("one")))
+                    .addPairs(KvPair.newBuilder().setKey(b("batch/2")).setValue(b("two"))).build());
+            RawBatchGetResponse got = stub.rawBatchGet(RawBatchGetRequest.newBuilder()
+                    .addKeys(b("batch/2")).addKeys(b("batch/none")).addKeys(b("batch/1")).build());
+            // Absent keys are left out; the others come in the order asked.
+            assertEquals(List.of(KvPair.newBuilder().setKey(b("batch/2")).setValue(b("two")).build(),
+                    KvPair.newBuilder().setKey(b("batch/1")).setValue(b("one")).build()), got.getPairsList());
+
+            RawBatchGetRequest.Builder tooMany = RawBatchGetRequest.newBuilder();
+            for (int i = 0; i <= 1024; i++) tooMany.addKeys(b("k" + i)); // regionkv.api.max-batch-keys + 1
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                    () -> stub.rawBatchGet(tooMany.build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+            StatusRuntimeException noLimit = assertThrows(StatusRuntimeException.class,
+                    () -> stub.rawScan(RawScanRequest.newBuilder().setLimit(0).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, noLimit.getStatus().getCode());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static ByteString b(String s) {
+        return ByteString.copyFromUtf8(s);
     }
 
     /** The value of a request counter of one node, 0 when it has not been created yet (no such call). */

@@ -9,11 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Real {@code regionkv server} JVMs on this machine, one per store, each with its cluster, gRPC and HTTP
- * port chosen free at the start and kept across restarts (a restarted store comes back where it was).
- * Store 1 is every node's seed. Each server's output goes to {@code server-N.log} in {@code base}, which
+ * Real {@code regionkv server} JVMs on this machine, one per store. The cluster port is chosen free at the
+ * start and kept across restarts (the seeds must be known in advance); the gRPC and HTTP ports are picked
+ * by each server itself (port 0) and read from its {@code serving} line, since a port found free here can
+ * be taken by some outgoing connection before the server binds it. Store 1 is every node's seed. Each server's output goes to {@code server-N.log} in {@code base}, which
  * the tests print so that a failed run can be read.
  */
 public final class ServerProcesses implements AutoCloseable {
@@ -22,21 +25,15 @@ public final class ServerProcesses implements AutoCloseable {
     private final int stores;
     private final Process[] servers;
     private final int[] clusterPorts;
-    private final int[] grpcPorts;
-    private final int[] httpPorts;
+    private final int[] servingBefore;
 
     public ServerProcesses(Path base, int stores) throws IOException {
         this.base = base;
         this.stores = stores;
         this.servers = new Process[stores + 1];
         this.clusterPorts = new int[stores + 1];
-        this.grpcPorts = new int[stores + 1];
-        this.httpPorts = new int[stores + 1];
-        for (int i = 1; i <= stores; i++) {
-            clusterPorts[i] = freePort();
-            grpcPorts[i] = freePort();
-            httpPorts[i] = freePort();
-        }
+        this.servingBefore = new int[stores + 1];
+        for (int i = 1; i <= stores; i++) clusterPorts[i] = freePort();
     }
 
     private static int freePort() throws IOException {
@@ -45,20 +42,47 @@ public final class ServerProcesses implements AutoCloseable {
         }
     }
 
+    private static final Pattern SERVING = Pattern.compile(" serving grpc [^ ]+:(\\d+) http [^ ]+:(\\d+)");
+
+    /** The gRPC port of the running server of {@code store} (from its latest serving line). */
     public int grpcPort(int store) {
-        return grpcPorts[store];
+        return servingPort(store, 1);
     }
 
     public int httpPort(int store) {
-        return httpPorts[store];
+        return servingPort(store, 2);
     }
 
     public String grpcEndpoint(int store) {
-        return "127.0.0.1:" + grpcPorts[store];
+        return "127.0.0.1:" + grpcPort(store);
+    }
+
+    private int servingPort(int store, int group) {
+        List<String> lines = servingLines(store);
+        if (lines.size() <= servingBefore[store]) throw new IllegalStateException("store " + store + " serves nothing yet");
+        Matcher m = SERVING.matcher(lines.get(lines.size() - 1));
+        if (!m.find()) throw new IllegalStateException("unreadable serving line: " + lines.get(lines.size() - 1));
+        return Integer.parseInt(m.group(group));
+    }
+
+    private List<String> servingLines(int store) {
+        try {
+            return Files.readAllLines(base.resolve("server-" + store + ".log")).stream()
+                    .filter(l -> SERVING.matcher(l).find()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Waits until the server of {@code store} started last has bound its gRPC and HTTP ports. */
+    public void awaitServing(int store, Duration timeout) {
+        ClusterSystems.awaitCondition("store " + store + " serving", timeout,
+                () -> servingLines(store).size() > servingBefore[store]);
     }
 
     /** Starts (or restarts, over the same data) the server of {@code store}. */
     public void start(int store) throws IOException {
+        servingBefore[store] = servingLines(store).size();
         List<String> stores1ToN = new ArrayList<>();
         for (int i = 1; i <= stores; i++) stores1ToN.add(Integer.toString(i));
         List<String> cmd = new ArrayList<>(List.of(
@@ -77,8 +101,7 @@ public final class ServerProcesses implements AutoCloseable {
                 "--port", Integer.toString(clusterPorts[store]),
                 "--seed", "127.0.0.1:" + clusterPorts[1],
                 "--initial-stores", String.join(",", stores1ToN),
-                "--grpc-port", Integer.toString(grpcPorts[store]),
-                "--http-port", Integer.toString(httpPorts[store])));
+                "--grpc-port", "0", "--http-port", "0"));
         File log = base.resolve("server-" + store + ".log").toFile();
         servers[store] = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
