@@ -5,14 +5,16 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.regionkv.api.RegionKvStub;
+import io.regionkv.server.HostPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The options that say where the cluster is ({@code --endpoints}) and how long to wait, and the
@@ -23,24 +25,21 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class Endpoints {
 
-    @Option(names = "--endpoints", split = ",", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--endpoints", split = ",", paramLabel = "HOST:PORT", converter = Converters.HostPorts.class,
             defaultValue = "127.0.0.1:20160",
             description = "gRPC addresses of cluster nodes, tried in order (default: ${DEFAULT-VALUE})")
     List<HostPort> endpoints = new ArrayList<>();
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "15s", converter = Converters.Durations.class,
             description = "the longest one call may take, such as 500ms, 15s or 2m (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
-    record HostPort(String host, int port) {
-        @Override
-        public String toString() {
-            return host + ":" + port;
-        }
-    }
-
     /** Runs {@code call} against the endpoints in order until one answers other than UNAVAILABLE. */
     <T> T call(Function<RegionKvStub, T> call) {
+        if (timeout.isZero()) throw new ParameterException(spec.commandLine(), "--timeout must be more than zero");
         StatusRuntimeException last = Status.UNAVAILABLE.withDescription("no endpoint given").asRuntimeException();
         for (HostPort e : endpoints) {
             ManagedChannel channel = NettyChannelBuilder.forAddress(e.host(), e.port()).usePlaintext().build();
@@ -60,44 +59,5 @@ final class Endpoints {
             }
         }
         throw last;
-    }
-
-    static final class HostPortConverter implements ITypeConverter<HostPort> {
-        @Override
-        public HostPort convert(String value) {
-            int colon = value.lastIndexOf(':');
-            if (colon <= 0 || colon == value.length() - 1) {
-                throw new TypeConversionException("needs HOST:PORT, got '" + value + "'");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(value.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 1 || port > 65535) {
-                throw new TypeConversionException("needs a port between 1 and 65535, got '" + value + "'");
-            }
-            return new HostPort(value.substring(0, colon), port);
-        }
-    }
-
-    static final class DurationConverter implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            String s = value.strip();
-            int unitAt = 0;
-            while (unitAt < s.length() && Character.isDigit(s.charAt(unitAt))) unitAt++;
-            if (unitAt == 0 || unitAt > 9) throw new TypeConversionException("needs a duration such as 500ms, 15s or 2m, got '" + value + "'");
-            long n = Long.parseLong(s.substring(0, unitAt));
-            Duration d = switch (s.substring(unitAt)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> throw new TypeConversionException("needs a unit ms, s or m, got '" + value + "'");
-            };
-            if (d.isZero()) throw new TypeConversionException("must be more than zero");
-            return d;
-        }
     }
 }

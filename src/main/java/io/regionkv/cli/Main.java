@@ -30,10 +30,6 @@ public final class Main {
         CommandLine cli = new CommandLine(new RegionKvCommand(out, err));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        // server, local and bench read their own options (see PassThrough): picocli hands them every word.
-        for (String own : new String[] {"server", "local", "bench"}) {
-            cli.getSubcommands().get(own).setUnmatchedOptionsArePositionalParams(true);
-        }
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             // Commands answer their own failures; what gets here is unexpected, but still one line.
             commandLine.getErr().println("ERR " + (e.getMessage() == null ? e.toString() : e.getMessage()));

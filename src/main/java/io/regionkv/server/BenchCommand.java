@@ -22,20 +22,7 @@ public final class BenchCommand {
 
     private BenchCommand() {}
 
-    /** The synopsis printed with a usage error, and by {@code --help}. */
-    public static String usage() {
-        return BenchOptions.USAGE;
-    }
-
-    public static int run(String[] argv, PrintStream out, PrintStream err) {
-        BenchOptions options;
-        try {
-            options = BenchOptions.parse(argv);
-        } catch (UsageException e) {
-            err.println("regionkv bench: " + e.getMessage());
-            err.println(BenchOptions.USAGE);
-            return 2;
-        }
+    public static int run(BenchOptions options, PrintStream out, PrintStream err) {
         return run(options, ConfigFactory.load(), out, err);
     }
 

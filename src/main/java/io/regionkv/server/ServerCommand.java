@@ -30,20 +30,7 @@ public final class ServerCommand {
 
     private ServerCommand() {}
 
-    /** The synopsis printed with a usage error, and by {@code --help}. */
-    public static String usage() {
-        return ServerOptions.USAGE;
-    }
-
-    public static int run(String[] argv, PrintStream out, PrintStream err) {
-        ServerOptions options;
-        try {
-            options = ServerOptions.parse(argv);
-        } catch (UsageException e) {
-            err.println("regionkv server: " + e.getMessage());
-            err.println(ServerOptions.USAGE);
-            return 2;
-        }
+    public static int run(ServerOptions options, PrintStream out, PrintStream err) {
         ActorSystem<Void> system;
         try {
             system = start(options, ConfigFactory.load());
@@ -88,10 +75,10 @@ public final class ServerCommand {
 
     /** Creates the node's actor system, asks it to join the cluster and starts its store. */
     static ActorSystem<Void> start(ServerOptions options, Config base) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), CliArgs.SYSTEM_NAME, config(options, base));
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), HostPort.SYSTEM_NAME, config(options, base));
         try {
             List<Address> given = new ArrayList<>();
-            for (CliArgs.HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
+            for (HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
             // A restarted server also tries the members it saw last, so that it rejoins its cluster rather
             // than forming a second one when its only seed is itself (see KnownMembers).
             List<Address> seeds = KnownMembers.seeds(given, Cluster.get(system).selfMember().address(),
