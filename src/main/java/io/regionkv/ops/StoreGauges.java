@@ -1,5 +1,6 @@
 package io.regionkv.ops;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.regionkv.raft.StateType;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The numbers live in the store actor, so they are fetched by asking it, once per scrape
  * ({@link #refresh}, called from the HTTP thread, never from an actor). A store that does not answer in
- * time leaves the last values and counts a miss in {@code regionkv.store.status.misses}.
+ * time leaves the last values and counts a miss in the counter {@code regionkv.store.status.misses}.
  */
 public final class StoreGauges {
 
@@ -31,7 +32,7 @@ public final class StoreGauges {
                 .description("region replicas held by this store").register(registry);
         Gauge.builder("regionkv.store.leaders", leaders, AtomicLong::get).tag("store", store)
                 .description("regions this store leads").register(registry);
-        Gauge.builder("regionkv.store.status.misses", misses, AtomicLong::get).tag("store", store)
+        FunctionCounter.builder("regionkv.store.status.misses", misses, AtomicLong::get).tag("store", store)
                 .description("scrapes at which the store did not report its status in time").register(registry);
     }
 
