@@ -379,7 +379,7 @@ final class RegionCall {
             }
         } else {
             result.completeExceptionally(new RegionKvException(operation + " " + KeyRanges.printable(key) + " refused by store "
-                    + storeId + ": " + (e.getMessage().isEmpty() ? "unspecified error" : e.getMessage())));
+                    + storeId + ": " + (e.getMessage().isEmpty() ? "unspecified error" : e.getMessage()), e));
         }
     }
 

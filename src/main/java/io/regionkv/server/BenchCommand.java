@@ -15,22 +15,14 @@ import java.util.concurrent.TimeUnit;
  * phase keeps a fixed number of requests in flight (see {@link LoadLoop}). Progress goes to {@code err}
  * once a second, the result table to {@code out}.
  */
-final class BenchCommand {
+public final class BenchCommand {
 
     /** How long the cluster may take to start and to accept its first write. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private BenchCommand() {}
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        BenchOptions options;
-        try {
-            options = BenchOptions.parse(argv);
-        } catch (UsageException e) {
-            err.println("regionkv bench: " + e.getMessage());
-            err.println(BenchOptions.USAGE);
-            return 2;
-        }
+    public static int run(BenchOptions options, PrintStream out, PrintStream err) {
         return run(options, ConfigFactory.load(), out, err);
     }
 

@@ -63,7 +63,7 @@ final class BenchTarget implements AutoCloseable {
             var seed = Cluster.get(cluster.systems().get(0)).selfMember().address();
             List<Long> stores = new java.util.ArrayList<>();
             for (long id = 1; id <= nodes; id++) stores.add(id);
-            BenchTarget client = connect(new CliArgs.HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
+            BenchTarget client = connect(new HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
                     "127.0.0.1", stores, LocalCluster.nodeConfig(shared, 0, dir.resolve("client"), List.of()), timeout);
             return new BenchTarget(client.api, nodes + " nodes in this process (data under " + dir
                     + ") and a client-only node", () -> {
@@ -80,7 +80,7 @@ final class BenchTarget implements AutoCloseable {
      * Joins the cluster of the node at {@code seed} as a client-only node (no store) reachable at
      * {@code host}, and waits until it is Up and knows where {@code stores} are.
      */
-    static BenchTarget connect(CliArgs.HostPort seed, String host, List<Long> stores, Config base, Duration timeout) {
+    static BenchTarget connect(HostPort seed, String host, List<Long> stores, Config base, Duration timeout) {
         Config config = ConfigFactory.empty()
                 .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
@@ -89,7 +89,7 @@ final class BenchTarget implements AutoCloseable {
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(0))
                 .withValue("regionkv.client.initial-stores", ConfigValueFactory.fromIterable(stores))
                 .withFallback(base).resolve();
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), CliArgs.SYSTEM_NAME, config);
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), HostPort.SYSTEM_NAME, config);
         Runnable stop = () -> {
             system.terminate();
             try {

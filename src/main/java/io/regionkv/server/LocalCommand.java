@@ -15,36 +15,18 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * {@code regionkv local [--nodes N] [--data DIR]}: a local cluster in this process, driven by commands on
+ * {@code regionkv local}: a local cluster in this process, driven by commands on
  * standard input (see {@link LocalShell}). Data is kept under DIR across restarts.
  */
-final class LocalCommand {
+public final class LocalCommand {
 
     private LocalCommand() {}
 
-    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-        int nodes = 3;
-        Path data = Path.of("data");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--nodes" -> {
-                    if (i + 1 >= args.length) return usage(err, "--nodes needs a number");
-                    try {
-                        nodes = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        return usage(err, "--nodes needs a number, got '" + args[i] + "'");
-                    }
-                    if (nodes < 1 || nodes > 9) return usage(err, "--nodes must be between 1 and 9, got " + nodes);
-                }
-                case "--data" -> {
-                    if (i + 1 >= args.length) return usage(err, "--data needs a directory");
-                    data = Path.of(args[++i]);
-                }
-                default -> {
-                    return usage(err, "unknown option '" + args[i] + "'");
-                }
-            }
-        }
+    /**
+     * @param nodes 1 to 9 (one JVM: more only share the same cores)
+     * @param data  where the nodes keep their data across runs
+     */
+    public static int run(int nodes, Path data, InputStream stdin, PrintStream out, PrintStream err) {
         err.println("regionkv: starting " + nodes + " nodes with data under " + data.toAbsolutePath() + " ...");
         try (LocalCluster cluster = LocalCluster.start(nodes, data,
                 LocalCluster.sharedCoresConfig(nodes).withFallback(ConfigFactory.load()), Duration.ofSeconds(60))) {
@@ -56,12 +38,6 @@ final class LocalCommand {
             err.println("regionkv: " + e.getMessage());
             return 1;
         }
-    }
-
-    private static int usage(PrintStream err, String problem) {
-        err.println("regionkv local: " + problem);
-        err.println("usage: regionkv local [--nodes N] [--data DIR]");
-        return 2;
     }
 
     static ShellBackend backend(LocalCluster cluster) {

@@ -23,22 +23,14 @@ import org.apache.pekko.cluster.typed.JoinSeedNodes;
  * prints a line with {@code ready} once it is an Up member, and runs until SIGTERM or SIGINT, which run
  * Pekko's coordinated shutdown (the JVM shutdown hook).
  */
-final class ServerCommand {
+public final class ServerCommand {
 
     /** How long the node may take to become an Up member before the command gives up. */
     private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(2);
 
     private ServerCommand() {}
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
-        ServerOptions options;
-        try {
-            options = ServerOptions.parse(argv);
-        } catch (UsageException e) {
-            err.println("regionkv server: " + e.getMessage());
-            err.println(ServerOptions.USAGE);
-            return 2;
-        }
+    public static int run(ServerOptions options, PrintStream out, PrintStream err) {
         ActorSystem<Void> system;
         try {
             system = start(options, ConfigFactory.load());
@@ -46,6 +38,20 @@ final class ServerCommand {
             err.println("regionkv server: " + e.getMessage());
             return 1;
         }
+        ServerEndpoints endpoints;
+        try {
+            endpoints = ServerEndpoints.start(system, options);
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("regionkv server: cannot serve gRPC on " + options.host() + ":" + options.grpcPort()
+                    + " and HTTP on " + options.host() + ":" + options.httpPort() + ": " + e);
+            system.terminate();
+            awaitTermination(system);
+            return 1;
+        }
+        // Printed before joining, so that a port chosen with 0 is known while the node waits for its seeds.
+        out.println("regionkv server: store " + options.storeId() + " serving grpc " + options.host() + ":"
+                + endpoints.grpcPort() + " http " + options.host() + ":" + endpoints.httpPort());
+        out.flush();
         try {
             awaitUp(system, JOIN_TIMEOUT);
         } catch (IllegalStateException e) {
@@ -54,7 +60,8 @@ final class ServerCommand {
             return 1;
         }
         out.println("regionkv server: store " + options.storeId() + " ready at " + Cluster.get(system).selfMember().address()
-                + " (data " + options.data().toAbsolutePath() + ")");
+                + " grpc " + options.host() + ":" + endpoints.grpcPort() + " http " + options.host() + ":"
+                + endpoints.httpPort() + " (data " + options.data().toAbsolutePath() + ")");
         out.flush();
         java.util.Optional<RegionKvNode> node = RegionKV.get(system).node();
         try {
@@ -68,10 +75,10 @@ final class ServerCommand {
 
     /** Creates the node's actor system, asks it to join the cluster and starts its store. */
     static ActorSystem<Void> start(ServerOptions options, Config base) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), CliArgs.SYSTEM_NAME, config(options, base));
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), HostPort.SYSTEM_NAME, config(options, base));
         try {
             List<Address> given = new ArrayList<>();
-            for (CliArgs.HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
+            for (HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
             // A restarted server also tries the members it saw last, so that it rejoins its cluster rather
             // than forming a second one when its only seed is itself (see KnownMembers).
             List<Address> seeds = KnownMembers.seeds(given, Cluster.get(system).selfMember().address(),

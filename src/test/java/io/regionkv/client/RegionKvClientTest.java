@@ -561,6 +561,9 @@ class RegionKvClientTest {
 
         assertEquals(RegionKvException.class, e.getClass());
         assertTrue(e.getMessage().contains("exceeds 1048576"), e.getMessage());
+        // The store's error itself travels with the failure (the gRPC API attaches it as a status detail).
+        assertEquals("value of 2000000 bytes exceeds 1048576",
+                ((RegionKvException) e).regionError().orElseThrow().getMessage());
         next(a);
         assertNothingMore(a);
     }

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,7 @@ class BenchCommandTest {
     void benchAgainstAnInProcessClusterPrintsAResultTable() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = BenchCommand.run(new String[] {"--keys", "500", "--warmup", "200ms", "--duration", "1s",
+        int code = io.regionkv.cli.Main.run(new String[] {"bench", "--keys", "500", "--warmup", "200ms", "--duration", "1s",
                 "--concurrency", "1,16"}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String o = out.toString(StandardCharsets.UTF_8);
@@ -84,9 +85,8 @@ class BenchCommandTest {
             var address = Cluster.get(server).selfMember().address();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            BenchOptions options = BenchOptions.parse(new String[] {"--connect",
-                    address.getHost().get() + ":" + address.getPort().get(), "--stores", "1", "--keys", "200",
-                    "--warmup", "0s", "--duration", "1s", "--concurrency", "4"});
+            BenchOptions options = new BenchOptions(new HostPort(address.getHost().get(), address.getPort().get()),
+                    "127.0.0.1", List.of(1L), null, 3, 200, 256, List.of(4), Duration.ZERO, Duration.ofSeconds(1));
             int code = BenchCommand.run(options, base, new PrintStream(out, true, StandardCharsets.UTF_8),
                     new PrintStream(err, true, StandardCharsets.UTF_8));
             String o = out.toString(StandardCharsets.UTF_8);

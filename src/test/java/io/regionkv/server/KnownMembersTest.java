@@ -68,7 +68,7 @@ class KnownMembersTest {
         ActorSystem<Void> first = start(new ServerOptions(1, data.resolve("s1"), "127.0.0.1", 0, List.of(), List.of(1L)),
                 base);
         Address firstAddress = Cluster.get(first).selfMember().address();
-        CliArgs.HostPort firstSeed = new CliArgs.HostPort("127.0.0.1", firstAddress.getPort().get());
+        HostPort firstSeed = new HostPort("127.0.0.1", firstAddress.getPort().get());
         ActorSystem<Void> second = start(new ServerOptions(2, data.resolve("s2"), "127.0.0.1", 0,
                 List.of(firstSeed), List.of()), base);
         Address secondAddress = Cluster.get(second).selfMember().address();
