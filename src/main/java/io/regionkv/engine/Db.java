@@ -41,6 +41,21 @@ public enum Db {
         return columnFamily;
     }
 
+    /**
+     * The column family a client request names, or empty when clients may not address it. The one place
+     * that decides which databases a request from the wire may read or write (the store checks every
+     * command against it before routing it); the empty name is {@code default}.
+     */
+    public static java.util.Optional<Db> clientColumnFamily(String name) {
+        String n = name.isEmpty() ? DEFAULT.dbName : name;
+        for (Db db : values()) {
+            if (db.columnFamily && db.dbName.equals(n)) {
+                return java.util.Optional.of(db);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Column family by its name ({@code default}, {@code lock}, {@code write}). */
     public static Db columnFamily(String name) {
         for (Db db : values()) {

@@ -195,7 +195,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long deadline = Math.min(cmd.deadlineNanos(), System.nanoTime() + requestTimeoutNanos);
         WriteCommands.Kind kind = WriteCommands.kindOf(req);
         if (kind == WriteCommands.Kind.INVALID) {
-            reply(cmd.replyTo(), uuid, RegionErrors.invalid(
+            reply(cmd.replyTo(), uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.MALFORMED_COMMAND,
                     "a command holds either reads (Get, Scan, Snap) or writes (Put, Delete) or one admin request"));
             return this;
         }

@@ -4,6 +4,7 @@ import io.regionkv.keys.KeyRanges;
 import io.regionkv.engine.Engines;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Eraftpb.MessageType;
+import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
@@ -48,6 +49,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
     private final StoreSettings settings;
     private final PeerContext peerContext;
+    /** Checks every client command before it is routed: bad input never reaches a peer. */
+    private final CommandValidator validator;
     private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
     private final Map<Long, RegionView> regions = new HashMap<>();
     /** Regions this store's peer was removed from, with the conf version of that removal. */
@@ -64,6 +67,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport) {
         super(ctx);
         this.settings = settings;
+        this.validator = new CommandValidator(settings.storeId(), settings.engine().maxValueSize());
         this.peerContext = new PeerContext(settings, engines, raftLogWriter, kvWriter, transport, ctx.getSelf());
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
@@ -190,6 +194,11 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     }
 
     private void onCommand(RaftCmdRequest req, ActorRef<CommandReply> replyTo) {
+        Errorpb.Error refused = validator.check(req);
+        if (refused != null) {
+            replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(), refused)));
+            return;
+        }
         long regionId = req.getHeader().getRegionId();
         ActorRef<PeerCommand> peer = peers.get(regionId);
         if (peer == null) {

@@ -349,12 +349,32 @@ class RegionKvClientTest {
         Region r = region(1, "", "", 1, a, b, c);
         RegionKvClient client = client(settings());
         client.cache().update(r, Optional.of(peerOn(r, a)));
-        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder().setMessage("proposal timed out after 5s"));
+        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder().setMessage("proposal not applied in time")
+                .setTimeout(Errorpb.Timeout.getDefaultInstance()));
 
         RegionKvTimeoutException te = assertInstanceOf(RegionKvTimeoutException.class,
                 failure(client.delete(k("x"))));
         assertTrue(te.outcomeUnknown());
         assertEquals("delete", te.operation());
+        next(a);
+        assertNothingMore(a);
+    }
+
+    /** The kind is in the typed field: a refusal whose words mention a timeout is still a refusal. */
+    @Test
+    void aRefusalWhoseTextMentionsATimeoutIsARefusalNotAnUnknownOutcome() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings());
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder()
+                .setMessage("invalid request: unknown column family 'timeout'")
+                .setInvalid(Errorpb.Invalid.newBuilder().setReason(Errorpb.Invalid.Reason.UNKNOWN_COLUMN_FAMILY)));
+
+        Throwable e = failure(client.put(k("x"), k("v")));
+
+        assertEquals(RegionKvException.class, e.getClass(), String.valueOf(e));
+        assertEquals(Errorpb.Invalid.Reason.UNKNOWN_COLUMN_FAMILY,
+                ((RegionKvException) e).storeError().orElseThrow().getInvalid().getReason());
         next(a);
         assertNothingMore(a);
     }
