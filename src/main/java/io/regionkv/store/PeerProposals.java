@@ -47,6 +47,12 @@ final class PeerProposals {
 
     void proposeWrite(RaftCmdRequest req, ActorRef<CommandReply> replyTo, long deadline) {
         ByteString uuid = req.getHeader().getUuid();
+        // The store checked it at the door; again here because building the batch throws on what it refuses.
+        Errorpb.Error problem = CommandValidator.requestsProblem(req, Integer.MAX_VALUE);
+        if (problem != null) {
+            reply(replyTo, uuid, problem);
+            return;
+        }
         try {
             // Input the engine would refuse (InvalidInputException) must never reach the log, where every
             // replica would fail on it.
