@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -30,12 +31,23 @@ final class PendingReads {
     private final Map<ByteString, List<Read>> awaitingIndex = new HashMap<>();
     private final ArrayDeque<Indexed> awaitingApply = new ArrayDeque<>();
     private final long peerId;
+    /**
+     * The last context sequence handed out. It starts at a random 64-bit value, not 0: a restarted peer
+     * keeps its id, and the leader treats a context it still has pending as the same request, so a read of
+     * the new incarnation that repeated an old context could be answered with the older read's index.
+     */
     private long sequence;
     /** The context of the batch being collected, or null when the next read starts a new one. */
     private ByteString openBatch;
 
     PendingReads(long peerId) {
+        this(peerId, ThreadLocalRandom.current().nextLong());
+    }
+
+    /** {@code firstSequence}: where this incarnation's contexts start (random in production). */
+    PendingReads(long peerId, long firstSequence) {
         this.peerId = peerId;
+        this.sequence = firstSequence;
     }
 
     /**
