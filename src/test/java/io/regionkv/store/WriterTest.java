@@ -187,7 +187,9 @@ class WriterTest {
                 .withInitialMapSize(256 * 1024).withMaxMapSize(1024 * 1024));
         ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft), "raft-log-writer-full",
                 IoDispatcher.SELECTOR);
+        // The culprit is another sender's (another peer's) write: a sender's own later writes would be fenced.
         TestProbe<WriteResult> probe = testKit.createTestProbe();
+        TestProbe<WriteResult> culprit = testKit.createTestProbe();
         for (int i = 0; i < 20; i++) {
             WriteBatch batch = new WriteBatch();
             if (i == 10) {
@@ -197,16 +199,17 @@ class WriterTest {
             } else {
                 batch.put(Db.RAFT, Keys.raftLogKey(1, i), new byte[100]);
             }
-            writer.tell(new WriterCommand.Write(batch, i, probe.getRef()));
+            writer.tell(new WriterCommand.Write(batch, i, (i == 10 ? culprit : probe).getRef()));
         }
         for (int i = 0; i < 20; i++) {
+            if (i == 10) {
+                WriteResult result = culprit.receiveMessage(TIMEOUT);
+                assertInstanceOf(EngineFullException.class, assertInstanceOf(WriteResult.WriteFailed.class, result).cause());
+                continue;
+            }
             WriteResult result = probe.receiveMessage(TIMEOUT);
             assertEquals(i, result.requestId());
-            if (i == 10) {
-                assertInstanceOf(EngineFullException.class, assertInstanceOf(WriteResult.WriteFailed.class, result).cause());
-            } else {
-                assertInstanceOf(WriteResult.Written.class, result, "write " + i);
-            }
+            assertInstanceOf(WriteResult.Written.class, result, "write " + i);
         }
         try (ReadView view = raft.readView()) {
             assertEquals(19, view.count(Db.RAFT, Keys.raftLogSpan(1)));
