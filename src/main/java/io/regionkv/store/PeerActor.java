@@ -128,6 +128,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessageEquals(PeerCommand.HandleReady.INSTANCE, this::onHandleReady)
                 .onMessage(PeerCommand.WriteDone.class, this::onWriteDone)
                 .onMessage(PeerCommand.GetStatus.class, this::onGetStatus)
+                .onMessageEquals(PeerCommand.InjectFailure.INSTANCE, () -> {
+                    throw new IllegalStateException("region " + storage.regionId() + ": injected failure (test hook)");
+                })
                 .onMessage(PeerCommand.SnapshotGenerated.class, this::onSnapshotGenerated)
                 .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
@@ -293,10 +296,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onWriteDone(PeerCommand.WriteDone done) {
         WriteResult r = done.result();
         if (r instanceof WriteResult.WriteFailed f) {
-            // A failed commit means the disk cannot take what raft already promised: stop rather than diverge.
-            getContext().getLog().error("region {}: write {} failed; stopping the peer", storage.regionId(),
-                    r.requestId(), f.cause());
-            throw new IllegalStateException("region " + storage.regionId() + ": write failed", f.cause());
+            // A failed commit means this incarnation's memory is ahead of its disk: going on would diverge.
+            // Stop; the store restarts the peer from what is durable (the writer fences this incarnation's
+            // later writes, so nothing after the failure commits either).
+            getContext().getLog().error("region {}: write {} failed; stopping the peer to restart it from disk",
+                    storage.regionId(), r.requestId(), f.cause());
+            return Behaviors.stopped();
         }
         if (snapshots.kvHalfPersisted(r.requestId())) {
             // The install's kv half is durable, so its raft half may follow (PeerStorage.prepareSnapshotWrite).

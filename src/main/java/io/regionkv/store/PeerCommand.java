@@ -56,6 +56,9 @@ sealed interface PeerCommand {
     /** Time to delete snapshot files this peer no longer needs. */
     enum GcSnap implements PeerCommand { INSTANCE }
 
+    /** For tests only (see {@link StoreCommand.InjectPeerFailure}): throw inside the handler. */
+    enum InjectFailure implements PeerCommand { INSTANCE }
+
     /** Asks for this peer's view of itself (tests, the shell's status, region look-ups). */
     record GetStatus(ActorRef<PeerStatus> replyTo) implements PeerCommand {}
 }
