@@ -218,6 +218,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(outside, region));
             return this;
         }
+        Errorpb.Error busy = busy(kind);
+        if (busy != null) {
+            reply(cmd.replyTo(), uuid, busy);
+            return this;
+        }
         switch (kind) {
             case READ -> reads.start(new PendingReads.Read(req, cmd.replyTo(), deadline));
             case WRITE -> proposals.proposeWrite(req, cmd.replyTo(), deadline);
@@ -226,6 +231,18 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         scheduleReady();
         return this;
+    }
+
+    /** ServerIsBusy when this peer already holds as many commands of this kind as it may, else null. */
+    private Errorpb.Error busy(WriteCommands.Kind kind) {
+        FlowControlSettings flow = ctx.flowControl();
+        String why = null;
+        if (kind == WriteCommands.Kind.WRITE && proposals.pending() >= flow.maxProposalsPerPeer()) {
+            why = "region " + storage.regionId() + " has " + proposals.pending() + " writes pending";
+        } else if (kind == WriteCommands.Kind.READ && reads.pending() >= flow.maxPendingReadsPerPeer()) {
+            why = "region " + storage.regionId() + " has " + reads.pending() + " reads pending";
+        }
+        return why == null ? null : RegionErrors.serverIsBusy(why, flow.busyBackoff().toMillis());
     }
 
     private Behavior<PeerCommand> onTick() {
@@ -257,6 +274,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         // measured, the many small appends it makes cost more CPU than the overlap saves.
         if (inFlight != null || !raft.hasReady()) {
             return this;
+        }
+        if (applying.size() >= ctx.flowControl().maxAppliesInFlightPerPeer()) {
+            return this; // the kv writer is behind: the next apply answer schedules the Ready again
         }
         Ready rd = raft.ready();
         inFlight = rd;

@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 /** What every peer of a store shares: the engines, the writers that own them, the transport, settings. */
 record PeerContext(
         StoreSettings settings,
+        FlowControlSettings flowControl,
         Engines engines,
         ActorRef<WriterCommand> raftLogWriter,
         ActorRef<WriterCommand> kvWriter,

@@ -185,6 +185,11 @@ final class PeerProposals {
         answers.send();
     }
 
+    /** Writes held and not answered yet: collected for the next proposal, or proposed and not applied. */
+    int pending() {
+        return writeBatch.size() + proposed.size();
+    }
+
     void expire(long nowNanos) {
         proposed.expire(nowNanos);
     }

@@ -39,6 +39,8 @@ final class PendingReads {
     private long sequence;
     /** The context of the batch being collected, or null when the next read starts a new one. */
     private ByteString openBatch;
+    /** Reads held, kept as a count because the store checks it for every read (flow control). */
+    private int count;
 
     PendingReads(long peerId) {
         this(peerId, ThreadLocalRandom.current().nextLong());
@@ -55,6 +57,7 @@ final class PendingReads {
      * opened a new batch, or null when it joined one already requested.
      */
     byte[] add(Read read) {
+        count++;
         if (openBatch != null) {
             awaitingIndex.get(openBatch).add(read);
             return null;
@@ -76,6 +79,7 @@ final class PendingReads {
     List<Read> dropOpenBatch() {
         List<Read> reads = openBatch == null ? List.of() : awaitingIndex.remove(openBatch);
         openBatch = null;
+        count -= reads.size();
         return reads;
     }
 
@@ -99,6 +103,7 @@ final class PendingReads {
                 it.remove();
             }
         }
+        count -= out.size();
         return out;
     }
 
@@ -109,6 +114,7 @@ final class PendingReads {
     void failAwaitingIndex(Errorpb.Error error) {
         for (List<Read> reads : awaitingIndex.values()) {
             for (Read r : reads) reply(r, error);
+            count -= reads.size();
         }
         awaitingIndex.clear();
         openBatch = null;
@@ -117,12 +123,16 @@ final class PendingReads {
     void expire(long nowNanos) {
         for (Iterator<List<Read>> it = awaitingIndex.values().iterator(); it.hasNext(); ) {
             List<Read> reads = it.next();
+            int before = reads.size();
             reads.removeIf(r -> expired(r, nowNanos));
+            count -= before - reads.size();
             if (reads.isEmpty() && !isOpen(reads)) it.remove();
         }
         for (Iterator<Indexed> it = awaitingApply.iterator(); it.hasNext(); ) {
             Indexed i = it.next();
+            int before = i.reads().size();
             i.reads().removeIf(r -> expired(r, nowNanos));
+            count -= before - i.reads().size();
             if (i.reads().isEmpty()) it.remove();
         }
     }
@@ -143,15 +153,13 @@ final class PendingReads {
         failAwaitingIndex(error);
         for (Indexed i : awaitingApply) {
             for (Read r : i.reads()) reply(r, error);
+            count -= i.reads().size();
         }
         awaitingApply.clear();
     }
 
     int size() {
-        int n = 0;
-        for (List<Read> reads : awaitingIndex.values()) n += reads.size();
-        for (Indexed i : awaitingApply) n += i.reads().size();
-        return n;
+        return count;
     }
 
     private static void reply(Read r, Errorpb.Error error) {

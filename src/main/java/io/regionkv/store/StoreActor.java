@@ -96,7 +96,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         this.supervision = SupervisionSettings.fromConfig(ctx.getSystem().settings().config());
         this.writerSettled = ctx.messageAdapter(WriterCommand.BarrierPassed.class,
                 p -> new StoreCommand.WriterSettled(p.token()));
-        this.peerContext = new PeerContext(settings, engines, raftLogWriter, kvWriter, transport, ctx.getSelf());
+        this.peerContext = new PeerContext(settings, FlowControlSettings.fromConfig(ctx.getSystem().settings().config()), engines, raftLogWriter, kvWriter, transport, ctx.getSelf());
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);

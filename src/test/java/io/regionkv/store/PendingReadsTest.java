@@ -44,4 +44,23 @@ class PendingReadsTest {
         }
         assertEquals(10, reads.size());
     }
+
+    /** The count the store checks for flow control follows reads as they are served or dropped. */
+    @Test
+    void theCountFollowsReadsAsTheyLeave() {
+        PendingReads reads = new PendingReads(7, 0);
+        byte[] first = reads.add(READ);
+        reads.add(READ);
+        reads.add(READ);
+        reads.closeBatch();
+        reads.add(READ);
+        reads.add(READ);
+        assertEquals(5, reads.size());
+        reads.onReadState(new io.regionkv.raft.ReadState(5, first));
+        assertEquals(0, reads.servable(4).size());
+        assertEquals(3, reads.servable(5).size());
+        assertEquals(2, reads.size());
+        assertEquals(2, reads.dropOpenBatch().size());
+        assertEquals(0, reads.size());
+    }
 }
