@@ -84,9 +84,14 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     private Behavior<WriterCommand> onWrite(WriterCommand.Write write) {
+        if (fenced.containsKey(write.replyTo())) {
+            write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), fencedError()));
+            return this;
+        }
         try {
             engine.validate(write.batch());
         } catch (InvalidInputException e) {
+            fence(write);
             write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), e));
             return this;
         }
@@ -163,8 +168,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         List<WriterCommand.Write> live = new ArrayList<>(group.size());
         for (WriterCommand.Write write : group) {
             if (fenced.containsKey(write.replyTo())) {
-                write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), new IllegalStateException(
-                        "an earlier write of this sender to " + engine + " failed; refused so that none commits after it")));
+                write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), fencedError()));
             } else {
                 live.add(write);
             }
@@ -184,9 +188,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             if (live.size() == 1) {
                 WriterCommand.Write write = live.get(0);
                 getContext().getLog().warn("write {} to {} failed", write.requestId(), engine, e);
-                if (!write.replyTo().equals(getContext().getSystem().ignoreRef())) {
-                    fenced.put(write.replyTo(), Boolean.TRUE);
-                }
+                fence(write);
                 write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), e));
                 return;
             }
@@ -195,6 +197,18 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             for (WriterCommand.Write write : live) {
                 commit(List.of(write));
             }
+        }
+    }
+
+    private IllegalStateException fencedError() {
+        return new IllegalStateException("an earlier write of this sender to " + engine
+                + " failed; refused so that none commits after it");
+    }
+
+    /** No later write of {@code failed}'s sender may commit (see the class comment, "Fencing"). */
+    private void fence(WriterCommand.Write failed) {
+        if (!failed.replyTo().equals(getContext().getSystem().ignoreRef())) {
+            fenced.put(failed.replyTo(), Boolean.TRUE);
         }
     }
 

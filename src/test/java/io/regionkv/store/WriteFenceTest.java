@@ -90,6 +90,44 @@ class WriteFenceTest {
         }
     }
 
+    /** An engine's refusal at arrival (say, an oversize value) fences its sender just the same. */
+    @Test
+    void aWriteRefusedOnArrivalFencesItsSenderToo() {
+        kv = Engine.open(EngineKind.KV, dir.resolve("kv"), EngineConfig.defaults().withSyncOnCommit(false)
+                .withMaxValueSize(16));
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "kv-writer-refused", IoDispatcher.SELECTOR);
+        TestProbe<WriteResult> a = testKit.createTestProbe();
+        WriteBatch tooBig = new WriteBatch();
+        tooBig.put(Db.DEFAULT, bytes("a1"), new byte[17]);
+        writer.tell(new WriterCommand.Write(tooBig, 1, a.getRef()));
+        writer.tell(new WriterCommand.Write(put("a2"), 2, a.getRef()));
+        assertInstanceOf(WriteResult.WriteFailed.class, a.receiveMessage(TIMEOUT));
+        assertInstanceOf(WriteResult.WriteFailed.class, a.receiveMessage(TIMEOUT), "a2 after a1 was refused");
+        try (ReadView view = kv.readView()) {
+            assertNull(view.get(Db.DEFAULT, bytes("a2")));
+        }
+    }
+
+    /** Fire-and-forget writes (log GC, wipes) share the ignore ref: one failure must not fence them all. */
+    @Test
+    void fireAndForgetWritesAreNotFenced() {
+        kv = Engine.open(EngineKind.KV, dir.resolve("kv"), EngineConfig.defaults().withSyncOnCommit(false));
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "kv-writer-ignore", IoDispatcher.SELECTOR);
+        TestProbe<WriterCommand.BarrierPassed> barrier = testKit.createTestProbe();
+        ActorRef<WriteResult> ignore = testKit.system().ignoreRef();
+        writer.tell(new WriterCommand.InjectFailure(batch -> touches(batch, "g1"), 1));
+        writer.tell(new WriterCommand.Write(put("g1"), 1, ignore));
+        writer.tell(new WriterCommand.Barrier(1, barrier.getRef()));
+        barrier.receiveMessage(TIMEOUT);
+        writer.tell(new WriterCommand.Write(put("g2"), 2, testKit.system().ignoreRef()));
+        writer.tell(new WriterCommand.Barrier(2, barrier.getRef()));
+        barrier.receiveMessage(TIMEOUT);
+        try (ReadView view = kv.readView()) {
+            assertNull(view.get(Db.DEFAULT, bytes("g1")));
+            assertArrayEquals(bytes("v"), view.get(Db.DEFAULT, bytes("g2")), "a later fire-and-forget write was fenced");
+        }
+    }
+
     @Test
     void aBarrierIsAnsweredOnlyAfterTheWritesBeforeIt() {
         kv = Engine.open(EngineKind.KV, dir.resolve("kv"), EngineConfig.defaults().withSyncOnCommit(false));

@@ -123,7 +123,8 @@ class WriterTest {
     void aBadBatchIsAnsweredWithItsErrorWhileTheOthersLand() throws Exception {
         Engine kv = open(EngineKind.KV, EngineConfig.defaults());
         ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "kv-writer-bad", IoDispatcher.SELECTOR);
-        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        // One sender per write, as from different peers: a sender's writes after its failed one are fenced.
+        List<TestProbe<WriteResult>> probes = new ArrayList<>();
         Random random = new Random(seed);
         int writes = 200;
         List<Class<? extends RuntimeException>> expected = new ArrayList<>();
@@ -151,11 +152,12 @@ class WriterTest {
                 default -> { }
             }
             expected.add(error);
-            writer.tell(new WriterCommand.Write(batch, i, probe.getRef()));
+            probes.add(testKit.createTestProbe());
+            writer.tell(new WriterCommand.Write(batch, i, probes.get(i).getRef()));
         }
         int good = 0;
         for (int i = 0; i < writes; i++) {
-            WriteResult result = probe.receiveMessage(TIMEOUT);
+            WriteResult result = probes.get(i).receiveMessage(TIMEOUT);
             Class<? extends RuntimeException> error = expected.get((int) result.requestId());
             if (error == null) {
                 assertInstanceOf(WriteResult.Written.class, result, "write " + result.requestId());
