@@ -6,6 +6,9 @@ import io.regionkv.engine.Keys;
 import io.regionkv.keys.KeyRanges;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Errorpb.Invalid.Reason;
+import io.regionkv.proto.Eraftpb.ConfChangeType;
+import io.regionkv.proto.RaftCmdpb.AdminRequest;
+import io.regionkv.proto.RaftCmdpb.ChangePeerRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.Request;
 import io.regionkv.proto.RaftCmdpb.ScanRequest;
@@ -40,8 +43,7 @@ final class CommandValidator {
             return RegionErrors.storeNotMatch(target, storeId);
         }
         if (req.hasAdminRequest()) {
-            // Admin commands are checked by the leader against its region (PeerProposals, SplitChecks).
-            return req.getRequestsCount() == 0 ? null
+            return req.getRequestsCount() == 0 ? adminProblem(req.getAdminRequest())
                     : invalid(Reason.MALFORMED_COMMAND, "an admin command carries no other requests");
         }
         return requestsProblem(req, maxValueSize);
@@ -93,6 +95,42 @@ final class CommandValidator {
                     "a command holds either reads (Get, Scan, Snap) or writes (Put, Delete), not both");
         }
         return null;
+    }
+
+    /**
+     * The shape of an admin command; what depends on the region (epoch, split key, peer ids) the leader
+     * checks (PeerProposals, SplitChecks). A conf change that names peer 0 would be applied by every replica,
+     * so it must not get into the log.
+     */
+    private static Errorpb.Error adminProblem(AdminRequest admin) {
+        switch (admin.getCmdType()) {
+            case ChangePeer -> {
+                ChangePeerRequest c = admin.getChangePeer();
+                if (c.getChangeTypeValue() != ConfChangeType.AddNode_VALUE
+                        && c.getChangeTypeValue() != ConfChangeType.RemoveNode_VALUE
+                        && c.getChangeTypeValue() != ConfChangeType.AddLearnerNode_VALUE) {
+                    return invalid(Reason.MALFORMED_COMMAND, "unknown conf change type " + c.getChangeTypeValue());
+                }
+                if (c.getPeer().getId() == 0 || c.getPeer().getStoreId() == 0) {
+                    return invalid(Reason.MALFORMED_COMMAND, "a peer change names a peer with id and store id");
+                }
+                return null;
+            }
+            case TransferLeader -> {
+                return admin.getTransferLeader().getPeer().getId() == 0
+                        ? invalid(Reason.MALFORMED_COMMAND, "a leader transfer names the peer to transfer to") : null;
+            }
+            case Split -> {
+                return admin.hasSplit() ? null : invalid(Reason.MALFORMED_COMMAND, "a Split request without its split field");
+            }
+            case CompactLog -> {
+                return admin.hasCompactLog() ? null
+                        : invalid(Reason.MALFORMED_COMMAND, "a CompactLog request without its compact_log field");
+            }
+            default -> {
+                return invalid(Reason.UNSUPPORTED, "admin command " + admin.getCmdType() + " is not supported");
+            }
+        }
     }
 
     private static Errorpb.Error scanProblem(ScanRequest s) {

@@ -10,7 +10,12 @@ import io.regionkv.client.RegionKvException;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Errorpb.Invalid.Reason;
 import io.regionkv.proto.Metapb.Peer;
+import io.regionkv.proto.Eraftpb.ConfChangeType;
+import io.regionkv.proto.RaftCmdpb.AdminCmdType;
+import io.regionkv.proto.RaftCmdpb.AdminRequest;
+import io.regionkv.proto.RaftCmdpb.ChangePeerRequest;
 import io.regionkv.proto.RaftCmdpb.CmdType;
+import io.regionkv.proto.RaftCmdpb.TransferLeaderRequest;
 import io.regionkv.proto.RaftCmdpb.DeleteRequest;
 import io.regionkv.proto.RaftCmdpb.GetRequest;
 import io.regionkv.proto.RaftCmdpb.PutRequest;
@@ -90,6 +95,18 @@ class BadInputSweepTest {
                     Reason.MALFORMED_COMMAND));
             cases.add(invalid("no header", RaftCmdRequest.newBuilder().addRequests(get("", k)).build(),
                     Reason.MALFORMED_COMMAND));
+            cases.add(invalid("a peer change naming peer 0", admin(peer, AdminRequest.newBuilder()
+                    .setCmdType(AdminCmdType.ChangePeer).setChangePeer(ChangePeerRequest.newBuilder()
+                            .setChangeType(ConfChangeType.AddNode).setPeer(Peer.newBuilder().setStoreId(store))).build()),
+                    Reason.MALFORMED_COMMAND));
+            cases.add(invalid("a leader transfer naming no peer", admin(peer, AdminRequest.newBuilder()
+                    .setCmdType(AdminCmdType.TransferLeader).build()), Reason.MALFORMED_COMMAND));
+            cases.add(invalid("admin command InvalidAdmin", admin(peer, AdminRequest.newBuilder()
+                    .setCmdType(AdminCmdType.InvalidAdmin).build()), Reason.UNSUPPORTED));
+            cases.add(invalid("an admin command with requests", admin(peer, AdminRequest.newBuilder()
+                    .setCmdType(AdminCmdType.TransferLeader).setTransferLeader(TransferLeaderRequest.newBuilder()
+                            .setPeer(peer)).build()).toBuilder().addRequests(get("", k)).build(),
+                    Reason.MALFORMED_COMMAND));
             cases.add(new Case("a command naming another store",
                     cmd(peer.toBuilder().setStoreId(store + 100).build(), get("", k)),
                     e -> e.hasStoreNotMatch() && e.getStoreNotMatch().getActualStoreId() == store));
@@ -133,6 +150,10 @@ class BadInputSweepTest {
                 .setHeader(RaftRequestHeader.newBuilder().setRegionId(REGION).setPeer(peer)
                         .setUuid(ByteString.copyFromUtf8("sweep-" + System.nanoTime())))
                 .addAllRequests(List.of(requests)).build();
+    }
+
+    private static RaftCmdRequest admin(Peer peer, AdminRequest admin) {
+        return cmd(peer).toBuilder().setAdminRequest(admin).build();
     }
 
     private static Request get(String cf, ByteString key) {
