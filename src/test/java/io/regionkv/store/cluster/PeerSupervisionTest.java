@@ -38,7 +38,7 @@ class PeerSupervisionTest {
     void aPeerThatThrowsIsRestartedAndItsStoreAnswersRegionNotFoundMeanwhile() {
         try (TestCluster cluster = TestCluster.start(TestCluster.Options.of("PeerThrows").withNodes(3)
                 .withClientTimeout(Duration.ofSeconds(10))
-                .withConfig("regionkv.supervision.restart-backoff-min = 3s"))) {
+                .withConfig("regionkv.supervision.restart-backoff-min = 8s"))) {
             RecordedClient client = cluster.client(0);
             client.mustPut("k", "v0", MUST);
             PeerStatus leader = cluster.awaitLeader(REGION, MUST);
@@ -47,7 +47,7 @@ class PeerSupervisionTest {
             cluster.node(store).store().tell(new StoreCommand.InjectPeerFailure(REGION));
 
             ClusterSystems.awaitCondition("store " + store + " answers RegionNotFound while its peer is down",
-                    Duration.ofSeconds(3), () -> cluster.sendTo(store, get(), Duration.ofMillis(500))
+                    Duration.ofSeconds(6), () -> cluster.sendTo(store, get(), Duration.ofMillis(500))
                             .map(r -> r.getHeader().getError().hasRegionNotFound()).orElse(false));
             client.mustPut("k", "v1", MUST);
             awaitPeerBack(cluster, store);
@@ -59,8 +59,9 @@ class PeerSupervisionTest {
     }
 
     /**
-     * A kv write of the leader fails (injected into its store's kv writer): the peer restarts from disk,
-     * re-applies the entry whose apply failed, and catches up; nothing acknowledged is lost.
+     * Kv writes of the leader fail (injected into its store's kv writer): the peer restarts from disk and
+     * re-applies the entry whose apply failed; that fails again twice (a short crash loop, restarted after a
+     * growing backoff), then succeeds, and the peer catches up. Nothing acknowledged is lost.
      */
     @Test
     void aFailedWriteRestartsThePeerFromDisk() {
@@ -72,7 +73,7 @@ class PeerSupervisionTest {
             long store = leader.storeId();
 
             cluster.node(store).store().tell(new StoreCommand.InjectWriteFailure(true,
-                    new WriterCommand.InjectFailure(batch -> true, 1)));
+                    new WriterCommand.InjectFailure(batch -> true, 3)));
             // The apply of this put fails on the leader: its outcome may be unknown to the client.
             client.put("k", "v1");
             client.mustPut("k", "v2", MUST);
