@@ -304,6 +304,25 @@ class RegionKvClientTest {
         assertNothingMore(a);
     }
 
+    /** ServerIsBusy carries how long to wait: the retry to that store comes no sooner. */
+    @Test
+    void aBusyStoresBackoffHintIsWaitedBeforeTheRetry() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings());
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        a.onCommand = (cmd, n) -> n == 0
+                ? error(cmd, Errorpb.Error.newBuilder().setServerIsBusy(
+                        Errorpb.ServerIsBusy.newBuilder().setReason("flooded").setBackoffMs(400)))
+                : ok(cmd);
+
+        long t0 = System.nanoTime();
+        await(client.put(k("x"), k("1")));
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertEquals(2, a.commands.size(), "refused once, then done");
+        assertTrue(elapsedMs >= 400, "retried after " + elapsedMs + " ms, before the 400 ms the store asked for");
+    }
+
     @Test
     void endlessRefusalsEndAtTheDeadlineWithATypedTimeout() throws Exception {
         Region r = region(1, "", "", 1, a, b, c);
