@@ -219,7 +219,8 @@ class SingleStoreCommandTest {
                 .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
                         .setSplit(SplitRequest.newBuilder().setSplitKey(b("x")).setNewRegionId(7)))
                 .build());
-        assertTrue(error(bad).contains("one new peer id per peer"), error(bad));
+        assertEquals(Reason.UNSUPPORTED, reason(bad));
+        assertTrue(error(bad).contains("one new peer id per peer"), error(bad)); // and the words say why
         RaftCmdResponse split = awaitOk(RaftCmdRequest.newBuilder().setHeader(RaftRequestHeader.newBuilder().setRegionId(1))
                 .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
                         .setSplit(SplitRequest.newBuilder().setSplitKey(b("x")).setNewRegionId(7).addNewPeerIds(70)))
