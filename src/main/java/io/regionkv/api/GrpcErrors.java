@@ -17,8 +17,8 @@ import java.util.concurrent.ExecutionException;
  *   <li>a deadline passed after a write was sent and not answered: {@code DEADLINE_EXCEEDED}, whose
  *       documented meaning is "may have completed"; read back before retrying;
  *   <li>a deadline passed with every attempt definitely refused: {@code UNAVAILABLE}, safe to retry;
- *   <li>a store refused the command for good: {@code FAILED_PRECONDITION}, with the store's typed
- *       {@code errorpb.Error} packed as a status detail;
+ *   <li>a store refused the command for good: the code of its typed {@code errorpb.Error} (see
+ *       {@link #codeOf}), with that error packed as a status detail;
  *   <li>anything else is a bug on our side: {@code INTERNAL}.
  * </ul>
  */
@@ -37,16 +37,30 @@ public final class GrpcErrors {
             return code.withDescription(t.getMessage()).asRuntimeException();
         }
         if (t instanceof RegionKvException refused) {
-            Status status = Status.FAILED_PRECONDITION.withDescription(t.getMessage());
-            if (refused.regionError().isEmpty()) return status.asRuntimeException();
+            Status status = codeOf(refused).withDescription(t.getMessage());
+            if (refused.storeError().isEmpty()) return status.asRuntimeException();
             com.google.rpc.Status detailed = com.google.rpc.Status.newBuilder()
                     .setCode(status.getCode().value())
                     .setMessage(t.getMessage())
-                    .addDetails(Any.pack(refused.regionError().get()))
+                    .addDetails(Any.pack(refused.storeError().get()))
                     .build();
             return StatusProto.toStatusRuntimeException(detailed);
         }
         return Status.INTERNAL.withDescription(String.valueOf(t)).withCause(t).asRuntimeException();
+    }
+
+    /**
+     * The code of a store's final refusal, by its typed kind: input the store found invalid is
+     * {@code INVALID_ARGUMENT} like input the client found invalid; a full disk or map and a store that stayed
+     * busy past the deadline are {@code RESOURCE_EXHAUSTED} (retry later); the rest (wrong region, epoch,
+     * store) is {@code FAILED_PRECONDITION}.
+     */
+    static Status codeOf(RegionKvException refused) {
+        if (refused.storeError().isEmpty()) return Status.FAILED_PRECONDITION;
+        io.regionkv.proto.Errorpb.Error e = refused.storeError().get();
+        if (e.hasInvalid()) return Status.INVALID_ARGUMENT;
+        if (e.hasStorageFull() || e.hasServerIsBusy()) return Status.RESOURCE_EXHAUSTED;
+        return Status.FAILED_PRECONDITION;
     }
 
     static Throwable unwrap(Throwable t) {

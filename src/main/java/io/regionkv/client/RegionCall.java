@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -368,7 +367,7 @@ final class RegionCall {
         } else if (e.hasServerIsBusy()) {
             lastError = "ServerIsBusy from store " + storeId + ": " + e.getServerIsBusy().getReason();
             retry(Duration.ofMillis(e.getServerIsBusy().getBackoffMs()));
-        } else if (looksLikeTimeout(e.getMessage())) {
+        } else if (e.hasTimeout()) {
             // The store gave up waiting for its own proposal or read: same rules as our own timeout.
             lastError = "store " + storeId + ": " + e.getMessage();
             if (kind == Kind.WRITE) {
@@ -378,18 +377,10 @@ final class RegionCall {
                 retry(Duration.ZERO);
             }
         } else {
+            // Invalid, StorageFull, or an error this client does not know: retrying as is would not help.
             result.completeExceptionally(new RegionKvException(operation + " " + KeyRanges.printable(key) + " refused by store "
                     + storeId + ": " + (e.getMessage().isEmpty() ? "unspecified error" : e.getMessage()), e));
         }
-    }
-
-    /**
-     * The store reports its own timeouts only as text. Until it carries a typed field, recognise the
-     * words: treating a store-side write timeout as a plain refusal would hide that the write may apply.
-     */
-    static boolean looksLikeTimeout(String message) {
-        String m = message.toLowerCase(Locale.ROOT);
-        return m.contains("timeout") || m.contains("timed out");
     }
 
     private void forgetLeaderIf(long regionId, long storeId) {

@@ -11,26 +11,28 @@ public class RegionKvException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The store's typed refusal, when there was one (the gRPC API passes it on as a status detail). */
-    private final transient Errorpb.Error regionError;
+    /** The store's typed refusal, when a store refused; null for failures found by the client itself. */
+    private final Errorpb.Error storeError;
 
     public RegionKvException(String message) {
-        super(message);
-        this.regionError = null;
-    }
-
-    public RegionKvException(String message, Errorpb.Error regionError) {
-        super(message);
-        this.regionError = regionError;
+        this(message, (Errorpb.Error) null);
     }
 
     public RegionKvException(String message, Throwable cause) {
         super(message, cause);
-        this.regionError = null;
+        this.storeError = null;
     }
 
-    /** The region error the store answered with, if this failure came from one. */
-    public Optional<Errorpb.Error> regionError() {
-        return Optional.ofNullable(regionError);
+    public RegionKvException(String message, Errorpb.Error storeError) {
+        super(message);
+        this.storeError = storeError;
+    }
+
+    /**
+     * The typed error the store answered (for example {@code hasInvalid()} with its reason, or
+     * {@code hasStorageFull()}), so a program can act on the kind instead of the message text.
+     */
+    public Optional<Errorpb.Error> storeError() {
+        return Optional.ofNullable(storeError);
     }
 }

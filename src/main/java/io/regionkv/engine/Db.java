@@ -48,9 +48,21 @@ public enum Db {
         return columnFamily;
     }
 
-    /** Whether a client's command may name this column family; {@code sys} is for internal callers only. */
-    public boolean isClientAddressable() {
-        return columnFamily && this != SYS;
+    /**
+     * The column family a command names, or empty when no command may address it. The one place that decides
+     * which databases a request from the wire may read or write (the store checks every command against it
+     * before routing it); the empty name is {@code default}. {@code sys} is among them because the
+     * scheduler's marks reach the store through the same door ({@code SystemKv}); the public client API
+     * refuses it, so applications cannot write there by mistake.
+     */
+    public static java.util.Optional<Db> commandColumnFamily(String name) {
+        String n = name.isEmpty() ? DEFAULT.dbName : name;
+        for (Db db : values()) {
+            if (db.columnFamily && db.dbName.equals(n)) {
+                return java.util.Optional.of(db);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Column family by its name ({@code default}, {@code lock}, {@code write}). */

@@ -9,6 +9,7 @@ import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.EntryType;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.PeerRole;
+import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.Metapb.RegionEpoch;
 import io.regionkv.proto.RaftCmdpb.AdminCmdType;
@@ -109,6 +110,14 @@ final class Applier {
                     RegionErrors.epochNotMatch("region " + regionId + " changed its range since the proposal",
                             List.of(region)));
         }
+        // Refused alike on every replica (the check is deterministic), where a throw would stop each peer.
+        Errorpb.Error problem = CommandValidator.requestsProblem(cmd, Integer.MAX_VALUE);
+        if (problem == null && WriteCommands.kindOf(cmd) != WriteCommands.Kind.WRITE) {
+            problem = RegionErrors.invalid(Errorpb.Invalid.Reason.MALFORMED_COMMAND, "not a write command");
+        }
+        if (problem != null) {
+            return RegionErrors.response(cmd.getHeader().getUuid(), problem);
+        }
         for (Request r : cmd.getRequestsList()) {
             var key = r.hasPut() ? r.getPut().getKey() : r.getDelete().getKey();
             if (!KeyRanges.inRange(key, region.getStartKey(), region.getEndKey())) {
@@ -136,7 +145,7 @@ final class Applier {
                     .setCompactLog(CompactLogResponse.getDefaultInstance()));
         }
         return RegionErrors.response(cmd.getHeader().getUuid(),
-                RegionErrors.invalid("admin command " + admin.getCmdType() + " cannot be applied through the log"));
+                RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "admin command " + admin.getCmdType() + " cannot be applied through the log"));
     }
 
     /**
@@ -154,7 +163,7 @@ final class Applier {
         SplitRequest split = cmd.getAdminRequest().getSplit();
         String problem = SplitChecks.problem(region, split);
         if (problem != null) {
-            return RegionErrors.response(uuid, RegionErrors.invalid(problem));
+            return RegionErrors.response(uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, problem));
         }
         RegionEpoch bumped = region.getRegionEpoch().toBuilder().setVersion(region.getRegionEpoch().getVersion() + 1).build();
         Region.Builder right = Region.newBuilder().setId(split.getNewRegionId()).setStartKey(split.getSplitKey())

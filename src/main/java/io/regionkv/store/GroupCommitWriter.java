@@ -5,7 +5,10 @@ import io.regionkv.engine.InvalidInputException;
 import io.regionkv.engine.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -23,8 +26,14 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * every sender. Writes that arrive while that commit blocks queue up and form the next group by themselves.
  *
  * <p>Each write is validated on arrival, so a bad batch is answered with its error alone and never shares a
- * transaction. If a group still fails (the map cannot grow, an I/O error), its writes are retried one by one
- * so that only the culprit fails.
+ * transaction. If a group still fails (the map cannot grow, an I/O error), its writes are retried one by one,
+ * in order, so that only the culprit fails.
+ *
+ * <p><b>Fencing.</b> A sender's writes depend on each other: a peer's apply batch k+1 carries an apply state
+ * that covers batch k. So once one write of a sender (its reply-to, which is one peer incarnation) fails,
+ * every later write of that sender fails too, without touching the disk, in this group and after it;
+ * otherwise k+1 could commit after k failed and leave a silent hole. The sender restarts from its durable
+ * state under a new reply-to. Fire-and-forget writes (answered to the ignore ref) are neither fenced nor fence.
  *
  * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced once the writer has seen no
  * commit for the configured idle delay: each commit restarts a single timer, so under steady load no sync
@@ -36,6 +45,18 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private final ArrayDeque<WriterCommand.Write> buffer = new ArrayDeque<>();
     private final TimerScheduler<WriterCommand> timers;
     private boolean flushQueued;
+    /** Senders with a failed write, oldest first; bounded, since each is a dead peer incarnation. */
+    private final Map<ActorRef<WriteResult>, Boolean> fenced = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ActorRef<WriteResult>, Boolean> eldest) {
+            return size() > MAX_FENCED;
+        }
+    };
+    /** Far more incarnations than can fail while their last writes are still queued here. */
+    private static final int MAX_FENCED = 4096;
+    /** A test's injected failure, or null. */
+    private WriterCommand.InjectFailure injected;
+    private int injectedLeft;
 
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
             WriterSettings settings) {
@@ -56,14 +77,21 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 .onMessage(WriterCommand.Write.class, this::onWrite)
                 .onMessageEquals(WriterCommand.Flush.INSTANCE, this::onFlush)
                 .onMessageEquals(WriterCommand.SyncIfIdle.INSTANCE, this::onSyncIfIdle)
+                .onMessage(WriterCommand.Barrier.class, this::onBarrier)
+                .onMessage(WriterCommand.InjectFailure.class, this::onInjectFailure)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
 
     private Behavior<WriterCommand> onWrite(WriterCommand.Write write) {
+        if (fenced.containsKey(write.replyTo())) {
+            write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), fencedError()));
+            return this;
+        }
         try {
             engine.validate(write.batch());
         } catch (InvalidInputException e) {
+            fence(write);
             write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), e));
             return this;
         }
@@ -89,6 +117,25 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             flushQueued = true;
             getContext().getSelf().tell(WriterCommand.Flush.INSTANCE);
         }
+        return this;
+    }
+
+    /** Commits what is buffered now (it arrived before the barrier), then answers. */
+    private Behavior<WriterCommand> onBarrier(WriterCommand.Barrier barrier) {
+        boolean committed = !buffer.isEmpty();
+        while (!buffer.isEmpty()) {
+            commit(takeGroup());
+        }
+        if (committed && engine.syncDeferred()) {
+            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+        }
+        barrier.replyTo().tell(new WriterCommand.BarrierPassed(barrier.token()));
+        return this;
+    }
+
+    private Behavior<WriterCommand> onInjectFailure(WriterCommand.InjectFailure f) {
+        injected = f;
+        injectedLeft = f.count();
         return this;
     }
 
@@ -118,24 +165,59 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     private void commit(List<WriterCommand.Write> group) {
-        List<WriteBatch> batches = new ArrayList<>(group.size());
+        List<WriterCommand.Write> live = new ArrayList<>(group.size());
         for (WriterCommand.Write write : group) {
+            if (fenced.containsKey(write.replyTo())) {
+                write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), fencedError()));
+            } else {
+                live.add(write);
+            }
+        }
+        if (live.isEmpty()) return;
+        List<WriteBatch> batches = new ArrayList<>(live.size());
+        for (WriterCommand.Write write : live) {
             batches.add(write.batch());
         }
         try {
+            failIfInjected(live);
             long commit = engine.commitAll(batches);
-            for (WriterCommand.Write write : group) {
-                write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, group.size()));
+            for (WriterCommand.Write write : live) {
+                write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, live.size()));
             }
         } catch (RuntimeException e) {
-            if (group.size() == 1) {
-                getContext().getLog().warn("write {} to {} failed", group.get(0).requestId(), engine, e);
-                group.get(0).replyTo().tell(new WriteResult.WriteFailed(group.get(0).requestId(), e));
+            if (live.size() == 1) {
+                WriterCommand.Write write = live.get(0);
+                getContext().getLog().warn("write {} to {} failed", write.requestId(), engine, e);
+                fence(write);
+                write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), e));
                 return;
             }
-            getContext().getLog().warn("group commit of {} writes to {} failed, retrying one by one", group.size(), engine, e);
-            for (WriterCommand.Write write : group) {
+            getContext().getLog().warn("group commit of {} writes to {} failed, retrying one by one", live.size(), engine, e);
+            // In order, and through the fence: after a sender's first failure none of its later writes commits.
+            for (WriterCommand.Write write : live) {
                 commit(List.of(write));
+            }
+        }
+    }
+
+    private IllegalStateException fencedError() {
+        return new IllegalStateException("an earlier write of this sender to " + engine
+                + " failed; refused so that none commits after it");
+    }
+
+    /** No later write of {@code failed}'s sender may commit (see the class comment, "Fencing"). */
+    private void fence(WriterCommand.Write failed) {
+        if (!failed.replyTo().equals(getContext().getSystem().ignoreRef())) {
+            fenced.put(failed.replyTo(), Boolean.TRUE);
+        }
+    }
+
+    private void failIfInjected(List<WriterCommand.Write> group) {
+        if (injected == null || injectedLeft <= 0) return;
+        for (WriterCommand.Write write : group) {
+            if (injected.which().test(write.batch())) {
+                if (group.size() == 1) injectedLeft--; // counted once per write, not per group it spoils
+                throw new IllegalStateException("injected write failure (test hook)");
             }
         }
     }

@@ -130,6 +130,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessageEquals(PeerCommand.HandleReady.INSTANCE, this::onHandleReady)
                 .onMessage(PeerCommand.WriteDone.class, this::onWriteDone)
                 .onMessage(PeerCommand.GetStatus.class, this::onGetStatus)
+                .onMessageEquals(PeerCommand.InjectFailure.INSTANCE, () -> {
+                    throw new IllegalStateException("region " + storage.regionId() + ": injected failure (test hook)");
+                })
                 .onMessage(PeerCommand.SnapshotGenerated.class, this::onSnapshotGenerated)
                 .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
@@ -200,7 +203,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long deadline = Math.min(cmd.deadlineNanos(), System.nanoTime() + requestTimeoutNanos);
         WriteCommands.Kind kind = WriteCommands.kindOf(req);
         if (kind == WriteCommands.Kind.INVALID) {
-            reply(cmd.replyTo(), uuid, RegionErrors.invalid(
+            reply(cmd.replyTo(), uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.MALFORMED_COMMAND,
                     "a command holds either reads (Get, Scan, Snap) or writes (Put, Delete) or one admin request"));
             return this;
         }
@@ -220,6 +223,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(outside, region));
             return this;
         }
+        Errorpb.Error busy = busy(kind);
+        if (busy != null) {
+            reply(cmd.replyTo(), uuid, busy);
+            return this;
+        }
         switch (kind) {
             case READ -> reads.start(new PendingReads.Read(req, cmd.replyTo(), deadline));
             case WRITE -> {
@@ -231,6 +239,18 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         scheduleReady();
         return this;
+    }
+
+    /** ServerIsBusy when this peer already holds as many commands of this kind as it may, else null. */
+    private Errorpb.Error busy(WriteCommands.Kind kind) {
+        FlowControlSettings flow = ctx.flowControl();
+        String why = null;
+        if (kind == WriteCommands.Kind.WRITE && proposals.pending() >= flow.maxProposalsPerPeer()) {
+            why = "region " + storage.regionId() + " has " + proposals.pending() + " writes pending";
+        } else if (kind == WriteCommands.Kind.READ && reads.pending() >= flow.maxPendingReadsPerPeer()) {
+            why = "region " + storage.regionId() + " has " + reads.pending() + " reads pending";
+        }
+        return why == null ? null : RegionErrors.serverIsBusy(why, flow.busyBackoff().toMillis());
     }
 
     private Behavior<PeerCommand> onTick() {
@@ -263,6 +283,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         // measured, the many small appends it makes cost more CPU than the overlap saves.
         if (inFlight != null || !raft.hasReady()) {
             return this;
+        }
+        if (applying.size() >= ctx.flowControl().maxAppliesInFlightPerPeer()) {
+            return this; // the kv writer is behind: the next apply answer schedules the Ready again
         }
         Ready rd = raft.ready();
         inFlight = rd;
@@ -302,10 +325,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onWriteDone(PeerCommand.WriteDone done) {
         WriteResult r = done.result();
         if (r instanceof WriteResult.WriteFailed f) {
-            // A failed commit means the disk cannot take what raft already promised: stop rather than diverge.
-            getContext().getLog().error("region {}: write {} failed; stopping the peer", storage.regionId(),
-                    r.requestId(), f.cause());
-            throw new IllegalStateException("region " + storage.regionId() + ": write failed", f.cause());
+            // A failed commit means this incarnation's memory is ahead of its disk: going on would diverge.
+            // Stop; the store restarts the peer from what is durable (the writer fences this incarnation's
+            // later writes, so nothing after the failure commits either).
+            getContext().getLog().error("region {}: write {} failed; stopping the peer to restart it from disk",
+                    storage.regionId(), r.requestId(), f.cause());
+            return Behaviors.stopped();
         }
         if (snapshots.kvHalfPersisted(r.requestId())) {
             // The install's kv half is durable, so its raft half may follow (PeerStorage.prepareSnapshotWrite).

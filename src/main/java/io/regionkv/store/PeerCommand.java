@@ -70,6 +70,9 @@ sealed interface PeerCommand {
     /** The scheduler answered a region heartbeat (a stale rejection now; operators later). */
     record HeartbeatAnswer(io.regionkv.scheduler.SchedulerReply.HeartbeatReply reply) implements PeerCommand {}
 
+    /** For tests only (see {@link StoreCommand.InjectPeerFailure}): throw inside the handler. */
+    enum InjectFailure implements PeerCommand { INSTANCE }
+
     /** Asks for this peer's view of itself (tests, the shell's status, region look-ups). */
     record GetStatus(ActorRef<PeerStatus> replyTo) implements PeerCommand {}
 }

@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 record PeerContext(
         StoreSettings settings,
+        FlowControlSettings flowControl,
         Engines engines,
         ActorRef<WriterCommand> raftLogWriter,
         ActorRef<WriterCommand> kvWriter,

@@ -2,6 +2,7 @@ package io.regionkv.store;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.engine.Engine;
+import io.regionkv.engine.InvalidInputException;
 import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.ConfChange;
 import io.regionkv.proto.Eraftpb.ConfChangeType;
@@ -46,12 +47,18 @@ final class PeerProposals {
 
     void proposeWrite(RaftCmdRequest req, ActorRef<CommandReply> replyTo, long deadline) {
         ByteString uuid = req.getHeader().getUuid();
+        // The store checked it at the door; again here because building the batch throws on what it refuses.
+        Errorpb.Error problem = CommandValidator.requestsProblem(req, Integer.MAX_VALUE);
+        if (problem != null) {
+            reply(replyTo, uuid, problem);
+            return;
+        }
         try {
             // Input the engine would refuse (InvalidInputException) must never reach the log, where every
             // replica would fail on it.
             kv.validate(batchOf(req));
-        } catch (IllegalArgumentException e) {
-            reply(replyTo, uuid, RegionErrors.invalid(e.getMessage()));
+        } catch (InvalidInputException e) {
+            reply(replyTo, uuid, RegionErrors.invalid(e));
             return;
         }
         // Proposed with the rest of this mailbox batch when it ends (PeerActor.onHandleReady).
@@ -133,7 +140,7 @@ final class PeerProposals {
             case Split -> {
                 String problem = SplitChecks.problem(region, admin.getSplit());
                 if (problem != null) {
-                    reply(replyTo, uuid, RegionErrors.invalid(problem));
+                    reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, problem));
                 } else if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getVersion()
                         != region.getRegionEpoch().getVersion()) {
                     reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(region)));
@@ -141,7 +148,7 @@ final class PeerProposals {
                     propose(req.toByteString(), false, replyTo, uuid, deadline);
                 }
             }
-            default -> reply(replyTo, uuid, RegionErrors.invalid("admin command " + admin.getCmdType()
+            default -> reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "admin command " + admin.getCmdType()
                     + " is not supported by this store"));
         }
     }
@@ -176,6 +183,11 @@ final class PeerProposals {
             proposed.onApplied(r.index(), r.term(), response, answers);
         }
         answers.send();
+    }
+
+    /** Writes held and not answered yet: collected for the next proposal, or proposed and not applied. */
+    int pending() {
+        return writeBatch.size() + proposed.size();
     }
 
     void expire(long nowNanos) {

@@ -83,6 +83,11 @@ final class PeerReads {
         }
     }
 
+    /** Reads held and not answered yet. */
+    int pending() {
+        return pending.size();
+    }
+
     void expire(long nowNanos) {
         pending.expire(nowNanos);
     }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -30,12 +31,25 @@ final class PendingReads {
     private final Map<ByteString, List<Read>> awaitingIndex = new HashMap<>();
     private final ArrayDeque<Indexed> awaitingApply = new ArrayDeque<>();
     private final long peerId;
+    /**
+     * The last context sequence handed out. It starts at a random 64-bit value, not 0: a restarted peer
+     * keeps its id, and the leader treats a context it still has pending as the same request, so a read of
+     * the new incarnation that repeated an old context could be answered with the older read's index.
+     */
     private long sequence;
     /** The context of the batch being collected, or null when the next read starts a new one. */
     private ByteString openBatch;
+    /** Reads held, kept as a count because the store checks it for every read (flow control). */
+    private int count;
 
     PendingReads(long peerId) {
+        this(peerId, ThreadLocalRandom.current().nextLong());
+    }
+
+    /** {@code firstSequence}: where this incarnation's contexts start (random in production). */
+    PendingReads(long peerId, long firstSequence) {
         this.peerId = peerId;
+        this.sequence = firstSequence;
     }
 
     /**
@@ -43,6 +57,7 @@ final class PendingReads {
      * opened a new batch, or null when it joined one already requested.
      */
     byte[] add(Read read) {
+        count++;
         if (openBatch != null) {
             awaitingIndex.get(openBatch).add(read);
             return null;
@@ -64,6 +79,7 @@ final class PendingReads {
     List<Read> dropOpenBatch() {
         List<Read> reads = openBatch == null ? List.of() : awaitingIndex.remove(openBatch);
         openBatch = null;
+        count -= reads.size();
         return reads;
     }
 
@@ -87,6 +103,7 @@ final class PendingReads {
                 it.remove();
             }
         }
+        count -= out.size();
         return out;
     }
 
@@ -97,6 +114,7 @@ final class PendingReads {
     void failAwaitingIndex(Errorpb.Error error) {
         for (List<Read> reads : awaitingIndex.values()) {
             for (Read r : reads) reply(r, error);
+            count -= reads.size();
         }
         awaitingIndex.clear();
         openBatch = null;
@@ -105,12 +123,16 @@ final class PendingReads {
     void expire(long nowNanos) {
         for (Iterator<List<Read>> it = awaitingIndex.values().iterator(); it.hasNext(); ) {
             List<Read> reads = it.next();
+            int before = reads.size();
             reads.removeIf(r -> expired(r, nowNanos));
+            count -= before - reads.size();
             if (reads.isEmpty() && !isOpen(reads)) it.remove();
         }
         for (Iterator<Indexed> it = awaitingApply.iterator(); it.hasNext(); ) {
             Indexed i = it.next();
+            int before = i.reads().size();
             i.reads().removeIf(r -> expired(r, nowNanos));
+            count -= before - i.reads().size();
             if (i.reads().isEmpty()) it.remove();
         }
     }
@@ -131,15 +153,13 @@ final class PendingReads {
         failAwaitingIndex(error);
         for (Indexed i : awaitingApply) {
             for (Read r : i.reads()) reply(r, error);
+            count -= i.reads().size();
         }
         awaitingApply.clear();
     }
 
     int size() {
-        int n = 0;
-        for (List<Read> reads : awaitingIndex.values()) n += reads.size();
-        for (Indexed i : awaitingApply) n += i.reads().size();
-        return n;
+        return count;
     }
 
     private static void reply(Read r, Errorpb.Error error) {

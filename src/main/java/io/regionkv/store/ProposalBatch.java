@@ -27,6 +27,10 @@ final class ProposalBatch {
         return pending.isEmpty();
     }
 
+    int size() {
+        return pending.size();
+    }
+
     /** The writes collected so far, in arrival order; the batch starts empty again. */
     List<Pending> drain() {
         List<Pending> out = pending;

@@ -3,6 +3,7 @@ package io.regionkv.store;
 import io.regionkv.keys.KeyRanges;
 import com.google.protobuf.ByteString;
 import io.regionkv.engine.ReadView;
+import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.CmdType;
 import io.regionkv.proto.RaftCmdpb.GetResponse;
@@ -39,6 +40,14 @@ final class ReadCommands {
      * third of a get's time on the store.
      */
     static RaftCmdResponse execute(RaftCmdRequest cmd, Region region, ReadView view) {
+        // The store checked this at the door; checked again because a throw here would stop the peer.
+        Errorpb.Error problem = CommandValidator.requestsProblem(cmd, Integer.MAX_VALUE);
+        if (problem == null && WriteCommands.kindOf(cmd) != WriteCommands.Kind.READ) {
+            problem = RegionErrors.invalid(Errorpb.Invalid.Reason.MALFORMED_COMMAND, "not a read command");
+        }
+        if (problem != null) {
+            return RegionErrors.response(cmd.getHeader().getUuid(), problem);
+        }
         RaftCmdResponse.Builder out = RaftCmdResponse.newBuilder()
                 .setHeader(RaftResponseHeader.newBuilder().setUuid(cmd.getHeader().getUuid()));
         for (Request r : cmd.getRequestsList()) {

@@ -4,6 +4,7 @@ import io.regionkv.keys.KeyRanges;
 import io.regionkv.engine.Engines;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Eraftpb.MessageType;
+import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
@@ -42,6 +43,13 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * <p>Its inbox (a message adapter registered with the Receptionist under the store id) is what other
  * nodes send raft messages, commands and look-ups to.
+ *
+ * <p><b>Supervision.</b> The store watches every peer it starts. A peer that stops other than by its removal
+ * (an exception in a handler, a failed write) is down: its region's commands get RegionNotFound, raft
+ * messages for it are dropped, and look-ups do not name it. After a backoff that grows with consecutive
+ * failures, a barrier goes through both writers, so that every write the dead incarnation queued is
+ * committed or failed, and only then is the peer started again from its durable state; otherwise the new
+ * incarnation could load an applied index that a queued write is about to move.
  */
 public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
@@ -50,10 +58,30 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final StoreSettings settings;
     private final PeerContext peerContext;
     private final ActorRef<SchedulerCommand> scheduler;
+    /** Checks every client command before it is routed: bad input never reaches a peer. */
+    private final CommandValidator validator;
     private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
     private final Map<Long, RegionView> regions = new HashMap<>();
     /** Regions this store's peer was removed from, with the conf version of that removal. */
     private final Map<Long, Long> tombstones = new HashMap<>();
+    /**
+     * Restarts are logged through a logger of its own: the actor's context logger takes the name of the
+     * supervisor strategy after a child fails, and that name is filtered out below WARN.
+     */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreActor.class);
+    private final SupervisionSettings supervision;
+    /** Regions whose peer failed and waits for its restart, by region id. */
+    private final Map<Long, Down> down = new HashMap<>();
+    /** When each region's current peer was started and how many restarts in a row it has had. */
+    private final Map<Long, Lives> lives = new HashMap<>();
+    private final ActorRef<WriterCommand.BarrierPassed> writerSettled;
+    private long nextRestartToken = 1;
+
+    /** A failed peer's restart: {@code token} names its barrier, {@code writersLeft} still to pass it. */
+    private record Down(long token, int writersLeft) {}
+
+    private record Lives(long startedNanos, int restartsInARow) {}
+
     /** Open snapshot streams by "region_term_index". */
     private final Map<String, ActorRef<SnapshotReceiver.Command>> receivers = new HashMap<>();
 
@@ -76,8 +104,13 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         super(ctx);
         this.settings = settings;
         this.scheduler = scheduler;
-        this.peerContext = new PeerContext(settings, engines, raftLogWriter, kvWriter, transport, ctx.getSelf(),
-                scheduler, placement);
+        this.validator = new CommandValidator(settings.storeId(), settings.engine().maxValueSize());
+        this.supervision = SupervisionSettings.fromConfig(ctx.getSystem().settings().config());
+        this.writerSettled = ctx.messageAdapter(WriterCommand.BarrierPassed.class,
+                p -> new StoreCommand.WriterSettled(p.token()));
+        this.peerContext = new PeerContext(settings,
+                FlowControlSettings.fromConfig(ctx.getSystem().settings().config()), engines, raftLogWriter,
+                kvWriter, transport, ctx.getSelf(), scheduler, placement);
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);
@@ -106,6 +139,11 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
                 .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
+                .onMessage(StoreCommand.PeerTerminated.class, this::onPeerTerminated)
+                .onMessage(StoreCommand.RestartPeer.class, this::onRestartPeer)
+                .onMessage(StoreCommand.WriterSettled.class, this::onWriterSettled)
+                .onMessage(StoreCommand.InjectPeerFailure.class, this::onInjectPeerFailure)
+                .onMessage(StoreCommand.InjectWriteFailure.class, this::onInjectWriteFailure)
                 .build();
     }
 
@@ -195,6 +233,9 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         if (m.getToPeer().getStoreId() != settings.storeId()) {
             return; // misrouted: not for this store
         }
+        if (down.containsKey(m.getRegionId())) {
+            return; // its peer restarts from disk; raft resends what it needs
+        }
         ActorRef<PeerCommand> peer = peers.get(m.getRegionId());
         if (peer == null) {
             peer = maybeCreatePeer(m);
@@ -204,6 +245,11 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     }
 
     private void onCommand(RaftCmdRequest req, ActorRef<CommandReply> replyTo) {
+        Errorpb.Error refused = validator.check(req);
+        if (refused != null) {
+            replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(), refused)));
+            return;
+        }
         long regionId = req.getHeader().getRegionId();
         ActorRef<PeerCommand> peer = peers.get(regionId);
         if (peer == null) {
@@ -217,6 +263,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private void onLookup(RegionLookup l) {
         for (RegionView v : regions.values()) {
             Region r = v.region();
+            if (down.containsKey(r.getId())) continue; // not served until its peer is back
             if (KeyRanges.inRange(l.key(), r.getStartKey(), r.getEndKey())) {
                 l.replyTo().tell(new RegionLookupReply(settings.storeId(), Optional.of(r), Optional.ofNullable(v.leader())));
                 return;
@@ -253,6 +300,9 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 "peer-" + region.getId() + "-" + self.getId());
         peers.put(region.getId(), ref);
         regions.put(region.getId(), new RegionView(region, null));
+        getContext().watchWith(ref, new StoreCommand.PeerTerminated(region.getId(), ref));
+        Lives before = lives.get(region.getId());
+        lives.put(region.getId(), new Lives(System.nanoTime(), before == null ? 0 : before.restartsInARow()));
         ref.tell(new PeerCommand.Start(campaign));
         return ref;
     }
@@ -261,7 +311,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         RegionView left = regions.get(s.left().getId());
         if (left != null) regions.put(s.left().getId(), new RegionView(s.left(), left.leader()));
         Peer self = selfPeer(s.right());
-        if (self != null && !peers.containsKey(s.right().getId())) {
+        if (self != null && !peers.containsKey(s.right().getId()) && !down.containsKey(s.right().getId())) {
             startPeer(s.right(), self, s.wasLeader());
         }
         return this;
@@ -285,6 +335,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         long regionId = r.region().getId();
         peers.remove(regionId);
         regions.remove(regionId);
+        lives.remove(regionId);
+        down.remove(regionId); // its Terminated may have overtaken this message: no restart
         tombstones.put(regionId, r.region().getRegionEpoch().getConfVer());
         return this;
     }
@@ -314,6 +366,85 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         }
         scheduler.tell(new SchedulerCommand.StoreHeartbeat(settings.storeId(), capacity, available, used,
                 peers.size(), leaders));
+        return this;
+    }
+
+    // ---- supervision ------------------------------------------------------------------------------------
+
+    private Behavior<StoreCommand> onPeerTerminated(StoreCommand.PeerTerminated t) {
+        long regionId = t.regionId();
+        if (peers.get(regionId) != t.peer()) {
+            return this; // removed from its region (PeerRemoved came first) or already replaced
+        }
+        peers.remove(regionId);
+        Lives l = lives.getOrDefault(regionId, new Lives(System.nanoTime(), 0));
+        boolean stable = System.nanoTime() - l.startedNanos() >= supervision.stableAfter().toNanos();
+        int restarts = (stable ? 0 : l.restartsInARow()) + 1;
+        lives.put(regionId, new Lives(l.startedNanos(), restarts));
+        Duration delay = supervision.backoff(restarts);
+        long token = nextRestartToken++;
+        down.put(regionId, new Down(token, 2));
+        LOG.warn("store {}: the peer of region {} stopped unexpectedly; restart {} in a row from disk in {} ms",
+                settings.storeId(), regionId, restarts, delay.toMillis());
+        getContext().scheduleOnce(delay, getContext().getSelf(), new StoreCommand.RestartPeer(regionId, token));
+        return this;
+    }
+
+    private Behavior<StoreCommand> onRestartPeer(StoreCommand.RestartPeer r) {
+        Down d = down.get(r.regionId());
+        if (d == null || d.token() != r.token()) return this;
+        peerContext.raftLogWriter().tell(new WriterCommand.Barrier(r.token(), writerSettled));
+        peerContext.kvWriter().tell(new WriterCommand.Barrier(r.token(), writerSettled));
+        return this;
+    }
+
+    private Behavior<StoreCommand> onWriterSettled(StoreCommand.WriterSettled s) {
+        for (Map.Entry<Long, Down> e : down.entrySet()) {
+            if (e.getValue().token() != s.token()) continue;
+            long regionId = e.getKey();
+            int left = e.getValue().writersLeft() - 1;
+            if (left > 0) {
+                e.setValue(new Down(s.token(), left));
+            } else {
+                down.remove(regionId);
+                restartFromDisk(regionId);
+            }
+            return this;
+        }
+        return this;
+    }
+
+    /** Both writers are settled: start the peer from its durable region state, if it still has one here. */
+    private void restartFromDisk(long regionId) {
+        RegionLocalState state;
+        try (ReadView view = peerContext.engines().kv().readView()) {
+            state = Meta.regionLocalState(view, regionId);
+        }
+        Peer self = state == null ? null : selfPeer(state.getRegion());
+        if (state != null && state.getState() == PeerState.Normal && self != null) {
+            LOG.info("store {}: restarting the peer of region {} from disk", settings.storeId(), regionId);
+            startPeer(state.getRegion(), self, false);
+            return;
+        }
+        // Removed meanwhile (tombstone), or never initialized here: a later message from the region's leader
+        // creates it again if this store still belongs to the region.
+        regions.remove(regionId);
+        if (state != null && state.getState() == PeerState.Tombstone) {
+            tombstones.put(regionId, state.getRegion().getRegionEpoch().getConfVer());
+            lives.remove(regionId);
+        }
+        LOG.info("store {}: region {} has no normal state on disk; its peer is not restarted",
+                settings.storeId(), regionId);
+    }
+
+    private Behavior<StoreCommand> onInjectPeerFailure(StoreCommand.InjectPeerFailure f) {
+        ActorRef<PeerCommand> peer = peers.get(f.regionId());
+        if (peer != null) peer.tell(PeerCommand.InjectFailure.INSTANCE);
+        return this;
+    }
+
+    private Behavior<StoreCommand> onInjectWriteFailure(StoreCommand.InjectWriteFailure f) {
+        (f.kv() ? peerContext.kvWriter() : peerContext.raftLogWriter()).tell(f.failure());
         return this;
     }
 

@@ -33,6 +33,24 @@ public sealed interface StoreCommand {
     /** Timer: send the store heartbeat to the scheduler. */
     enum HeartbeatTick implements StoreCommand { INSTANCE }
 
+    /** A peer this store started has stopped: removed, or failed (then it is restarted). */
+    record PeerTerminated(long regionId, ActorRef<PeerCommand> peer) implements StoreCommand {}
+
+    /** The restart backoff of a failed peer is over: settle the writers, then start it from disk. */
+    record RestartPeer(long regionId, long token) implements StoreCommand {}
+
+    /** A writer passed the barrier of a restart (see {@link WriterCommand.Barrier}). */
+    record WriterSettled(long token) implements StoreCommand {}
+
+    /**
+     * For tests only (nothing from the wire can produce it): make this store's peer of {@code regionId}
+     * throw inside its message handler, as a bug would.
+     */
+    record InjectPeerFailure(long regionId) implements StoreCommand {}
+
+    /** For tests only: pass {@code failure} to this store's kv writer ({@code kv}) or raft-log writer. */
+    record InjectWriteFailure(boolean kv, WriterCommand.InjectFailure failure) implements StoreCommand {}
+
     /** Asks every peer of this store for its status. */
     record GetStatus(ActorRef<List<PeerStatus>> replyTo) implements StoreCommand {}
 }

@@ -44,9 +44,12 @@ final class WriteCommands {
         return reads ? Kind.READ : Kind.WRITE;
     }
 
-    /** The column family a request names; the empty name is {@code default}. */
+    /**
+     * The column family a request names; the empty name is {@code default}. Callers have passed the command
+     * through {@link CommandValidator}, so an unknown name here is a bug, not input.
+     */
     static Db columnFamily(String cf) {
-        return Db.columnFamily(cf.isEmpty() ? "default" : cf);
+        return Db.commandColumnFamily(cf).orElseThrow(() -> new IllegalArgumentException("unknown column family '" + cf + "'"));
     }
 
     /** Adds the command's writes to {@code batch} and returns one response per request. */

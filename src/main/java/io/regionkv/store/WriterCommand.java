@@ -20,6 +20,22 @@ public sealed interface WriterCommand {
     }
 
     /**
+     * Answered with {@link BarrierPassed} once every write that reached the writer before it is committed or
+     * failed. The store sends one through each writer before it restarts a peer, so the new incarnation
+     * loads its state only after the writes of the dead one are settled.
+     */
+    record Barrier(long token, ActorRef<BarrierPassed> replyTo) implements WriterCommand {}
+
+    /** The answer to a {@link Barrier}. */
+    record BarrierPassed(long token) {}
+
+    /**
+     * For tests only (nothing from the wire can produce it): the next {@code count} writes whose batch
+     * {@code which} matches fail as a failing disk would make them fail, and so does any group they are in.
+     */
+    record InjectFailure(java.util.function.Predicate<WriteBatch> which, int count) implements WriterCommand {}
+
+    /**
      * The marker a writer sends itself when a write makes it dirty: every write queued before the marker
      * joins the same commit. Sent by the writer only.
      */

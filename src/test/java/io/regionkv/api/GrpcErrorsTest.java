@@ -38,7 +38,7 @@ class GrpcErrorsTest {
                 .setServerIsBusy(Errorpb.ServerIsBusy.newBuilder().setReason("busy").setBackoffMs(5)).build();
         StatusRuntimeException s = GrpcErrors.toStatus(new CompletionException(
                 new RegionKvException("put k refused by store 2: region 7 is busy", error)));
-        assertEquals(Code.FAILED_PRECONDITION, s.getStatus().getCode());
+        assertEquals(Code.RESOURCE_EXHAUSTED, s.getStatus().getCode());
         Status detailed = StatusProto.fromThrowable(s);
         assertEquals(1, detailed.getDetailsCount());
         assertEquals(error, detailed.getDetails(0).unpack(Errorpb.Error.class));
@@ -46,6 +46,21 @@ class GrpcErrorsTest {
         StatusRuntimeException plain = GrpcErrors.toStatus(new RegionKvException("no typed error"));
         assertEquals(Code.FAILED_PRECONDITION, plain.getStatus().getCode());
         assertEquals(0, StatusProto.fromThrowable(plain).getDetailsCount());
+    }
+
+    @Test
+    void aStoreRefusalsCodeFollowsItsTypedKind() {
+        assertEquals(Code.INVALID_ARGUMENT, codeOf(Errorpb.Error.newBuilder()
+                .setInvalid(Errorpb.Invalid.newBuilder().setReason(Errorpb.Invalid.Reason.UNKNOWN_COLUMN_FAMILY))));
+        assertEquals(Code.RESOURCE_EXHAUSTED, codeOf(Errorpb.Error.newBuilder()
+                .setStorageFull(Errorpb.StorageFull.getDefaultInstance())));
+        assertEquals(Code.FAILED_PRECONDITION, codeOf(Errorpb.Error.newBuilder()
+                .setRegionNotFound(Errorpb.RegionNotFound.newBuilder().setRegionId(7))));
+    }
+
+    private static Code codeOf(Errorpb.Error.Builder error) {
+        return GrpcErrors.toStatus(new RegionKvException("refused", error.setMessage("refused").build()))
+                .getStatus().getCode();
     }
 
     @Test

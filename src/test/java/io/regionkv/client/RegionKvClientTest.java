@@ -304,6 +304,25 @@ class RegionKvClientTest {
         assertNothingMore(a);
     }
 
+    /** ServerIsBusy carries how long to wait: the retry to that store comes no sooner. */
+    @Test
+    void aBusyStoresBackoffHintIsWaitedBeforeTheRetry() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings());
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        a.onCommand = (cmd, n) -> n == 0
+                ? error(cmd, Errorpb.Error.newBuilder().setServerIsBusy(
+                        Errorpb.ServerIsBusy.newBuilder().setReason("flooded").setBackoffMs(400)))
+                : ok(cmd);
+
+        long t0 = System.nanoTime();
+        await(client.put(k("x"), k("1")));
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertEquals(2, a.commands.size(), "refused once, then done");
+        assertTrue(elapsedMs >= 400, "retried after " + elapsedMs + " ms, before the 400 ms the store asked for");
+    }
+
     @Test
     void endlessRefusalsEndAtTheDeadlineWithATypedTimeout() throws Exception {
         Region r = region(1, "", "", 1, a, b, c);
@@ -349,12 +368,32 @@ class RegionKvClientTest {
         Region r = region(1, "", "", 1, a, b, c);
         RegionKvClient client = client(settings());
         client.cache().update(r, Optional.of(peerOn(r, a)));
-        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder().setMessage("proposal timed out after 5s"));
+        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder().setMessage("proposal not applied in time")
+                .setTimeout(Errorpb.Timeout.getDefaultInstance()));
 
         RegionKvTimeoutException te = assertInstanceOf(RegionKvTimeoutException.class,
                 failure(client.delete(k("x"))));
         assertTrue(te.outcomeUnknown());
         assertEquals("delete", te.operation());
+        next(a);
+        assertNothingMore(a);
+    }
+
+    /** The kind is in the typed field: a refusal whose words mention a timeout is still a refusal. */
+    @Test
+    void aRefusalWhoseTextMentionsATimeoutIsARefusalNotAnUnknownOutcome() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings());
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder()
+                .setMessage("invalid request: unknown column family 'timeout'")
+                .setInvalid(Errorpb.Invalid.newBuilder().setReason(Errorpb.Invalid.Reason.UNKNOWN_COLUMN_FAMILY)));
+
+        Throwable e = failure(client.put(k("x"), k("v")));
+
+        assertEquals(RegionKvException.class, e.getClass(), String.valueOf(e));
+        assertEquals(Errorpb.Invalid.Reason.UNKNOWN_COLUMN_FAMILY,
+                ((RegionKvException) e).storeError().orElseThrow().getInvalid().getReason());
         next(a);
         assertNothingMore(a);
     }
@@ -563,7 +602,7 @@ class RegionKvClientTest {
         assertTrue(e.getMessage().contains("exceeds 1048576"), e.getMessage());
         // The store's error itself travels with the failure (the gRPC API attaches it as a status detail).
         assertEquals("value of 2000000 bytes exceeds 1048576",
-                ((RegionKvException) e).regionError().orElseThrow().getMessage());
+                ((RegionKvException) e).storeError().orElseThrow().getMessage());
         next(a);
         assertNothingMore(a);
     }

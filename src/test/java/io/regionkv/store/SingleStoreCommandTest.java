@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.regionkv.proto.Metapb.RegionEpoch;
+import io.regionkv.proto.Errorpb.Invalid.Reason;
 import io.regionkv.proto.RaftCmdpb.AdminCmdType;
 import io.regionkv.proto.RaftCmdpb.AdminRequest;
 import io.regionkv.proto.RaftCmdpb.CmdType;
@@ -143,7 +144,7 @@ class SingleStoreCommandTest {
         assertFalse(byUuid.get("ba").getHeader().hasError(), byUuid.get("ba").toString());
         assertFalse(byUuid.get("bb").getHeader().hasError(), byUuid.get("bb").toString());
         assertTrue(byUuid.get("bn").getHeader().getError().hasRegionNotFound());
-        assertTrue(error(byUuid.get("bx")).contains("empty"));
+        assertEquals(Reason.EMPTY_KEY, reason(byUuid.get("bx")));
         assertEquals("1", awaitOk(write(get("batch-a"))).getResponses(0).getGet().getValue().toStringUtf8());
         assertEquals("2", awaitOk(write(get("batch-b"))).getResponses(0).getGet().getValue().toStringUtf8());
     }
@@ -178,23 +179,29 @@ class SingleStoreCommandTest {
                 .setScan(ScanRequest.newBuilder().setStartKey(b("s1")).setLimit(1)).build()));
         assertEquals(1, limited.getResponses(0).getScan().getKvsCount());
         RaftCmdResponse locks = awaitOk(write(Request.newBuilder().setCmdType(CmdType.Scan)
-                .setScan(ScanRequest.newBuilder().setCf("lock").setStartKey(b("s"))).build()));
+                .setScan(ScanRequest.newBuilder().setCf("lock").setStartKey(b("s")).setLimit(100)).build()));
         assertEquals(1, locks.getResponses(0).getScan().getKvsCount());
         assertEquals("L", locks.getResponses(0).getScan().getKvs(0).getValue().toStringUtf8());
     }
 
     @Test
     void badInputIsRefusedWithAClearErrorAndChangesNothing() {
-        assertTrue(error(send(write(put("", ByteString.EMPTY, b("v"))))).contains("empty"));
-        String tooLong = error(send(write(put("", ByteString.copyFrom(new byte[600]), b("v")))));
-        assertTrue(tooLong.contains("600") && tooLong.contains("511"), tooLong);
-        String tooBig = error(send(write(put("ok-key", "x"), put("", b("big"), ByteString.copyFrom(new byte[200 * 1024])))));
-        assertTrue(tooBig.contains("131072") || tooBig.toLowerCase().contains("value"), tooBig);
+        assertEquals(Reason.EMPTY_KEY, reason(send(write(put("", ByteString.EMPTY, b("v"))))));
+        RaftCmdResponse tooLong = send(write(put("", ByteString.copyFrom(new byte[600]), b("v"))));
+        assertEquals(Reason.KEY_TOO_LARGE, reason(tooLong));
+        assertTrue(error(tooLong).contains("600") && error(tooLong).contains("511"), error(tooLong));
+        RaftCmdResponse tooBig = send(write(put("ok-key", "x"), put("", b("big"), ByteString.copyFrom(new byte[200 * 1024]))));
+        assertEquals(Reason.VALUE_TOO_LARGE, reason(tooBig));
         assertTrue(absent("ok-key"), "a refused command must change nothing, not even its valid part");
-        assertTrue(error(send(write(put("nope", b("k"), b("v"))))).contains("nope"));
-        assertTrue(error(send(write(put("m1", "x"), get("m2")))).contains("either reads"));
-        assertTrue(error(send(write())).contains("either reads"));
+        assertEquals(Reason.UNKNOWN_COLUMN_FAMILY, reason(send(write(put("nope", b("k"), b("v"))))));
+        assertEquals(Reason.MALFORMED_COMMAND, reason(send(write(put("m1", "x"), get("m2")))));
+        assertEquals(Reason.MALFORMED_COMMAND, reason(send(write())));
         assertTrue(absent("m1"));
+    }
+
+    private static Reason reason(RaftCmdResponse r) {
+        assertTrue(r.getHeader().getError().hasInvalid(), "expected a typed Invalid error, got " + r);
+        return r.getHeader().getError().getInvalid().getReason();
     }
 
     @Test
@@ -212,7 +219,8 @@ class SingleStoreCommandTest {
                 .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
                         .setSplit(SplitRequest.newBuilder().setSplitKey(b("x")).setNewRegionId(7)))
                 .build());
-        assertTrue(error(bad).contains("one new peer id per peer"), error(bad));
+        assertEquals(Reason.UNSUPPORTED, reason(bad));
+        assertTrue(error(bad).contains("one new peer id per peer"), error(bad)); // and the words say why
         RaftCmdResponse split = awaitOk(RaftCmdRequest.newBuilder().setHeader(RaftRequestHeader.newBuilder().setRegionId(1))
                 .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.Split)
                         .setSplit(SplitRequest.newBuilder().setSplitKey(b("x")).setNewRegionId(7).addNewPeerIds(70)))

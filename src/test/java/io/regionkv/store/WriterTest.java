@@ -123,7 +123,8 @@ class WriterTest {
     void aBadBatchIsAnsweredWithItsErrorWhileTheOthersLand() throws Exception {
         Engine kv = open(EngineKind.KV, EngineConfig.defaults());
         ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "kv-writer-bad", IoDispatcher.SELECTOR);
-        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        // One sender per write, as from different peers: a sender's writes after its failed one are fenced.
+        List<TestProbe<WriteResult>> probes = new ArrayList<>();
         Random random = new Random(seed);
         int writes = 200;
         List<Class<? extends RuntimeException>> expected = new ArrayList<>();
@@ -151,11 +152,12 @@ class WriterTest {
                 default -> { }
             }
             expected.add(error);
-            writer.tell(new WriterCommand.Write(batch, i, probe.getRef()));
+            probes.add(testKit.createTestProbe());
+            writer.tell(new WriterCommand.Write(batch, i, probes.get(i).getRef()));
         }
         int good = 0;
         for (int i = 0; i < writes; i++) {
-            WriteResult result = probe.receiveMessage(TIMEOUT);
+            WriteResult result = probes.get(i).receiveMessage(TIMEOUT);
             Class<? extends RuntimeException> error = expected.get((int) result.requestId());
             if (error == null) {
                 assertInstanceOf(WriteResult.Written.class, result, "write " + result.requestId());
@@ -187,7 +189,9 @@ class WriterTest {
                 .withInitialMapSize(256 * 1024).withMaxMapSize(1024 * 1024));
         ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft), "raft-log-writer-full",
                 IoDispatcher.SELECTOR);
+        // The culprit is another sender's (another peer's) write: a sender's own later writes would be fenced.
         TestProbe<WriteResult> probe = testKit.createTestProbe();
+        TestProbe<WriteResult> culprit = testKit.createTestProbe();
         for (int i = 0; i < 20; i++) {
             WriteBatch batch = new WriteBatch();
             if (i == 10) {
@@ -197,16 +201,17 @@ class WriterTest {
             } else {
                 batch.put(Db.RAFT, Keys.raftLogKey(1, i), new byte[100]);
             }
-            writer.tell(new WriterCommand.Write(batch, i, probe.getRef()));
+            writer.tell(new WriterCommand.Write(batch, i, (i == 10 ? culprit : probe).getRef()));
         }
         for (int i = 0; i < 20; i++) {
+            if (i == 10) {
+                WriteResult result = culprit.receiveMessage(TIMEOUT);
+                assertInstanceOf(EngineFullException.class, assertInstanceOf(WriteResult.WriteFailed.class, result).cause());
+                continue;
+            }
             WriteResult result = probe.receiveMessage(TIMEOUT);
             assertEquals(i, result.requestId());
-            if (i == 10) {
-                assertInstanceOf(EngineFullException.class, assertInstanceOf(WriteResult.WriteFailed.class, result).cause());
-            } else {
-                assertInstanceOf(WriteResult.Written.class, result, "write " + i);
-            }
+            assertInstanceOf(WriteResult.Written.class, result, "write " + i);
         }
         try (ReadView view = raft.readView()) {
             assertEquals(19, view.count(Db.RAFT, Keys.raftLogSpan(1)));

@@ -48,6 +48,11 @@ public final class RecordedClient {
         return id;
     }
 
+    /** The client underneath, for calls the history does not record (bad input, for one). */
+    public RegionKvClient raw() {
+        return client;
+    }
+
     /** One put, with the client's own retries inside its deadline. */
     public Outcome put(String key, String value) {
         HistoryRecorder.Handle h = recorder.invokePut(id, key, value);
