@@ -5,7 +5,10 @@ import io.regionkv.engine.InvalidInputException;
 import io.regionkv.engine.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -26,9 +29,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * transaction. If a group still fails (the map cannot grow, an I/O error), its writes are retried one by one
  * so that only the culprit fails.
  *
- * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced once the writer has seen no
- * commit for the configured idle delay: each commit restarts a single timer, so under steady load no sync
- * competes with the commits (the kernel writes pages back on its own), and a quiet store is soon clean.
+ * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced at the latest
+ * {@code kv-sync-interval} after the first commit the last sync did not cover, whatever the load (checked
+ * after every group commit as well as by a timer, since under load the timer's message waits behind the
+ * writes), and once the writer has seen no commit for the idle delay, so that a quiet store is soon clean.
+ * After each sync every peer whose apply batches it covered hears its highest applied index now durable
+ * ({@link WriteResult.Synced}); raft-log GC must not go beyond it (see {@code KvSync}).
  */
 final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private final Engine engine;
@@ -36,6 +42,11 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private final ArrayDeque<WriterCommand.Write> buffer = new ArrayDeque<>();
     private final TimerScheduler<WriterCommand> timers;
     private boolean flushQueued;
+    /** When the first commit not covered by a sync happened (System.nanoTime), or 0 when all is synced. */
+    private long unsyncedSinceNanos;
+    /** Per peer, its highest apply batch committed since the last sync; bounded by the number of peers. */
+    private final Map<ActorRef<WriteResult>, WriteResult.Synced> unsyncedApplies = new HashMap<>();
+    private boolean syncSoonQueued;
 
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
             WriterSettings settings) {
@@ -56,6 +67,8 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 .onMessage(WriterCommand.Write.class, this::onWrite)
                 .onMessageEquals(WriterCommand.Flush.INSTANCE, this::onFlush)
                 .onMessageEquals(WriterCommand.SyncIfIdle.INSTANCE, this::onSyncIfIdle)
+                .onMessageEquals(WriterCommand.SyncDue.INSTANCE, this::onSyncDue)
+                .onMessageEquals(WriterCommand.SyncSoon.INSTANCE, this::onSyncSoon)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -80,9 +93,6 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         List<WriterCommand.Write> group = takeGroup();
         if (!group.isEmpty()) {
             commit(group);
-            if (engine.syncDeferred()) {
-                timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
-            }
         }
         if (!buffer.isEmpty()) {
             // The bound left writes behind: they go after whatever queued up during this commit.
@@ -93,14 +103,65 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     private Behavior<WriterCommand> onSyncIfIdle() {
+        syncAndNotify();
+        return this;
+    }
+
+    private Behavior<WriterCommand> onSyncDue() {
+        syncAndNotify();
+        return this;
+    }
+
+    /**
+     * A request marks itself queued and goes to the back of the mailbox, so that every request (and every
+     * write) queued meanwhile shares one sync.
+     */
+    private Behavior<WriterCommand> onSyncSoon() {
+        if (!syncSoonQueued) {
+            syncSoonQueued = true;
+            getContext().getSelf().tell(WriterCommand.SyncSoon.INSTANCE);
+            return this;
+        }
+        syncSoonQueued = false;
+        syncAndNotify();
+        return this;
+    }
+
+    /** Syncs a deferred environment and tells each peer how far its applied data is durable now. */
+    private void syncAndNotify() {
+        List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = sync();
+        if (notes != null) tell(notes);
+    }
+
+    private static void tell(List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes) {
+        for (Map.Entry<ActorRef<WriteResult>, WriteResult.Synced> e : notes) {
+            e.getKey().tell(e.getValue());
+        }
+    }
+
+    /**
+     * Syncs a deferred environment. Answers what to tell each peer whose apply batches the sync covered,
+     * or null when the sync failed.
+     */
+    private List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> sync() {
+        if (!engine.syncDeferred() || unsyncedSinceNanos == 0) {
+            return List.of();
+        }
         try {
             engine.syncIfDirty();
         } catch (RuntimeException e) {
             // Nothing is lost: the commits stay in the page cache and the marker stays set. Try again later.
-            getContext().getLog().warn("deferred sync of {} failed; retrying after the idle delay", engine, e);
-            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+            getContext().getLog().warn("deferred sync of {} failed; retrying after the sync interval", engine, e);
+            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+            return null;
         }
-        return this;
+        unsyncedSinceNanos = 0;
+        timers.cancel(WriterCommand.SyncDue.INSTANCE);
+        timers.cancel(WriterCommand.SyncIfIdle.INSTANCE);
+        List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = unsyncedApplies.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        unsyncedApplies.clear();
+        return notes;
     }
 
     private List<WriterCommand.Write> takeGroup() {
@@ -124,9 +185,21 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         }
         try {
             long commit = engine.commitAll(batches);
+            List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = afterCommit(group) ? sync() : List.of();
+            if (notes == null) {
+                // Committed but not durable: a write that needed the sync gets the failure, the others are in.
+                for (WriterCommand.Write write : group) {
+                    write.replyTo().tell(write.syncBeforeReply()
+                            ? new WriteResult.WriteFailed(write.requestId(), new IllegalStateException(
+                                    "the sync of " + engine + " failed after the commit"))
+                            : new WriteResult.Written(write.requestId(), commit, group.size()));
+                }
+                return;
+            }
             for (WriterCommand.Write write : group) {
                 write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, group.size()));
             }
+            tell(notes); // after the Written answers: a peer hears of a sync only for writes it knows are in
         } catch (RuntimeException e) {
             if (group.size() == 1) {
                 getContext().getLog().warn("write {} to {} failed", group.get(0).requestId(), engine, e);
@@ -138,6 +211,34 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 commit(List.of(write));
             }
         }
+    }
+
+    /**
+     * Bookkeeping of a deferred environment after a successful commit: the sync timers, and the apply
+     * batches now waiting for a sync. Answers whether to sync right away, before anyone is answered: a write
+     * asked for it, or the interval has run out (under load the timer's message may wait behind many writes).
+     */
+    private boolean afterCommit(List<WriterCommand.Write> group) {
+        if (!engine.syncDeferred()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (unsyncedSinceNanos == 0) {
+            unsyncedSinceNanos = now;
+            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+        }
+        timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+        boolean syncNow = now - unsyncedSinceNanos >= engine.config().kvSyncInterval().toNanos();
+        for (WriterCommand.Write write : group) {
+            syncNow |= write.syncBeforeReply();
+            if (write.appliedIndex() > 0) {
+                WriteResult.Synced prev = unsyncedApplies.get(write.replyTo());
+                if (prev == null || prev.appliedIndex() < write.appliedIndex()) {
+                    unsyncedApplies.put(write.replyTo(), new WriteResult.Synced(write.requestId(), write.appliedIndex()));
+                }
+            }
+        }
+        return syncNow;
     }
 
     private Behavior<WriterCommand> onStop() {

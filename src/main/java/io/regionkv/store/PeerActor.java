@@ -55,7 +55,16 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final PeerProposals proposals;
     private final PeerReads reads;
     private final PeerSnapshots snapshots;
-    private final LogGcCheck logGc;
+    /** The log-GC child: decides compaction on the GC tick and deletes what an applied CompactLog truncated. */
+    private final ActorRef<LogGc.Command> logGc;
+    /** Whether kv commits reach the disk only at the kv writer's syncs ({@code KvSync.DEFERRED}). */
+    private final boolean kvSyncDeferred;
+    /**
+     * The highest applied index durable in the kv environment (see {@code KvSync}): raft-log GC stays at or
+     * below it. The engine syncs at open, so all that is applied at start is durable.
+     */
+    private long syncedAppliedIndex;
+    private int ticksSinceLogGc;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
     private final Map<Long, ApplyBatch> applying = new HashMap<>();
@@ -105,7 +114,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
         this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader);
         this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
-        this.logGc = new LogGcCheck(raft, storage, self.getId(), s);
+        this.kvSyncDeferred = ctx.engines().kv().syncDeferred();
+        this.syncedAppliedIndex = appliedIndex;
+        this.logGc = context.spawn(LogGc.create(context.getSelf(), ctx, region.getId(), syncedAppliedIndex), "log-gc");
         this.requestTimeoutNanos = s.requestTimeout().toNanos();
         this.writeResults = context.messageAdapter(WriteResult.class, PeerCommand.WriteDone::new);
         this.timers = timers;
@@ -131,6 +142,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessage(PeerCommand.SnapshotGenerated.class, this::onSnapshotGenerated)
                 .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
+                .onMessage(PeerCommand.CompactLogWanted.class, this::onCompactLogWanted)
                 .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
@@ -230,7 +242,46 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long now = System.nanoTime();
         proposals.expire(now);
         reads.expire(now);
-        logGc.onTick(appliedIndex);
+        if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
+            ticksSinceLogGc = 0;
+            checkLogGc();
+        }
+        scheduleReady();
+        return this;
+    }
+
+    /** The GC tick: only the leader compacts; the child decides from these indexes. */
+    private void checkLogGc() {
+        if (raft.state() != StateType.LEADER) return;
+        long minMatch = appliedIndex;
+        for (var e : raft.status().progress().entrySet()) {
+            if (e.getKey() == self.getId() || e.getValue().recentActive()) {
+                minMatch = Math.min(minMatch, e.getValue().match());
+            }
+        }
+        logGc.tell(new LogGc.Check(appliedIndex, syncedAppliedIndex, storage.firstIndex(), minMatch));
+    }
+
+    /** The log-GC child asks for a CompactLog up to {@code compactIndex}; only the peer proposes. */
+    private Behavior<PeerCommand> onCompactLogWanted(PeerCommand.CompactLogWanted w) {
+        long index = w.compactIndex();
+        // Checked again here: the child decided on indexes that may have moved since (or a snapshot came).
+        if (raft.state() != StateType.LEADER || index <= storage.truncatedIndex() || index > appliedIndex
+                || index > syncedAppliedIndex) {
+            return this;
+        }
+        RaftCmdRequest req = RaftCmdRequest.newBuilder()
+                .setHeader(io.regionkv.proto.RaftCmdpb.RaftRequestHeader.newBuilder().setRegionId(storage.regionId()))
+                .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.CompactLog)
+                        .setCompactLog(io.regionkv.proto.RaftCmdpb.CompactLogRequest.newBuilder()
+                                .setCompactIndex(index).setCompactTerm(storage.term(index))))
+                .build();
+        try {
+            raft.propose(req.toByteString());
+        } catch (ProposalDroppedException ignored) {
+            // not leader any more, or a transfer is running: the next GC tick retries
+            return this;
+        }
         scheduleReady();
         return this;
     }
@@ -292,6 +343,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onWriteDone(PeerCommand.WriteDone done) {
         WriteResult r = done.result();
+        if (r instanceof WriteResult.Synced synced) {
+            if (synced.appliedIndex() > syncedAppliedIndex) {
+                syncedAppliedIndex = synced.appliedIndex();
+                logGc.tell(new LogGc.Synced(syncedAppliedIndex));
+            }
+            return this;
+        }
         if (r instanceof WriteResult.WriteFailed f) {
             // A failed commit means the disk cannot take what raft already promised: stop rather than diverge.
             getContext().getLog().error("region {}: write {} failed; stopping the peer", storage.regionId(),
@@ -315,6 +373,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 storage.onSnapshotPersisted(raftWriteState, installed.applyState(), installed.region());
                 applier.reset(installed.region(), installed.applyState());
                 appliedIndex = installed.applyState().getAppliedIndex();
+                // The kv half was synced before the raft half was written (PeerSnapshots.onBatchBuilt).
+                syncedAppliedIndex = Math.max(syncedAppliedIndex, appliedIndex);
                 raftWriteState = null;
                 notifyStore();
                 afterPersisted();
@@ -370,7 +430,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         ApplyBatch batch = applier.apply(entries);
         long id = nextWriteId++;
         applying.put(id, batch);
-        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults));
+        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults, batch.appliedIndex(), false));
     }
 
     private void afterPersisted() {
@@ -397,6 +457,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long truncatedBefore = storage.truncatedIndex();
         storage.setApplyState(batch.applyState());
         appliedIndex = batch.appliedIndex();
+        if (!kvSyncDeferred) syncedAppliedIndex = appliedIndex;
         raft.advanceApply(appliedIndex);
         proposals.onApplied(batch);
         if (!applier.region().equals(storage.region())) {
@@ -408,10 +469,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         reads.serve(appliedIndex, applier.region());
         if (batch.logGcEnd() > 0 && batch.logGcEnd() > truncatedBefore + 1) {
-            // The log-GC step: entries below the new truncated index go, through the raft-log writer.
-            WriteBatch gc = new WriteBatch();
-            RaftLogGc.deleteEntries(gc, storage.regionId(), truncatedBefore + 1, batch.logGcEnd());
-            ctx.raftLogWriter().tell(new WriterCommand.Write(gc, batch.logGcEnd(), getContext().getSystem().ignoreRef()));
+            // The log-GC step: the child deletes the entries below the new truncated index once this batch,
+            // which records the truncation, is synced.
+            logGc.tell(new LogGc.Truncated(batch.logGcEnd(), appliedIndex, syncedAppliedIndex));
         }
         if (batch.removedSelf()) {
             destroyed = true;
@@ -501,7 +561,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     PeerStatus status() {
         return new PeerStatus(ctx.settings().storeId(), applier.region(), self, raft.state(), peerById(raft.leader()),
                 raft.term(), raft.status().hardState().getCommit(), appliedIndex, storage.firstIndex(),
-                storage.lastIndex());
+                storage.lastIndex(), syncedAppliedIndex);
     }
 
     private Peer peerById(long id) {

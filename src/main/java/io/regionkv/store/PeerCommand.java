@@ -53,6 +53,9 @@ sealed interface PeerCommand {
     /** A snapshot stream to peer {@code toPeerId} ended. */
     record SnapshotSent(long toPeerId, boolean ok) implements PeerCommand {}
 
+    /** The log-GC child asks the peer to propose {@code CompactLog} up to {@code compactIndex}. */
+    record CompactLogWanted(long compactIndex) implements PeerCommand {}
+
     /** Time to delete snapshot files this peer no longer needs. */
     enum GcSnap implements PeerCommand { INSTANCE }
 

@@ -99,7 +99,10 @@ final class PeerSnapshots {
         }
         installing = built;
         installKvWriteId = writeIds.getAsLong();
-        ctx.kvWriter().tell(new WriterCommand.Write(built.batch(), installKvWriteId, writeResults));
+        // Synced before the answer even when kv sync is deferred: the raft half that follows drops the whole
+        // old log, so after an OS crash nothing could replay what an unsynced kv half lost.
+        ctx.kvWriter().tell(new WriterCommand.Write(built.batch(), installKvWriteId, writeResults,
+                built.applyState().getAppliedIndex(), true));
     }
 
     /** Whether {@code requestId} was the install's kv half; if so the peer writes the raft half next. */

@@ -1,0 +1,160 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.WriteBatch;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Raft-log GC (DESIGN.md), a child actor of the peer. On the peer's GC tick it decides how far the leader's
+ * log may be compacted and asks the peer to propose {@code CompactLog} (the peer stays the only proposer);
+ * once a {@code CompactLog} is applied, it deletes the truncated entries through the raft-log writer.
+ *
+ * <p>Both steps respect the region's synced applied index (see {@code KvSync}): compaction never goes above
+ * it, and the entries a {@code CompactLog} truncated are deleted only once the apply batch that recorded the
+ * truncation is synced, so that after an OS crash the log still covers everything above what the kv data
+ * holds. When that index is what holds compaction back, the child asks the kv writer to sync now, and
+ * proposes as soon as the peer forwards the sync: otherwise the log would grow by up to a whole sync
+ * interval of entries beyond the count limit under heavy load.
+ */
+final class LogGc extends AbstractBehavior<LogGc.Command> {
+
+    sealed interface Command {}
+
+    /**
+     * The peer's GC tick, sent only while it leads.
+     *
+     * @param appliedIndex the peer's applied index
+     * @param syncedAppliedIndex how much of it is durable in the kv environment
+     * @param firstIndex the first entry still in the log (truncated index + 1)
+     * @param minMatch the lowest match index of this peer and every follower heard from lately: a follower
+     *     that needs a compacted entry costs a whole snapshot, but one that is down or cut off does not
+     *     hold the log back (it gets a snapshot when it returns)
+     */
+    record Check(long appliedIndex, long syncedAppliedIndex, long firstIndex, long minMatch) implements Command {}
+
+    /** The kv writer synced the region's applied data up to {@code syncedAppliedIndex}. */
+    record Synced(long syncedAppliedIndex) implements Command {}
+
+    /**
+     * An applied {@code CompactLog} truncated the entries below {@code end}; the apply batch that recorded
+     * it left applied index {@code appliedAt}. {@code syncedAppliedIndex} is the region's synced applied
+     * index at that moment (equal to {@code appliedAt} when every kv commit is synced).
+     */
+    record Truncated(long end, long appliedAt, long syncedAppliedIndex) implements Command {}
+
+    private record DeleteDone(WriteResult result) implements Command {}
+
+    private final ActorRef<PeerCommand> peer;
+    private final PeerContext ctx;
+    private final long regionId;
+    private final ActorRef<WriteResult> deleteResults;
+    private long synced;
+    /** Compaction wanted at the last check but held back by the synced index; 0 when none. */
+    private long heldBackTarget;
+    private long lastFirstIndex;
+    /**
+     * Truncated entries below {@code pendingEnd} are to be deleted once synced reaches pendingAt. A delete
+     * always starts at the region's first stored entry (LMDB seeks there), so one that failed is covered by
+     * the next.
+     */
+    private long pendingEnd;
+    private long pendingAt;
+
+    private LogGc(ActorContext<Command> context, ActorRef<PeerCommand> peer, PeerContext ctx, long regionId,
+            long syncedAppliedIndex) {
+        super(context);
+        this.peer = peer;
+        this.ctx = ctx;
+        this.regionId = regionId;
+        this.synced = syncedAppliedIndex;
+        this.deleteResults = context.messageAdapter(WriteResult.class, DeleteDone::new);
+    }
+
+    static Behavior<Command> create(ActorRef<PeerCommand> peer, PeerContext ctx, long regionId, long syncedAppliedIndex) {
+        return Behaviors.setup(context -> new LogGc(context, peer, ctx, regionId, syncedAppliedIndex));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Check.class, this::onCheck)
+                .onMessage(Synced.class, this::onSynced)
+                .onMessage(Truncated.class, this::onTruncated)
+                .onMessage(DeleteDone.class, this::onDeleteDone)
+                .build();
+    }
+
+    private Behavior<Command> onCheck(Check c) {
+        synced = Math.max(synced, c.syncedAppliedIndex());
+        lastFirstIndex = c.firstIndex();
+        heldBackTarget = 0;
+        if (c.appliedIndex() - c.firstIndex() + 1 < ctx.settings().logGcCountLimit()) {
+            return this;
+        }
+        long wanted = Math.min(c.appliedIndex(), c.minMatch());
+        if (wanted < c.firstIndex()) {
+            return this;
+        }
+        long target = Math.min(wanted, synced);
+        if (target >= c.firstIndex()) {
+            peer.tell(new PeerCommand.CompactLogWanted(target));
+        }
+        if (target < wanted) {
+            // The kv sync holds compaction back: sync now, and compact further when the sync is reported.
+            heldBackTarget = wanted;
+            ctx.kvWriter().tell(WriterCommand.SyncSoon.INSTANCE);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSynced(Synced s) {
+        if (s.syncedAppliedIndex() <= synced) {
+            return this;
+        }
+        synced = s.syncedAppliedIndex();
+        if (heldBackTarget > 0) {
+            long target = Math.min(heldBackTarget, synced);
+            heldBackTarget = 0;
+            if (target >= lastFirstIndex) {
+                peer.tell(new PeerCommand.CompactLogWanted(target));
+            }
+        }
+        maybeDelete();
+        return this;
+    }
+
+    private Behavior<Command> onTruncated(Truncated t) {
+        synced = Math.max(synced, t.syncedAppliedIndex());
+        // Deleting later never hurts, so one pending range is enough: it grows, and waits for the newest
+        // truncation's apply batch to be synced.
+        pendingEnd = Math.max(pendingEnd, t.end());
+        pendingAt = Math.max(pendingAt, t.appliedAt());
+        maybeDelete();
+        return this;
+    }
+
+    private void maybeDelete() {
+        if (pendingEnd == 0 || synced < pendingAt) {
+            return;
+        }
+        WriteBatch gc = new WriteBatch();
+        RaftLogGc.deleteEntries(gc, regionId, 0, pendingEnd);
+        ctx.raftLogWriter().tell(new WriterCommand.Write(gc, pendingEnd, deleteResults));
+        pendingEnd = 0;
+        pendingAt = 0;
+    }
+
+    private Behavior<Command> onDeleteDone(DeleteDone d) {
+        if (d.result() instanceof WriteResult.WriteFailed f) {
+            // The entries stay on disk below the truncated index, where nothing reads them; the next
+            // truncation's delete starts at the first stored entry and takes them along.
+            getContext().getLog().warn("region {}: deleting compacted log entries below {} failed", regionId,
+                    f.requestId(), f.cause());
+        }
+        return this;
+    }
+}
