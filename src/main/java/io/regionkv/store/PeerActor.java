@@ -75,6 +75,15 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final long requestTimeoutNanos;
     /** A MsgSnapshot that arrived while a Ready was in flight, stepped once it is done. */
     private RaftMessage deferredSnapshot;
+    /**
+     * A received MsgSnapshot whose install batch the snapshot child is building (and checking) before raft
+     * sees the message: a damaged file is then simply dropped, with nothing in raft to undo.
+     */
+    private RaftMessage snapshotBuilding;
+    /** The checked install batch of a snapshot, waiting for the Ready that carries it. */
+    private PeerCommand.SnapshotBatchBuilt snapshotPrepared;
+    /** The prepared snapshot was stepped: the next Ready carries it, or raft refused it. */
+    private boolean snapshotPreparedStepped;
 
     /** Peers learned from messages: an uninitialized peer knows no region members yet but must answer. */
     private final Map<Long, Peer> peerCache = new HashMap<>();
@@ -180,8 +189,20 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         RaftMessage rm = in.message();
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
         // A MsgSnapshot reaches a peer only after its file arrived whole and checked (the store routes it
-        // from SnapshotReceived and drops bare ones), so the file is there to install.
+        // from SnapshotReceived and drops bare ones). The file may still have been damaged since, so the
+        // install batch is built (reading and checking the file) before raft sees the message.
         if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
+            var md = rm.getMessage().getSnapshot().getMetadata();
+            // One raft refuses anyway (not beyond the commit index) needs no batch: it is stepped at once.
+            boolean stale = md.getIndex() <= raft.status().hardState().getCommit();
+            if (!stale && !isPrepared(md)) {
+                if (snapshotBuilding == null) {
+                    snapshotBuilding = rm;
+                    snapshots.buildInstall(rm.getMessage().getSnapshot());
+                }
+                // else one is being built already: if it is not this one, the leader sends this again
+                return this;
+            }
             if (inFlight != null) {
                 // Only between Readies: the committed entries of the Ready in flight are applied (conf
                 // changes through applyConfChange) when it is persisted, and raft must not have replaced its
@@ -196,8 +217,17 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             // A forwarded proposal we cannot take, or a message that is not for this node: the sender retries.
             return this;
         }
+        if (snapshotPrepared != null && rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot
+                && isPrepared(rm.getMessage().getSnapshot().getMetadata())) {
+            snapshotPreparedStepped = true;
+        }
         scheduleReady();
         return this;
+    }
+
+    private boolean isPrepared(io.regionkv.proto.Eraftpb.SnapshotMetadata md) {
+        return snapshotPrepared != null && snapshotPrepared.applyState().getAppliedIndex() == md.getIndex()
+                && snapshotPrepared.applyState().getTruncatedState().getTerm() == md.getTerm();
     }
 
     private Behavior<PeerCommand> onCommand(PeerCommand.RaftCmd cmd) {
@@ -308,6 +338,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         Ready rd = raft.ready();
         inFlight = rd;
+        if (rd.snapshot() == null && snapshotPreparedStepped) {
+            // Raft refused the prepared snapshot (it moved on meanwhile): its batch is not needed.
+            snapshotPrepared = null;
+            snapshotPreparedStepped = false;
+        }
         if (rd.softState() != null) {
             onRoleChange(rd.softState().lead(), rd.softState().state());
         }
@@ -317,9 +352,16 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         reads.serve(appliedIndex, applier.region()); // a read index already applied need not wait for the next apply
         if (rd.snapshot() != null) {
-            // Install: the snapshot child reads the file into a kv batch; the kv half commits first, then
-            // the raft half (see PeerStorage.prepareSnapshotWrite for why that order).
-            snapshots.buildInstall(rd.snapshot());
+            // Install: the kv half (built and checked before raft saw the snapshot) commits first, then the
+            // raft half (see PeerStorage.prepareSnapshotWrite for why that order). Raft hands out only a
+            // snapshot it was stepped with, and only prepared ones (or ones it refuses) are stepped.
+            if (!isPrepared(rd.snapshot().getMetadata())) {
+                throw new IllegalStateException("region " + storage.regionId() + ": raft took snapshot "
+                        + rd.snapshot().getMetadata().getIndex() + " that was never checked");
+            }
+            snapshots.startInstall(snapshotPrepared);
+            snapshotPrepared = null;
+            snapshotPreparedStepped = false;
             return this;
         }
         applyDurable(rd);
@@ -508,9 +550,21 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         snapshots.gcAll();
     }
 
+    /** The snapshot child built (and checked) the install of a received snapshot, or found its file damaged. */
     private Behavior<PeerCommand> onSnapshotBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
-        snapshots.onBatchBuilt(built);
-        return this;
+        RaftMessage rm = snapshotBuilding;
+        snapshotBuilding = null;
+        if (rm == null || destroyed) return this;
+        if (built.error() != null) {
+            // Raft never saw it, so dropping it is all it takes: the leader heard the transfer succeed, finds
+            // this peer still behind its compacted log, and sends a snapshot again (the child deleted the file).
+            getContext().getLog().warn("region {}: dropping received snapshot {}: {}; the leader sends it again",
+                    storage.regionId(), rm.getMessage().getSnapshot().getMetadata().getIndex(), built.error().toString());
+            return this;
+        }
+        snapshotPrepared = built;
+        snapshotPreparedStepped = false;
+        return onRaftMessage(new PeerCommand.RaftMessageIn(rm));
     }
 
     private Behavior<PeerCommand> onSnapshotGenerated(PeerCommand.SnapshotGenerated g) {

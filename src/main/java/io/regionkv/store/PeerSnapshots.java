@@ -17,9 +17,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * clean-up of files no longer needed. Runs on the peer's thread, with the peer's actor context: every
  * file operation happens in the child or in the sender streams, on the io dispatcher.
  *
- * <p>An install is one step of the Ready cycle and the peer drives it: the kv half of the snapshot is
- * written first, then the raft half (see PeerStorage.prepareSnapshotWrite for why that order); this class
- * remembers which of the two is in flight.
+ * <p>An install is one step of the Ready cycle and the peer drives it: the received file is read and checked
+ * into a kv batch before raft sees the snapshot; then the kv half of the snapshot is written first, then
+ * the raft half (see PeerStorage.prepareSnapshotWrite for why that order); this class remembers which of
+ * the two is in flight.
  */
 final class PeerSnapshots {
 
@@ -86,17 +87,16 @@ final class PeerSnapshots {
 
     // ---- installing -------------------------------------------------------------------------------------
 
-    /** The Ready in flight carries {@code snapshot}: the child reads its received file into a kv batch. */
+    /**
+     * A received {@code snapshot} is to be installed: the child reads and checks its file and builds the kv
+     * batch, before raft is stepped with it (the peer gets {@link PeerCommand.SnapshotBatchBuilt}).
+     */
     void buildInstall(Snapshot snapshot) {
         worker.tell(new SnapshotWorker.BuildApply(snapshot));
     }
 
-    /** The kv batch is built: its half of the install goes to the kv writer first. */
-    void onBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
-        if (built.error() != null) {
-            // The file was checked when it arrived; failing now means the disk let us down.
-            throw new IllegalStateException("region " + storage.regionId() + ": cannot install snapshot", built.error());
-        }
+    /** The Ready in flight carries the snapshot of {@code built}: its kv half goes to the kv writer first. */
+    void startInstall(PeerCommand.SnapshotBatchBuilt built) {
         installing = built;
         installKvWriteId = writeIds.getAsLong();
         // Synced before the answer even when kv sync is deferred: the raft half that follows drops the whole

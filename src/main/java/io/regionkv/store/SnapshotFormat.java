@@ -8,9 +8,12 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -28,14 +31,17 @@ final class SnapshotFormat {
 
     /** Writes records; {@link #finish()} flushes, fsyncs and answers the checksum. */
     static final class Writer implements AutoCloseable {
-        private final OutputStream file;
+        // A FileChannel, not Files.newOutputStream: that stream is no FileOutputStream and offers no fsync.
+        private final FileChannel file;
         private final CRC32C crc = new CRC32C();
         private final DataOutputStream out;
         private long records;
 
         Writer(Path path) throws IOException {
-            this.file = Files.newOutputStream(path);
-            this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16));
+            this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            this.out = new DataOutputStream(new BufferedOutputStream(
+                    new CheckedOutputStream(Channels.newOutputStream(file), crc), 1 << 16));
         }
 
         void write(Db cf, byte[] key, byte[] value) throws IOException {
@@ -54,7 +60,7 @@ final class SnapshotFormat {
         /** Flushes to disk (fsync) and answers the CRC32C of everything written. */
         int finish() throws IOException {
             out.flush();
-            if (file instanceof java.io.FileOutputStream fos) fos.getFD().sync();
+            file.force(true);
             return (int) crc.getValue();
         }
 
@@ -103,6 +109,17 @@ final class SnapshotFormat {
             throw new IOException("snapshot " + path.getFileName() + " is truncated", e);
         }
         return b;
+    }
+
+    /**
+     * Renames a complete, fsynced {@code tmp} file to {@code target} atomically and fsyncs their directory,
+     * so that the new name survives an OS crash too (a rename is a change of the directory, not the file).
+     */
+    static void publish(Path tmp, Path target) throws IOException {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     /** The CRC32C of a whole file. */

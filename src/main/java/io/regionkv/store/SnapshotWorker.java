@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -46,6 +45,12 @@ final class SnapshotWorker {
 
     /** The one-file marker of a snapshot's data in {@link SnapshotMeta}. */
     static final String ALL_CFS = "all";
+
+    /**
+     * Test-only: runs on a received snapshot file just before an install reads it, so that a test can
+     * corrupt it there. Does nothing otherwise.
+     */
+    static volatile java.util.function.Consumer<Path> beforeInstallRead = file -> {};
 
     private SnapshotWorker() {}
 
@@ -106,7 +111,7 @@ final class SnapshotWorker {
                 }
                 checksum = w.finish();
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            SnapshotFormat.publish(tmp, target);
             RaftSnapshotData data = RaftSnapshotData.newBuilder().setRegion(region).setFileSize(Files.size(target))
                     .setMeta(SnapshotMeta.newBuilder().addCfFiles(SnapshotCFFile.newBuilder().setCf(ALL_CFS)
                             .setSize(Files.size(target)).setChecksum(checksum)))
@@ -127,11 +132,19 @@ final class SnapshotWorker {
             Region region = data.getRegion();
             SnapshotMetadata md = snapshot.getMetadata();
             Path file = SnapshotFiles.received(dataDir, region.getId(), md.getTerm(), md.getIndex());
+            beforeInstallRead.accept(file);
             WriteBatch batch = new WriteBatch();
             for (Db cf : SnapshotFormat.COLUMN_FAMILIES) {
                 batch.deleteRange(cf, region.getStartKey().toByteArray(), region.getEndKey().toByteArray());
             }
-            SnapshotFormat.read(file, data.getMeta().getCfFiles(0).getChecksum(), (cf, k, v) -> batch.put(cf, k, v));
+            try {
+                SnapshotFormat.read(file, data.getMeta().getCfFiles(0).getChecksum(), (cf, k, v) -> batch.put(cf, k, v));
+            } catch (IOException e) {
+                // A damaged file (checksum, truncation, bad record) is never tried again: the peer drops the
+                // snapshot and the leader sends a fresh copy.
+                Files.deleteIfExists(file);
+                throw e;
+            }
             RaftApplyState apply = RaftApplyState.newBuilder().setAppliedIndex(md.getIndex())
                     .setTruncatedState(RaftTruncatedState.newBuilder().setIndex(md.getIndex()).setTerm(md.getTerm()))
                     .build();
