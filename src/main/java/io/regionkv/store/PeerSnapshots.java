@@ -49,7 +49,7 @@ final class PeerSnapshots {
         this.writeIds = writeIds;
         this.writeResults = writeResults;
         this.worker = context.spawn(SnapshotWorker.create(ctx.engines(), ctx.settings().dataDir(), context.getSelf()),
-                "snapshot", IoDispatcher.SELECTOR);
+                "snapshot", IoDispatcher.SNAPSHOT);
         storage.setSnapshotRequester(() -> worker.tell(new SnapshotWorker.Generate(regionId)));
     }
 
@@ -77,7 +77,7 @@ final class PeerSnapshots {
         Path file = SnapshotFiles.generated(ctx.settings().dataDir(), storage.regionId(),
                 snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
         senders.put(to, context.spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
-                context.getSelf(), ACK_TIMEOUT), IoDispatcher.SELECTOR));
+                context.getSelf(), ACK_TIMEOUT), IoDispatcher.SNAPSHOT));
     }
 
     /** The stream to {@code toPeerId} ended (it stopped itself); the peer reports the outcome to raft. */

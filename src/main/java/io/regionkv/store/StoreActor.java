@@ -132,7 +132,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 getContext().stop(receiver); // the sender restarted the stream
             }
             receiver = getContext().spawnAnonymous(SnapshotReceiver.create(settings.dataDir(), chunk.getMessage(),
-                    getContext().getSelf(), Duration.ofSeconds(30)), IoDispatcher.SELECTOR);
+                    getContext().getSelf(), Duration.ofSeconds(30)), IoDispatcher.SNAPSHOT);
             getContext().watchWith(receiver, new StoreCommand.SnapshotStreamEnded(key));
             receivers.put(key, receiver);
         } else if (receiver == null) {
