@@ -76,12 +76,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     /** A MsgSnapshot that arrived while a Ready was in flight, stepped once it is done. */
     private RaftMessage deferredSnapshot;
     /**
-     * A received MsgSnapshot whose install batch the snapshot child is building (and checking) before raft
-     * sees the message: a damaged file is then simply dropped, with nothing in raft to undo.
+     * A received MsgSnapshot whose file the snapshot child is checking before raft sees the message: a
+     * damaged file is then simply dropped, with nothing in raft to undo.
      */
     private RaftMessage snapshotBuilding;
-    /** The checked install batch of a snapshot, waiting for the Ready that carries it. */
-    private PeerCommand.SnapshotBatchBuilt snapshotPrepared;
+    /** A snapshot whose file checked out, waiting for the Ready that carries it. */
+    private PeerCommand.SnapshotChecked snapshotPrepared;
     /** The prepared snapshot was stepped: the next Ready carries it, or raft refused it. */
     private boolean snapshotPreparedStepped;
 
@@ -149,7 +149,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessage(PeerCommand.WriteDone.class, this::onWriteDone)
                 .onMessage(PeerCommand.GetStatus.class, this::onGetStatus)
                 .onMessage(PeerCommand.SnapshotGenerated.class, this::onSnapshotGenerated)
-                .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
+                .onMessage(PeerCommand.SnapshotChecked.class, this::onSnapshotChecked)
+                .onMessage(PeerCommand.SnapshotChunkRead.class, this::onSnapshotChunkRead)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
                 .onMessage(PeerCommand.CompactLogWanted.class, this::onCompactLogWanted)
                 .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
@@ -190,7 +191,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
         // A MsgSnapshot reaches a peer only after its file arrived whole and checked (the store routes it
         // from SnapshotReceived and drops bare ones). The file may still have been damaged since, so the
-        // install batch is built (reading and checking the file) before raft sees the message.
+        // file is read and checked before raft sees the message.
         if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
             var md = rm.getMessage().getSnapshot().getMetadata();
             // One raft refuses anyway (not beyond the commit index) needs no batch: it is stepped at once.
@@ -198,7 +199,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             if (!stale && !isPrepared(md)) {
                 if (snapshotBuilding == null) {
                     snapshotBuilding = rm;
-                    snapshots.buildInstall(rm.getMessage().getSnapshot());
+                    snapshots.check(rm.getMessage().getSnapshot());
                 }
                 // else one is being built already: if it is not this one, the leader sends this again
                 return this;
@@ -226,8 +227,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private boolean isPrepared(io.regionkv.proto.Eraftpb.SnapshotMetadata md) {
-        return snapshotPrepared != null && snapshotPrepared.applyState().getAppliedIndex() == md.getIndex()
-                && snapshotPrepared.applyState().getTruncatedState().getTerm() == md.getTerm();
+        if (snapshotPrepared == null) return false;
+        var prepared = snapshotPrepared.snapshot().getMetadata();
+        return prepared.getIndex() == md.getIndex() && prepared.getTerm() == md.getTerm();
     }
 
     private Behavior<PeerCommand> onCommand(PeerCommand.RaftCmd cmd) {
@@ -352,14 +354,14 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         reads.serve(appliedIndex, applier.region()); // a read index already applied need not wait for the next apply
         if (rd.snapshot() != null) {
-            // Install: the kv half (built and checked before raft saw the snapshot) commits first, then the
-            // raft half (see PeerStorage.prepareSnapshotWrite for why that order). Raft hands out only a
+            // Install: the kv half (its file checked before raft saw the snapshot) commits first, in bounded
+            // batches, then the raft half (see PeerStorage.prepareSnapshotWrite for why that order). Raft hands out only a
             // snapshot it was stepped with, and only prepared ones (or ones it refuses) are stepped.
             if (!isPrepared(rd.snapshot().getMetadata())) {
                 throw new IllegalStateException("region " + storage.regionId() + ": raft took snapshot "
                         + rd.snapshot().getMetadata().getIndex() + " that was never checked");
             }
-            snapshots.startInstall(snapshotPrepared);
+            snapshots.startInstall(rd.snapshot(), snapshotPrepared.region());
             snapshotPrepared = null;
             snapshotPreparedStepped = false;
             return this;
@@ -398,7 +400,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     r.requestId(), f.cause());
             throw new IllegalStateException("region " + storage.regionId() + ": write failed", f.cause());
         }
-        if (snapshots.kvHalfPersisted(r.requestId())) {
+        PeerSnapshots.KvWritten install = snapshots.onKvWritten(r.requestId());
+        if (install == PeerSnapshots.KvWritten.IN_PROGRESS) {
+            return this;
+        }
+        if (install == PeerSnapshots.KvWritten.KV_HALF_DONE) {
             // The install's kv half is durable, so its raft half may follow (PeerStorage.prepareSnapshotWrite).
             WriteBatch wb = new WriteBatch();
             Ready rd = inFlight;
@@ -410,12 +416,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (r.requestId() == raftWriteId) {
             raftWriteId = 0;
-            PeerCommand.SnapshotBatchBuilt installed = snapshots.raftHalfPersisted();
+            PeerSnapshots.Installed installed = snapshots.raftHalfPersisted();
             if (installed != null) {
                 storage.onSnapshotPersisted(raftWriteState, installed.applyState(), installed.region());
                 applier.reset(installed.region(), installed.applyState());
                 appliedIndex = installed.applyState().getAppliedIndex();
-                // The kv half was synced before the raft half was written (PeerSnapshots.onBatchBuilt).
+                // The kv half was synced before the raft half was written (PeerSnapshots.maybeFinish).
                 syncedAppliedIndex = Math.max(syncedAppliedIndex, appliedIndex);
                 raftWriteState = null;
                 notifyStore();
@@ -550,8 +556,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         snapshots.gcAll();
     }
 
-    /** The snapshot child built (and checked) the install of a received snapshot, or found its file damaged. */
-    private Behavior<PeerCommand> onSnapshotBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
+    /** The snapshot child checked the file of a received snapshot, or found it damaged. */
+    private Behavior<PeerCommand> onSnapshotChecked(PeerCommand.SnapshotChecked built) {
         RaftMessage rm = snapshotBuilding;
         snapshotBuilding = null;
         if (rm == null || destroyed) return this;
@@ -565,6 +571,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         snapshotPrepared = built;
         snapshotPreparedStepped = false;
         return onRaftMessage(new PeerCommand.RaftMessageIn(rm));
+    }
+
+    private Behavior<PeerCommand> onSnapshotChunkRead(PeerCommand.SnapshotChunkRead read) {
+        snapshots.onChunkRead(read);
+        return this;
     }
 
     private Behavior<PeerCommand> onSnapshotGenerated(PeerCommand.SnapshotGenerated g) {

@@ -1,6 +1,7 @@
 package io.regionkv.store;
 
 import io.regionkv.engine.Db;
+import io.regionkv.engine.WriteBatch;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -96,6 +97,58 @@ final class SnapshotFormat {
         }
         if ((int) crc.getValue() != checksum) {
             throw new IOException("snapshot " + path.getFileName() + ": checksum mismatch");
+        }
+    }
+
+    /**
+     * Reads a snapshot file a bounded batch at a time, so that installing a region needs heap for one batch,
+     * not for the region. The checksum covers the whole file, so it is known only at the end: {@link #next}
+     * answers false once the file is read and its checksum matched.
+     */
+    static final class Reader implements AutoCloseable {
+        private final Path path;
+        private final int checksum;
+        private final CRC32C crc = new CRC32C();
+        private final DataInputStream in;
+        private boolean done;
+
+        Reader(Path path, int checksum) throws IOException {
+            this.path = path;
+            this.checksum = checksum;
+            this.in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(Files.newInputStream(path), crc),
+                    1 << 16));
+        }
+
+        /**
+         * Adds records to {@code batch} until it holds at least {@code maxBytes} (one record may overshoot)
+         * or the file ends. Answers whether more may follow.
+         *
+         * @throws IOException if the file is truncated, malformed, or (at its end) its checksum does not match
+         */
+        boolean next(WriteBatch batch, long maxBytes) throws IOException {
+            if (done) return false;
+            while (batch.approximateSize() < maxBytes) {
+                int cf = in.read();
+                if (cf < 0) {
+                    done = true;
+                    if ((int) crc.getValue() != checksum) {
+                        throw new IOException("snapshot " + path.getFileName() + ": checksum mismatch");
+                    }
+                    return false;
+                }
+                if (cf >= Db.values().length || !Db.values()[cf].isColumnFamily()) {
+                    throw new IOException("snapshot " + path.getFileName() + ": bad column family " + cf);
+                }
+                byte[] key = readBytes(in, path);
+                byte[] value = readBytes(in, path);
+                batch.put(Db.values()[cf], key, value);
+            }
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -37,8 +38,14 @@ final class SnapshotWorker {
     /** Build a snapshot of the region as applied now. */
     record Generate(long regionId) implements Command {}
 
-    /** Read the received file of {@code snapshot} and build the batch that installs it. */
-    record BuildApply(Snapshot snapshot) implements Command {}
+    /** Check the received file of {@code snapshot} (whole, checksum) before raft is stepped with it. */
+    record Check(Snapshot snapshot) implements Command {}
+
+    /**
+     * The next batch of about {@code maxBytes} of the received file of {@code snapshot}, for its install
+     * (answered with {@link PeerCommand.SnapshotChunkRead}). The file stays open between batches.
+     */
+    record ReadChunk(Snapshot snapshot, long maxBytes) implements Command {}
 
     /** Delete this region's generated files older than {@code keepGenerated}, and received ones up to {@code applied}. */
     record Gc(long regionId, long keepGenerated, long applied) implements Command {}
@@ -47,28 +54,87 @@ final class SnapshotWorker {
     static final String ALL_CFS = "all";
 
     /**
-     * Test-only: runs on a received snapshot file just before an install reads it, so that a test can
-     * corrupt it there. Does nothing otherwise.
+     * Test-only: runs on a received snapshot file each time it is read for an install (the check, then
+     * every batch), so that a test can corrupt it there or make the read fail. Does nothing otherwise.
      */
     static volatile java.util.function.Consumer<Path> beforeInstallRead = file -> {};
 
     private SnapshotWorker() {}
 
     static Behavior<Command> create(Engines engines, Path dataDir, ActorRef<PeerCommand> peer) {
-        return Behaviors.receive(Command.class)
-                .onMessage(Generate.class, g -> {
-                    peer.tell(generate(engines, dataDir, g.regionId()));
-                    return Behaviors.same();
-                })
-                .onMessage(BuildApply.class, b -> {
-                    peer.tell(buildApply(dataDir, b.snapshot()));
-                    return Behaviors.same();
-                })
-                .onMessage(Gc.class, gc -> {
-                    collect(dataDir, gc);
-                    return Behaviors.same();
-                })
-                .build();
+        return Behaviors.setup(ctx -> {
+            InstallReader reader = new InstallReader(dataDir);
+            return Behaviors.receive(Command.class)
+                    .onMessage(Generate.class, g -> {
+                        peer.tell(generate(engines, dataDir, g.regionId()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Check.class, c -> {
+                        peer.tell(check(dataDir, c.snapshot()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(ReadChunk.class, r -> {
+                        peer.tell(reader.next(r.snapshot(), r.maxBytes()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Gc.class, gc -> {
+                        collect(dataDir, gc);
+                        return Behaviors.same();
+                    })
+                    .onSignal(PostStop.class, s -> {
+                        reader.close();
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    /** The received file an install is reading, kept open between its batches. */
+    private static final class InstallReader {
+        private final Path dataDir;
+        private Snapshot reading;
+        private SnapshotFormat.Reader reader;
+
+        InstallReader(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        PeerCommand.SnapshotChunkRead next(Snapshot snapshot, long maxBytes) {
+            try {
+                RaftSnapshotData data = RaftSnapshotData.parseFrom(snapshot.getData());
+                Path file = receivedFile(dataDir, snapshot, data);
+                beforeInstallRead.accept(file);
+                if (reader == null || !snapshot.equals(reading)) {
+                    close();
+                    reader = new SnapshotFormat.Reader(file, data.getMeta().getCfFiles(0).getChecksum());
+                    reading = snapshot;
+                }
+                WriteBatch batch = new WriteBatch();
+                boolean more = reader.next(batch, maxBytes);
+                if (!more) close();
+                return new PeerCommand.SnapshotChunkRead(batch, more, null);
+            } catch (IOException | RuntimeException e) {
+                close();
+                return new PeerCommand.SnapshotChunkRead(null, false, e);
+            }
+        }
+
+        void close() {
+            if (reader != null) {
+                try {
+                    reader.close();
+                } catch (IOException ignored) {
+                    // only read from: nothing to lose
+                }
+            }
+            reader = null;
+            reading = null;
+        }
+    }
+
+    static Path receivedFile(Path dataDir, Snapshot snapshot, RaftSnapshotData data) {
+        SnapshotMetadata md = snapshot.getMetadata();
+        return SnapshotFiles.received(dataDir, data.getRegion().getId(), md.getTerm(), md.getIndex());
     }
 
     static PeerCommand generate(Engines engines, Path dataDir, long regionId) {
@@ -126,33 +192,22 @@ final class SnapshotWorker {
         }
     }
 
-    static PeerCommand buildApply(Path dataDir, Snapshot snapshot) {
+    /**
+     * Reads the whole received file of {@code snapshot} and checks its checksum, holding nothing of it in
+     * memory. A damaged file is deleted: the peer drops the snapshot and the leader sends a fresh copy.
+     */
+    static PeerCommand.SnapshotChecked check(Path dataDir, Snapshot snapshot) {
         try {
             RaftSnapshotData data = RaftSnapshotData.parseFrom(snapshot.getData());
-            Region region = data.getRegion();
-            SnapshotMetadata md = snapshot.getMetadata();
-            Path file = SnapshotFiles.received(dataDir, region.getId(), md.getTerm(), md.getIndex());
+            Path file = receivedFile(dataDir, snapshot, data);
             beforeInstallRead.accept(file);
-            WriteBatch batch = new WriteBatch();
-            for (Db cf : SnapshotFormat.COLUMN_FAMILIES) {
-                batch.deleteRange(cf, region.getStartKey().toByteArray(), region.getEndKey().toByteArray());
-            }
-            try {
-                SnapshotFormat.read(file, data.getMeta().getCfFiles(0).getChecksum(), (cf, k, v) -> batch.put(cf, k, v));
-            } catch (IOException e) {
-                // A damaged file (checksum, truncation, bad record) is never tried again: the peer drops the
-                // snapshot and the leader sends a fresh copy.
+            if (SnapshotFormat.checksumOf(file) != data.getMeta().getCfFiles(0).getChecksum()) {
                 Files.deleteIfExists(file);
-                throw e;
+                throw new IOException("snapshot " + file.getFileName() + ": checksum mismatch");
             }
-            RaftApplyState apply = RaftApplyState.newBuilder().setAppliedIndex(md.getIndex())
-                    .setTruncatedState(RaftTruncatedState.newBuilder().setIndex(md.getIndex()).setTerm(md.getTerm()))
-                    .build();
-            Meta.putApplyState(batch, region.getId(), apply);
-            Meta.putRegionState(batch, region, PeerState.Normal);
-            return new PeerCommand.SnapshotBatchBuilt(batch, apply, region, null);
+            return new PeerCommand.SnapshotChecked(snapshot, data.getRegion(), null);
         } catch (IOException | RuntimeException e) {
-            return new PeerCommand.SnapshotBatchBuilt(null, null, null, e);
+            return new PeerCommand.SnapshotChecked(snapshot, null, e);
         }
     }
 
