@@ -69,6 +69,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 .onMessageEquals(WriterCommand.SyncIfIdle.INSTANCE, this::onSyncIfIdle)
                 .onMessageEquals(WriterCommand.SyncDue.INSTANCE, this::onSyncDue)
                 .onMessageEquals(WriterCommand.SyncSoon.INSTANCE, this::onSyncSoon)
+                .onMessageEquals(WriterCommand.SyncSoonMarker.INSTANCE, this::onSyncSoonMarker)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -113,15 +114,18 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     /**
-     * A request marks itself queued and goes to the back of the mailbox, so that every request (and every
-     * write) queued meanwhile shares one sync.
+     * The first request since the last sync sends a marker to the back of the mailbox; the sync happens at
+     * the marker, so every request (and every write) queued meanwhile shares it.
      */
     private Behavior<WriterCommand> onSyncSoon() {
-        if (!syncSoonQueued) {
+        if (!syncSoonQueued && engine.syncDeferred() && unsyncedSinceNanos != 0) {
             syncSoonQueued = true;
-            getContext().getSelf().tell(WriterCommand.SyncSoon.INSTANCE);
-            return this;
+            getContext().getSelf().tell(WriterCommand.SyncSoonMarker.INSTANCE);
         }
+        return this;
+    }
+
+    private Behavior<WriterCommand> onSyncSoonMarker() {
         syncSoonQueued = false;
         syncAndNotify();
         return this;

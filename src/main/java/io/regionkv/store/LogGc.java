@@ -103,8 +103,10 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
         if (target >= c.firstIndex()) {
             peer.tell(new PeerCommand.CompactLogWanted(target));
         }
-        if (target < wanted) {
-            // The kv sync holds compaction back: sync now, and compact further when the sync is reported.
+        long keptAfter = c.appliedIndex() - Math.max(target, c.firstIndex() - 1);
+        if (target < wanted && keptAfter >= ctx.settings().logGcCountLimit()) {
+            // The kv sync holds compaction back so far that the log would stay over the limit: sync now
+            // (one more fsync, shared by every region asking), and compact further when it is reported.
             heldBackTarget = wanted;
             ctx.kvWriter().tell(WriterCommand.SyncSoon.INSTANCE);
         }

@@ -138,7 +138,9 @@ final class SnapshotWorker {
     }
 
     static PeerCommand generate(Engines engines, Path dataDir, long regionId) {
-        try (ReadView kv = engines.kv().readView(); ReadView raft = engines.raft().readView()) {
+        // The kv view is held for the whole dump (it is the snapshot's consistent point); the raft view only
+        // for the one term look-up, since an open view keeps the raft-log writer from growing its map.
+        try (ReadView kv = engines.kv().readView()) {
             RaftApplyState apply = Meta.applyState(kv, regionId);
             RegionLocalState state = Meta.regionLocalState(kv, regionId);
             if (apply == null || state == null || state.getState() != PeerState.Normal) {
@@ -149,7 +151,10 @@ final class SnapshotWorker {
             if (index == apply.getTruncatedState().getIndex()) {
                 term = apply.getTruncatedState().getTerm();
             } else {
-                Entry e = raft.get(Db.RAFT, Keys.raftLogKey(regionId, index), Entry.parser());
+                Entry e;
+                try (ReadView raft = engines.raft().readView()) {
+                    e = raft.get(Db.RAFT, Keys.raftLogKey(regionId, index), Entry.parser());
+                }
                 if (e == null) {
                     return new PeerCommand.SnapshotGenerated(null, "entry " + index + " was compacted meanwhile");
                 }

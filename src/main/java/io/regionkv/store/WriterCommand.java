@@ -67,4 +67,12 @@ public sealed interface WriterCommand {
     enum SyncDue implements WriterCommand {
         INSTANCE
     }
+
+    /**
+     * The marker a writer sends itself on the first {@link SyncSoon} since its last sync: every request
+     * queued before the marker shares the one sync it triggers. Sent by the writer only.
+     */
+    enum SyncSoonMarker implements WriterCommand {
+        INSTANCE
+    }
 }
