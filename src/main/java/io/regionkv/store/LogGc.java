@@ -1,6 +1,7 @@
 package io.regionkv.store;
 
 import io.regionkv.engine.WriteBatch;
+import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -57,12 +58,14 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
     private long heldBackTarget;
     private long lastFirstIndex;
     /**
-     * Truncated entries below {@code pendingEnd} are to be deleted once synced reaches pendingAt. A delete
-     * always starts at the region's first stored entry (LMDB seeks there), so one that failed is covered by
-     * the next.
+     * Truncations whose entries are not deleted yet, oldest first: {@code {end, appliedAt}}, each deletable
+     * once synced reaches its appliedAt. Kept apart (not merged into one range) so that truncations coming
+     * faster than syncs cannot hold every deletion back. A delete always starts at the region's first
+     * stored entry (LMDB seeks there), so one that failed is covered by the next.
      */
-    private long pendingEnd;
-    private long pendingAt;
+    private final ArrayDeque<long[]> pending = new ArrayDeque<>();
+    /** Bound of {@link #pending}: past it the two newest merge (the older ones stay deletable). */
+    private static final int MAX_PENDING = 32;
 
     private LogGc(ActorContext<Command> context, ActorRef<PeerCommand> peer, PeerContext ctx, long regionId,
             long syncedAppliedIndex) {
@@ -131,23 +134,29 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
 
     private Behavior<Command> onTruncated(Truncated t) {
         synced = Math.max(synced, t.syncedAppliedIndex());
-        // Deleting later never hurts, so one pending range is enough: it grows, and waits for the newest
-        // truncation's apply batch to be synced.
-        pendingEnd = Math.max(pendingEnd, t.end());
-        pendingAt = Math.max(pendingAt, t.appliedAt());
+        pending.addLast(new long[] {t.end(), t.appliedAt()});
+        if (pending.size() > MAX_PENDING) {
+            // Deleting later never hurts: the newest two wait together for the later sync.
+            long[] newest = pending.pollLast();
+            long[] before = pending.pollLast();
+            pending.addLast(new long[] {Math.max(newest[0], before[0]), Math.max(newest[1], before[1])});
+        }
         maybeDelete();
         return this;
     }
 
+    /** Deletes below the newest truncation whose apply batch is synced, if any. */
     private void maybeDelete() {
-        if (pendingEnd == 0 || synced < pendingAt) {
+        long end = 0;
+        while (!pending.isEmpty() && pending.peekFirst()[1] <= synced) {
+            end = Math.max(end, pending.pollFirst()[0]);
+        }
+        if (end == 0) {
             return;
         }
         WriteBatch gc = new WriteBatch();
-        RaftLogGc.deleteEntries(gc, regionId, 0, pendingEnd);
-        ctx.raftLogWriter().tell(new WriterCommand.Write(gc, pendingEnd, deleteResults));
-        pendingEnd = 0;
-        pendingAt = 0;
+        RaftLogGc.deleteEntries(gc, regionId, 0, end);
+        ctx.raftLogWriter().tell(new WriterCommand.Write(gc, end, deleteResults));
     }
 
     private Behavior<Command> onDeleteDone(DeleteDone d) {

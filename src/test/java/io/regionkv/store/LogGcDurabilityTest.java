@@ -121,6 +121,8 @@ class LogGcDurabilityTest {
         long firstLeaderFirstIndex = 0;
         long lastLeaderFirstIndex = 0;
         long maxSpanInSteadyState = 0;
+        Map<Long, Long> firstStoredAtStart = new HashMap<>();
+        Map<Long, Long> firstStoredAtEnd = new HashMap<>();
         int samples = 0;
         try {
             while (System.nanoTime() < end) {
@@ -129,6 +131,8 @@ class LogGcDurabilityTest {
                     // check finds was real when the entry was deleted.
                     long firstStored = firstStoredEntry(store);
                     PeerStatus s = status(store);
+                    firstStoredAtStart.putIfAbsent(store, firstStored);
+                    firstStoredAtEnd.put(store, firstStored);
                     if (firstStored > 0) {
                         assertTrue(firstStored - 1 <= s.syncedAppliedIndex(), "store " + store + " deleted entries below "
                                 + firstStored + " but only " + s.syncedAppliedIndex() + " is synced: " + s);
@@ -153,10 +157,15 @@ class LogGcDurabilityTest {
         }
         System.out.println("LogGcDurabilityTest: " + written.get() + " puts, " + samples + " samples, leader log "
                 + firstLeaderFirstIndex + " -> " + lastLeaderFirstIndex + ", max applied - truncated in steady state "
-                + maxSpanInSteadyState);
+                + maxSpanInSteadyState + ", first stored entries " + firstStoredAtStart + " -> " + firstStoredAtEnd);
         assertTrue(written.get() > 200, "the load ran: " + written.get() + " puts");
         assertTrue(lastLeaderFirstIndex - firstLeaderFirstIndex > 2L * COUNT_LIMIT,
                 "the log was compacted under load, not just held back: " + firstLeaderFirstIndex + " -> " + lastLeaderFirstIndex);
+        for (long store : nodes.keySet()) {
+            assertTrue(firstStoredAtEnd.get(store) - firstStoredAtStart.get(store) > 2L * COUNT_LIMIT,
+                    "store " + store + " deleted compacted entries under load: first stored entry "
+                            + firstStoredAtStart.get(store) + " -> " + firstStoredAtEnd.get(store));
+        }
         assertTrue(maxSpanInSteadyState <= 2L * COUNT_LIMIT,
                 "applied - truncated reached " + maxSpanInSteadyState + " > 2 x log-gc-count-limit");
     }
