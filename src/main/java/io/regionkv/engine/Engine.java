@@ -211,6 +211,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the writer waits to grow the map until every read view is closed; new views wait for it too.
+     * A reader that keeps one view open for long (a snapshot dump) checks this now and then and, when it
+     * turns true, closes its view and starts again, so that it never holds every writer and reader back.
+     */
+    public boolean growthPending() {
+        return gate.growthWaiting();
+    }
+
     void readViewClosed() {
         gate.exitRead();
     }

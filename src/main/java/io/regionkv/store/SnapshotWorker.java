@@ -137,9 +137,31 @@ final class SnapshotWorker {
         return SnapshotFiles.received(dataDir, data.getRegion().getId(), md.getTerm(), md.getIndex());
     }
 
+    /** How often a dump gives way to map growth before it reports failure (the peer asks again later). */
+    private static final int DUMP_ATTEMPTS = 8;
+    /** Records between two looks at whether map growth waits for the dump's view. */
+    private static final int GROWTH_CHECK_RECORDS = 1024;
+
+    /**
+     * Dumps the region as applied now into a checksummed file. The kv view is the snapshot's consistent
+     * point, so it stays open for the whole dump; but an open view holds back map growth, and new views
+     * (every peer's reads) wait behind a pending growth. So when growth waits, the dump gives way: it drops
+     * its file and view and starts again from a fresh view (at a possibly newer applied index). Growth
+     * doubles the map, so that happens rarely.
+     */
     static PeerCommand generate(Engines engines, Path dataDir, long regionId) {
-        // The kv view is held for the whole dump (it is the snapshot's consistent point); the raft view only
-        // for the one term look-up, since an open view keeps the raft-log writer from growing its map.
+        for (int attempt = 1; attempt <= DUMP_ATTEMPTS; attempt++) {
+            PeerCommand done = generateOnce(engines, dataDir, regionId);
+            if (done != null) return done;
+        }
+        return new PeerCommand.SnapshotGenerated(null, "snapshot of region " + regionId + " gave way to map growth "
+                + DUMP_ATTEMPTS + " times");
+    }
+
+    /** One attempt of {@link #generate}; null when it gave way to map growth. */
+    private static PeerCommand generateOnce(Engines engines, Path dataDir, long regionId) {
+        // The raft view is held only for the one term look-up, since an open view keeps the raft-log writer
+        // from growing its map.
         try (ReadView kv = engines.kv().readView()) {
             RaftApplyState apply = Meta.applyState(kv, regionId);
             RegionLocalState state = Meta.regionLocalState(kv, regionId);
@@ -165,6 +187,7 @@ final class SnapshotWorker {
             Path target = SnapshotFiles.generated(dataDir, regionId, term, index);
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             int checksum;
+            boolean[] gaveWay = {false};
             try (SnapshotFormat.Writer w = new SnapshotFormat.Writer(tmp)) {
                 for (Db cf : SnapshotFormat.COLUMN_FAMILIES) {
                     IOException[] failure = new IOException[1];
@@ -172,15 +195,24 @@ final class SnapshotWorker {
                             (k, v) -> {
                                 try {
                                     w.write(cf, k, v);
-                                    return true;
                                 } catch (IOException e) {
                                     failure[0] = e;
                                     return false;
                                 }
+                                if (w.records() % GROWTH_CHECK_RECORDS == 0 && engines.kv().growthPending()) {
+                                    gaveWay[0] = true;
+                                    return false;
+                                }
+                                return true;
                             });
                     if (failure[0] != null) throw failure[0];
+                    if (gaveWay[0]) break;
                 }
-                checksum = w.finish();
+                checksum = gaveWay[0] ? 0 : w.finish();
+            }
+            if (gaveWay[0]) {
+                Files.deleteIfExists(tmp);
+                return null;
             }
             SnapshotFormat.publish(tmp, target);
             RaftSnapshotData data = RaftSnapshotData.newBuilder().setRegion(region).setFileSize(Files.size(target))
