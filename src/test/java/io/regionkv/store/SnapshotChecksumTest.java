@@ -105,54 +105,59 @@ class SnapshotChecksumTest {
 
     @Test
     void aCorruptedSnapshotIsDroppedSentAgainAndTheFollowerCatchesUp() throws Exception {
-        Path store3 = base.resolve("s3");
-        AtomicInteger installsOn3 = new AtomicInteger();
-        SnapshotWorker.beforeInstallRead = file -> {
-            if (file.startsWith(store3) && installsOn3.incrementAndGet() == 1) corrupt(file);
-        };
         client.put(ByteString.copyFromUtf8("first"), ByteString.copyFromUtf8("1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
-        ClusterSystems.awaitCondition("store 3 has the first write", T, () -> {
+        ClusterSystems.awaitCondition("every store has the first write", T, () -> {
             try {
-                return status(3).appliedIndex() >= status(leaderStore()).appliedIndex();
+                long leader = leaderStore();
+                return leader != 0 && status(1).appliedIndex() >= status(leader).appliedIndex()
+                        && status(2).appliedIndex() >= status(leader).appliedIndex()
+                        && status(3).appliedIndex() >= status(leader).appliedIndex();
             } catch (Exception e) {
                 return false;
             }
         });
-        faults.isolate(3);
-        long lastOn3 = status(3).lastIndex();
+        // The follower to cut off: not the leader, so the region keeps a quorum without it.
+        long victim = leaderStore() == 3 ? 2 : 3;
+        Path victimDir = base.resolve("s" + victim);
+        AtomicInteger installsOnVictim = new AtomicInteger();
+        SnapshotWorker.beforeInstallRead = file -> {
+            if (file.startsWith(victimDir) && installsOnVictim.incrementAndGet() == 1) corrupt(file);
+        };
+        faults.isolate(victim);
+        long lastOnVictim = status(victim).lastIndex();
         for (int i = 0; i < 60; i++) {
             client.put(ByteString.copyFromUtf8("k" + i), ByteString.copyFromUtf8("v" + i)).toCompletableFuture()
                     .get(20, TimeUnit.SECONDS);
         }
-        ClusterSystems.awaitCondition("the leader compacted past store 3's log", T, () -> {
+        ClusterSystems.awaitCondition("the leader compacted past the cut-off store's log", T, () -> {
             try {
                 long leader = leaderStore();
-                return leader != 0 && leader != 3 && status(leader).firstIndex() > lastOn3 + 1;
+                return leader != 0 && leader != victim && status(leader).firstIndex() > lastOnVictim + 1;
             } catch (Exception e) {
                 return false;
             }
         });
         faults.heal();
-        ClusterSystems.awaitCondition("store 3 caught up", T, () -> {
+        ClusterSystems.awaitCondition("the cut-off store caught up", T, () -> {
             try {
                 long leader = leaderStore();
-                return leader != 0 && status(3).appliedIndex() >= status(leader).appliedIndex();
+                return leader != 0 && status(victim).appliedIndex() >= status(leader).appliedIndex();
             } catch (Exception e) {
                 return false;
             }
         });
-        assertTrue(installsOn3.get() >= 2, "the damaged snapshot was sent again: " + installsOn3.get() + " install reads");
-        assertTrue(status(3).firstIndex() > lastOn3 + 1, "store 3 was filled by a snapshot, not by replay");
-        // The peer on store 3 lives on and keeps applying.
+        assertTrue(installsOnVictim.get() >= 2, "the damaged snapshot was sent again: " + installsOnVictim.get() + " install reads");
+        assertTrue(status(victim).firstIndex() > lastOnVictim + 1, "the cut-off store was filled by a snapshot, not by replay");
+        // The cut-off store's peer lives on and keeps applying.
         client.put(ByteString.copyFromUtf8("after"), ByteString.copyFromUtf8("2")).toCompletableFuture().get(20, TimeUnit.SECONDS);
-        ClusterSystems.awaitCondition("store 3 applies new writes", T, () -> {
+        ClusterSystems.awaitCondition("the cut-off store applies new writes", T, () -> {
             try {
                 long leader = leaderStore();
-                return leader != 0 && status(3).appliedIndex() >= status(leader).appliedIndex();
+                return leader != 0 && status(victim).appliedIndex() >= status(leader).appliedIndex();
             } catch (Exception e) {
                 return false;
             }
         });
-        assertEquals(1, nodes.get(3L).status().toCompletableFuture().get(10, TimeUnit.SECONDS).size());
+        assertEquals(1, nodes.get(victim).status().toCompletableFuture().get(10, TimeUnit.SECONDS).size());
     }
 }

@@ -123,72 +123,77 @@ class SnapshotResumeTest {
 
     @Test
     void anInstallCutShortIsRedoneFromItsFileWhenTheStoreRestarts() throws Exception {
-        Path store3 = base.resolve("s3");
-        AtomicInteger readsOn3 = new AtomicInteger();
-        // Read 1 checks the file, read 2 is the first batch; read 3 (the second batch) fails as a dying disk
-        // or process would, after the install's first writes.
-        SnapshotWorker.beforeInstallRead = file -> {
-            if (file.startsWith(store3) && readsOn3.incrementAndGet() == 3) {
-                throw new IllegalStateException("test: the install is cut short here");
-            }
-        };
         client.put(ByteString.copyFromUtf8("first"), ByteString.copyFromUtf8("1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
-        ClusterSystems.awaitCondition("store 3 has the first write", T, () -> {
+        ClusterSystems.awaitCondition("every store has the first write", T, () -> {
             try {
-                return status(3).appliedIndex() >= status(leaderStore()).appliedIndex();
+                long leader = leaderStore();
+                return leader != 0 && status(1).appliedIndex() >= status(leader).appliedIndex()
+                        && status(2).appliedIndex() >= status(leader).appliedIndex()
+                        && status(3).appliedIndex() >= status(leader).appliedIndex();
             } catch (Exception e) {
                 return false;
             }
         });
-        faults.isolate(3);
-        long lastOn3 = status(3).lastIndex();
+        // The follower to cut off: not the leader, so the region keeps a quorum without it.
+        long victim = leaderStore() == 3 ? 2 : 3;
+        Path victimDir = base.resolve("s" + victim);
+        AtomicInteger readsOnVictim = new AtomicInteger();
+        // Read 1 checks the file, read 2 is the first batch; read 3 (the second batch) fails as a dying disk
+        // or process would, after the install's first writes.
+        SnapshotWorker.beforeInstallRead = file -> {
+            if (file.startsWith(victimDir) && readsOnVictim.incrementAndGet() == 3) {
+                throw new IllegalStateException("test: the install is cut short here");
+            }
+        };
+        faults.isolate(victim);
+        long lastOnVictim = status(victim).lastIndex();
         byte[] value = new byte[VALUE_BYTES];
         for (int i = 0; i < 64; i++) {
             Arrays.fill(value, (byte) i);
             client.put(ByteString.copyFromUtf8("k" + i), ByteString.copyFrom(value)).toCompletableFuture()
                     .get(20, TimeUnit.SECONDS);
         }
-        ClusterSystems.awaitCondition("the leader compacted past store 3's log", T, () -> {
+        ClusterSystems.awaitCondition("the leader compacted past the cut-off store's log", T, () -> {
             try {
                 long leader = leaderStore();
-                return leader != 0 && leader != 3 && status(leader).firstIndex() > lastOn3 + 1;
+                return leader != 0 && leader != victim && status(leader).firstIndex() > lastOnVictim + 1;
             } catch (Exception e) {
                 return false;
             }
         });
         faults.heal();
-        ClusterSystems.awaitCondition("store 3's install was cut short", T, () -> {
+        ClusterSystems.awaitCondition("the cut-off store's install was cut short", T, () -> {
             try {
-                return statuses(3).isEmpty() && regionStateOn(3) == PeerState.Applying;
+                return statuses(victim).isEmpty() && regionStateOn(victim) == PeerState.Applying;
             } catch (Exception e) {
                 return false;
             }
         });
         SnapshotWorker.beforeInstallRead = file -> {};
-        ActorSystem<Void> s3 = systems.remove(3L);
-        nodes.remove(3L);
-        ClusterSystems.downAndTerminate(s3, clientNode);
+        ActorSystem<Void> down = systems.remove(victim);
+        nodes.remove(victim);
+        ClusterSystems.downAndTerminate(down, clientNode);
         // Cut off from raft traffic, so that only the redone install can fill it (no new snapshot arrives).
-        faults.isolate(3);
-        startStore(3);
+        faults.isolate(victim);
+        startStore(victim);
         List<ActorSystem<?>> all = new ArrayList<>(systems.values());
         all.add(clientNode);
         ClusterSystems.awaitUp(all, T);
         long leaderBefore = leaderStore();
-        ClusterSystems.awaitCondition("store 3 redid the install on its own", T, () -> {
+        ClusterSystems.awaitCondition("the cut-off store redid the install on its own", T, () -> {
             try {
-                return !statuses(3).isEmpty() && regionStateOn(3) == PeerState.Normal;
+                return !statuses(victim).isEmpty() && regionStateOn(victim) == PeerState.Normal;
             } catch (Exception e) {
                 return false;
             }
         });
-        assertEquals(data(leaderBefore), data(3), "the redone install holds the leader's data (no write since)");
-        assertTrue(status(3).appliedIndex() > lastOn3, "applied up to the snapshot: " + status(3));
+        assertEquals(data(leaderBefore), data(victim), "the redone install holds the leader's data (no write since)");
+        assertTrue(status(victim).appliedIndex() > lastOnVictim, "applied up to the snapshot: " + status(victim));
         faults.heal();
-        ClusterSystems.awaitCondition("store 3 resumed and caught up", T, () -> {
+        ClusterSystems.awaitCondition("the cut-off store resumed and caught up", T, () -> {
             try {
                 long leader = leaderStore();
-                List<PeerStatus> s = statuses(3);
+                List<PeerStatus> s = statuses(victim);
                 return leader != 0 && !s.isEmpty() && s.get(0).appliedIndex() >= status(leader).appliedIndex();
             } catch (Exception e) {
                 return false;
@@ -196,7 +201,7 @@ class SnapshotResumeTest {
         });
         client.put(ByteString.copyFromUtf8("after"), ByteString.copyFromUtf8("2")).toCompletableFuture().get(20, TimeUnit.SECONDS);
         long now = leaderStore();
-        ClusterSystems.awaitCondition("store 3 holds the leader's data", T, () -> data(3).equals(data(now)));
-        assertTrue(data(3).size() >= 66, "every write is there: " + data(3).size() + " records");
+        ClusterSystems.awaitCondition("the cut-off store holds the leader's data", T, () -> data(victim).equals(data(now)));
+        assertTrue(data(victim).size() >= 66, "every write is there: " + data(victim).size() + " records");
     }
 }
