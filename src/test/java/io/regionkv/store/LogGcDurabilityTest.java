@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class LogGcDurabilityTest {
 
     private static final Duration T = Duration.ofSeconds(30);
-    private static final int COUNT_LIMIT = 200;
+    private static final int COUNT_LIMIT = 300;
 
     private Path base;
     private final Map<Long, ActorSystem<Void>> systems = new HashMap<>();
