@@ -42,6 +42,7 @@ public final class Engine implements AutoCloseable {
     private final ResizeGate gate = new ResizeGate();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong growths = new AtomicLong();
+    private final AtomicLong syncs = new AtomicLong();
     private volatile boolean closed;
     /** Set when commits go to the page cache only ({@link KvSync#DEFERRED}); null when every commit syncs. */
     private final UnsyncedMarker unsynced;
@@ -117,6 +118,13 @@ public final class Engine implements AutoCloseable {
             for (Db db : dbis.keySet()) {
                 dbis.put(db, env.openDbi(db.dbName(), DbiFlags.MDB_CREATE));
             }
+            if (marker != null && marker.leftBehind().isPresent()) {
+                // Commits of an earlier process (or, accepted, of an earlier boot) are in the page cache only.
+                // Syncing them now lets every region count all it has applied as durable from the start
+                // (its synced applied index, which raft-log GC must respect: see KvSync).
+                env.sync(true);
+                marker.clear();
+            }
         } catch (RuntimeException e) {
             env.close();
             throw e;
@@ -147,6 +155,12 @@ public final class Engine implements AutoCloseable {
         env.sync(true);
         unsynced.clear();
         dirty = false;
+        syncs.incrementAndGet();
+    }
+
+    /** How many deferred syncs ({@link #syncIfDirty} that had something to sync) happened since open. */
+    public long syncCount() {
+        return syncs.get();
     }
 
     public EngineKind kind() {
@@ -195,6 +209,15 @@ public final class Engine implements AutoCloseable {
             gate.exitRead();
             throw e;
         }
+    }
+
+    /**
+     * Whether the writer waits to grow the map until every read view is closed; new views wait for it too.
+     * A reader that keeps one view open for long (a snapshot dump) checks this now and then and, when it
+     * turns true, closes its view and starts again, so that it never holds every writer and reader back.
+     */
+    public boolean growthPending() {
+        return gate.growthWaiting();
     }
 
     void readViewClosed() {

@@ -32,19 +32,24 @@ import java.util.Objects;
  *     environment always syncs every commit (unless {@code syncOnCommit} is off). See {@link KvSync}.
  * @param kvSyncIdleDelay with {@link KvSync#DEFERRED}, how long the kv writer must have been idle before it
  *     syncs (default 1 s). Under steady load the kernel's own write-back keeps the dirty pages in check.
+ * @param kvSyncInterval with {@link KvSync#DEFERRED}, the longest a commit stays unsynced under any load
+ *     (default 1 s): the kv writer syncs at least this often while it has unsynced commits, so that every
+ *     region's synced applied index, and with it raft-log GC, keeps moving.
  * @param acceptUnsyncedAfterReboot open a kv environment that had unsynced commits when the OS went down
  *     (default {@code false}: refuse with {@link UnsyncedDataAfterRebootException}). For recovering after
  *     every replica lost power at once; the environment may be torn.
  */
 public record EngineConfig(
         boolean syncOnCommit, int maxValueSize, long initialMapSize, long maxMapSize, int maxReaders,
-        boolean writeMap, KvSync kvSync, Duration kvSyncIdleDelay, boolean acceptUnsyncedAfterReboot) {
+        boolean writeMap, KvSync kvSync, Duration kvSyncIdleDelay, boolean acceptUnsyncedAfterReboot,
+        Duration kvSyncInterval) {
 
     public static final int DEFAULT_MAX_VALUE_SIZE = 128 * 1024;
     public static final long DEFAULT_INITIAL_MAP_SIZE = 256L << 20;
     public static final long DEFAULT_MAX_MAP_SIZE = 1L << 40;
     public static final int DEFAULT_MAX_READERS = 1024;
     public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(1);
 
     /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
     static final long MIN_MAP_SIZE = 64 * 1024;
@@ -69,56 +74,66 @@ public record EngineConfig(
         if (kvSyncIdleDelay.isNegative() || kvSyncIdleDelay.isZero()) {
             throw new IllegalArgumentException("kvSyncIdleDelay must be positive, got " + kvSyncIdleDelay);
         }
+        Objects.requireNonNull(kvSyncInterval, "kvSyncInterval");
+        if (kvSyncInterval.isNegative() || kvSyncInterval.isZero()) {
+            throw new IllegalArgumentException("kvSyncInterval must be positive, got " + kvSyncInterval);
+        }
     }
 
     /** Durable defaults for a production store. */
     public static EngineConfig defaults() {
         return new EngineConfig(true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE,
-                DEFAULT_MAX_READERS, false, KvSync.DEFERRED, DEFAULT_KV_SYNC_IDLE_DELAY, false);
+                DEFAULT_MAX_READERS, false, KvSync.DEFERRED, DEFAULT_KV_SYNC_IDLE_DELAY, false,
+                DEFAULT_KV_SYNC_INTERVAL);
     }
 
     public EngineConfig withSyncOnCommit(boolean sync) {
         return new EngineConfig(sync, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withMaxValueSize(int size) {
         return new EngineConfig(syncOnCommit, size, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withInitialMapSize(long size) {
         return new EngineConfig(syncOnCommit, maxValueSize, size, Math.max(size, maxMapSize), maxReaders, writeMap,
-                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withMaxMapSize(long size) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, size, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withWriteMap(boolean enabled) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, enabled, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withMaxReaders(int readers) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, readers, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withKvSync(KvSync sync) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, sync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
     }
 
     public EngineConfig withKvSyncIdleDelay(Duration delay) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                delay, acceptUnsyncedAfterReboot);
+                delay, acceptUnsyncedAfterReboot, kvSyncInterval);
+    }
+
+    public EngineConfig withKvSyncInterval(Duration interval) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, interval);
     }
 
     public EngineConfig withAcceptUnsyncedAfterReboot(boolean accept) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, accept);
+                kvSyncIdleDelay, accept, kvSyncInterval);
     }
 }

@@ -29,6 +29,7 @@ public final class Keys {
     static final byte RAFT_LOG_SUFFIX = 0x01;
     static final byte RAFT_STATE_SUFFIX = 0x02;
     static final byte APPLY_STATE_SUFFIX = 0x03;
+    static final byte SNAPSHOT_APPLYING_SUFFIX = 0x04;
     static final byte REGION_STATE_SUFFIX = 0x01;
 
     private static final int REGION_KEY_SIZE = 1 + 8 + 1;
@@ -55,6 +56,11 @@ public final class Keys {
 
     public static byte[] applyStateKey(long regionId) {
         return regionKey(REGION_RAFT_PREFIX, regionId, APPLY_STATE_SUFFIX);
+    }
+
+    /** The snapshot a region is installing (kv META), present only while its region state is Applying. */
+    public static byte[] snapshotApplyingKey(long regionId) {
+        return regionKey(REGION_RAFT_PREFIX, regionId, SNAPSHOT_APPLYING_SUFFIX);
     }
 
     public static byte[] regionStateKey(long regionId) {

@@ -9,18 +9,25 @@ package io.regionkv.engine;
  * LMDB commit risks differs from an unsynced RocksDB write, though, and that is why {@link #DEFERRED} comes
  * with {@link UnsyncedMarker}: see there.
  *
- * <p>Why raft-log GC need not wait for a sync (TiKV's log GC waits for a flushed apply index): unsynced kv
- * commits are lost only by an OS crash or power loss, and after one the store does not open its kv data
- * at all unless an operator accepts the risk. So the log never has to replay what a sync did not cover.
+ * <p>Why raft-log GC must wait for a sync (as TiKV's log GC waits for a flushed apply index): an OS crash or
+ * power loss drops the page cache, and with it every kv commit since the last sync, while the raft log,
+ * fsynced on every commit, keeps all it had. Recovering a region means replaying its log from the applied
+ * index the kv data durably holds; so the log must still hold every entry above that index. Each region
+ * therefore tracks its <em>synced applied index</em> (the kv writer tells each peer, after a sync, the
+ * highest applied index it covered), and log GC never compacts above it. For the same reason the entries a
+ * {@code CompactLog} truncated are deleted only once the apply state that records the truncation is synced.
+ * The kv writer syncs at least every {@code kv-sync-interval} under any load, so that index keeps moving and
+ * the log stays short. With {@link #COMMIT} the synced applied index is the applied index.
  */
 public enum KvSync {
     /** fsync on every commit: a store survives an OS crash or power loss on its own. */
     COMMIT,
     /**
-     * Commit to the OS page cache ({@code MDB_NOSYNC | MDB_WRITEMAP}) and sync when the writer has been idle
-     * for a while, and at close. A process crash (SIGKILL included) loses nothing: the page cache outlives
-     * the process. An OS crash or power loss before the next sync may leave the environment torn; the store
-     * then refuses to open it ({@link UnsyncedDataAfterRebootException}).
+     * Commit to the OS page cache ({@code MDB_NOSYNC | MDB_WRITEMAP}) and sync at least every
+     * {@code kv-sync-interval}, when the writer has been idle for a while, and at close.
+     * A process crash (SIGKILL included) loses nothing: the page cache outlives the process. An OS crash
+     * or power loss before the next sync may leave the environment torn; the store then refuses to open it
+     * ({@link UnsyncedDataAfterRebootException}).
      */
     DEFERRED
 }

@@ -61,6 +61,11 @@ final class ResizeGate {
         }
     }
 
+    /** Whether growth is waiting for the open views to close (new views wait for it meanwhile). */
+    synchronized boolean growthWaiting() {
+        return growing;
+    }
+
     synchronized int openReaders() {
         return readers;
     }

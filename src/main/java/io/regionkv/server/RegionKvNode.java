@@ -71,9 +71,9 @@ public final class RegionKvNode {
         }
         long id = settings.storeId();
         ActorRef<WriterCommand> raftWriter = system.systemActorOf(RaftLogWriter.create(engines.raft()),
-                "regionkv-raft-log-writer-" + id, IoDispatcher.SELECTOR);
+                "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(KvWriter.create(engines.kv()),
-                "regionkv-kv-writer-" + id, IoDispatcher.SELECTOR);
+                "regionkv-kv-writer-" + id, IoDispatcher.KV_WRITER);
         ActorRef<StoreCommand> store = system.systemActorOf(
                 StoreActor.create(settings, engines, raftWriter, kvWriter, transport, schedulerProxy(system),
                         PlacementSettings.fromConfig(system.settings().config())), "regionkv-store-" + id,

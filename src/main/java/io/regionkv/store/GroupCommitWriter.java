@@ -6,6 +6,7 @@ import io.regionkv.engine.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,9 +36,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * otherwise k+1 could commit after k failed and leave a silent hole. The sender restarts from its durable
  * state under a new reply-to. Fire-and-forget writes (answered to the ignore ref) are neither fenced nor fence.
  *
- * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced once the writer has seen no
- * commit for the configured idle delay: each commit restarts a single timer, so under steady load no sync
- * competes with the commits (the kernel writes pages back on its own), and a quiet store is soon clean.
+ * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced at the latest
+ * {@code kv-sync-interval} after the first commit the last sync did not cover, whatever the load (checked
+ * after every group commit as well as by a timer, since under load the timer's message waits behind the
+ * writes), and once the writer has seen no commit for the idle delay, so that a quiet store is soon clean.
+ * After each sync every peer whose apply batches it covered hears its highest applied index now durable
+ * ({@link WriteResult.Synced}); raft-log GC must not go beyond it (see {@code KvSync}).
  */
 final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private final Engine engine;
@@ -57,6 +61,11 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /** A test's injected failure, or null. */
     private WriterCommand.InjectFailure injected;
     private int injectedLeft;
+    /** When the first commit not covered by a sync happened (System.nanoTime), or 0 when all is synced. */
+    private long unsyncedSinceNanos;
+    /** Per peer, its highest apply batch committed since the last sync; bounded by the number of peers. */
+    private final Map<ActorRef<WriteResult>, WriteResult.Synced> unsyncedApplies = new HashMap<>();
+    private boolean syncSoonQueued;
 
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
             WriterSettings settings) {
@@ -79,6 +88,9 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 .onMessageEquals(WriterCommand.SyncIfIdle.INSTANCE, this::onSyncIfIdle)
                 .onMessage(WriterCommand.Barrier.class, this::onBarrier)
                 .onMessage(WriterCommand.InjectFailure.class, this::onInjectFailure)
+                .onMessageEquals(WriterCommand.SyncDue.INSTANCE, this::onSyncDue)
+                .onMessageEquals(WriterCommand.SyncSoon.INSTANCE, this::onSyncSoon)
+                .onMessageEquals(WriterCommand.SyncSoonMarker.INSTANCE, this::onSyncSoonMarker)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -108,9 +120,6 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         List<WriterCommand.Write> group = takeGroup();
         if (!group.isEmpty()) {
             commit(group);
-            if (engine.syncDeferred()) {
-                timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
-            }
         }
         if (!buffer.isEmpty()) {
             // The bound left writes behind: they go after whatever queued up during this commit.
@@ -122,12 +131,8 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     /** Commits what is buffered now (it arrived before the barrier), then answers. */
     private Behavior<WriterCommand> onBarrier(WriterCommand.Barrier barrier) {
-        boolean committed = !buffer.isEmpty();
         while (!buffer.isEmpty()) {
-            commit(takeGroup());
-        }
-        if (committed && engine.syncDeferred()) {
-            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+            commit(takeGroup()); // commit keeps the sync timers, as for any group
         }
         barrier.replyTo().tell(new WriterCommand.BarrierPassed(barrier.token()));
         return this;
@@ -140,14 +145,68 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     private Behavior<WriterCommand> onSyncIfIdle() {
+        syncAndNotify();
+        return this;
+    }
+
+    private Behavior<WriterCommand> onSyncDue() {
+        syncAndNotify();
+        return this;
+    }
+
+    /**
+     * The first request since the last sync sends a marker to the back of the mailbox; the sync happens at
+     * the marker, so every request (and every write) queued meanwhile shares it.
+     */
+    private Behavior<WriterCommand> onSyncSoon() {
+        if (!syncSoonQueued && engine.syncDeferred() && unsyncedSinceNanos != 0) {
+            syncSoonQueued = true;
+            getContext().getSelf().tell(WriterCommand.SyncSoonMarker.INSTANCE);
+        }
+        return this;
+    }
+
+    private Behavior<WriterCommand> onSyncSoonMarker() {
+        syncSoonQueued = false;
+        syncAndNotify();
+        return this;
+    }
+
+    /** Syncs a deferred environment and tells each peer how far its applied data is durable now. */
+    private void syncAndNotify() {
+        List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = sync();
+        if (notes != null) tell(notes);
+    }
+
+    private static void tell(List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes) {
+        for (Map.Entry<ActorRef<WriteResult>, WriteResult.Synced> e : notes) {
+            e.getKey().tell(e.getValue());
+        }
+    }
+
+    /**
+     * Syncs a deferred environment. Answers what to tell each peer whose apply batches the sync covered,
+     * or null when the sync failed.
+     */
+    private List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> sync() {
+        if (!engine.syncDeferred() || unsyncedSinceNanos == 0) {
+            return List.of();
+        }
         try {
             engine.syncIfDirty();
         } catch (RuntimeException e) {
             // Nothing is lost: the commits stay in the page cache and the marker stays set. Try again later.
-            getContext().getLog().warn("deferred sync of {} failed; retrying after the idle delay", engine, e);
-            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+            getContext().getLog().warn("deferred sync of {} failed; retrying after the sync interval", engine, e);
+            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+            return null;
         }
-        return this;
+        unsyncedSinceNanos = 0;
+        timers.cancel(WriterCommand.SyncDue.INSTANCE);
+        timers.cancel(WriterCommand.SyncIfIdle.INSTANCE);
+        List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = unsyncedApplies.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        unsyncedApplies.clear();
+        return notes;
     }
 
     private List<WriterCommand.Write> takeGroup() {
@@ -181,9 +240,21 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         try {
             failIfInjected(live);
             long commit = engine.commitAll(batches);
+            List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = afterCommit(live) ? sync() : List.of();
+            if (notes == null) {
+                // Committed but not durable: a write that needed the sync gets the failure, the others are in.
+                for (WriterCommand.Write write : live) {
+                    write.replyTo().tell(write.syncBeforeReply()
+                            ? new WriteResult.WriteFailed(write.requestId(), new IllegalStateException(
+                                    "the sync of " + engine + " failed after the commit"))
+                            : new WriteResult.Written(write.requestId(), commit, live.size()));
+                }
+                return;
+            }
             for (WriterCommand.Write write : live) {
                 write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, live.size()));
             }
+            tell(notes); // after the Written answers: a peer hears of a sync only for writes it knows are in
         } catch (RuntimeException e) {
             if (live.size() == 1) {
                 WriterCommand.Write write = live.get(0);
@@ -220,6 +291,34 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 throw new IllegalStateException("injected write failure (test hook)");
             }
         }
+    }
+
+    /**
+     * Bookkeeping of a deferred environment after a successful commit: the sync timers, and the apply
+     * batches now waiting for a sync. Answers whether to sync right away, before anyone is answered: a write
+     * asked for it, or the interval has run out (under load the timer's message may wait behind many writes).
+     */
+    private boolean afterCommit(List<WriterCommand.Write> group) {
+        if (!engine.syncDeferred()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (unsyncedSinceNanos == 0) {
+            unsyncedSinceNanos = now;
+            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+        }
+        timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+        boolean syncNow = now - unsyncedSinceNanos >= engine.config().kvSyncInterval().toNanos();
+        for (WriterCommand.Write write : group) {
+            syncNow |= write.syncBeforeReply();
+            if (write.appliedIndex() > 0) {
+                WriteResult.Synced prev = unsyncedApplies.get(write.replyTo());
+                if (prev == null || prev.appliedIndex() < write.appliedIndex()) {
+                    unsyncedApplies.put(write.replyTo(), new WriteResult.Synced(write.requestId(), write.appliedIndex()));
+                }
+            }
+        }
+        return syncNow;
     }
 
     private Behavior<WriterCommand> onStop() {

@@ -7,7 +7,7 @@ import org.apache.pekko.actor.typed.Behavior;
 /**
  * The store's only writer of the kv environment: applied data with its apply state, region states, and
  * snapshot data, group-committed across peers (see {@link GroupCommitWriter}). Spawn it on
- * {@link IoDispatcher#SELECTOR}.
+ * {@link IoDispatcher#KV_WRITER}.
  */
 public final class KvWriter {
     private KvWriter() {}

@@ -55,8 +55,17 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final PeerProposals proposals;
     private final PeerReads reads;
     private final PeerSnapshots snapshots;
-    private final LogGcCheck logGc;
     private final PeerPlacement placement;
+    /** The log-GC child: decides compaction on the GC tick and deletes what an applied CompactLog truncated. */
+    private final ActorRef<LogGc.Command> logGc;
+    /** Whether kv commits reach the disk only at the kv writer's syncs ({@code KvSync.DEFERRED}). */
+    private final boolean kvSyncDeferred;
+    /**
+     * The highest applied index durable in the kv environment (see {@code KvSync}): raft-log GC stays at or
+     * below it. The engine syncs at open, so all that is applied at start is durable.
+     */
+    private long syncedAppliedIndex;
+    private int ticksSinceLogGc;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
     private final Map<Long, ApplyBatch> applying = new HashMap<>();
@@ -67,6 +76,15 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final long requestTimeoutNanos;
     /** A MsgSnapshot that arrived while a Ready was in flight, stepped once it is done. */
     private RaftMessage deferredSnapshot;
+    /**
+     * A received MsgSnapshot whose file the snapshot child is checking before raft sees the message: a
+     * damaged file is then simply dropped, with nothing in raft to undo.
+     */
+    private RaftMessage snapshotBuilding;
+    /** A snapshot whose file checked out, waiting for the Ready that carries it. */
+    private PeerCommand.SnapshotChecked snapshotPrepared;
+    /** The prepared snapshot was stepped: the next Ready carries it, or raft refused it. */
+    private boolean snapshotPreparedStepped;
 
     /** Peers learned from messages: an uninitialized peer knows no region members yet but must answer. */
     private final Map<Long, Peer> peerCache = new HashMap<>();
@@ -106,7 +124,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
         this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader);
         this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
-        this.logGc = new LogGcCheck(raft, storage, self.getId(), s);
+        this.kvSyncDeferred = ctx.engines().kv().syncDeferred();
+        this.syncedAppliedIndex = appliedIndex;
+        this.logGc = context.spawn(LogGc.create(context.getSelf(), ctx, region.getId(), syncedAppliedIndex), "log-gc");
         this.requestTimeoutNanos = s.requestTimeout().toNanos();
         this.writeResults = context.messageAdapter(WriteResult.class, PeerCommand.WriteDone::new);
         this.timers = timers;
@@ -134,8 +154,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     throw new IllegalStateException("region " + storage.regionId() + ": injected failure (test hook)");
                 })
                 .onMessage(PeerCommand.SnapshotGenerated.class, this::onSnapshotGenerated)
-                .onMessage(PeerCommand.SnapshotBatchBuilt.class, this::onSnapshotBatchBuilt)
+                .onMessage(PeerCommand.SnapshotChecked.class, this::onSnapshotChecked)
+                .onMessage(PeerCommand.SnapshotChunkRead.class, this::onSnapshotChunkRead)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
+                .onMessage(PeerCommand.CompactLogWanted.class, this::onCompactLogWanted)
                 .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
                 .onMessage(PeerCommand.SplitCheckDone.class, this::onSplitCheckDone)
                 .onMessage(PeerCommand.SplitIdsArrived.class, this::onSplitIdsArrived)
@@ -176,8 +198,20 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         RaftMessage rm = in.message();
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
         // A MsgSnapshot reaches a peer only after its file arrived whole and checked (the store routes it
-        // from SnapshotReceived and drops bare ones), so the file is there to install.
+        // from SnapshotReceived and drops bare ones). The file may still have been damaged since, so the
+        // file is read and checked before raft sees the message.
         if (rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot) {
+            var md = rm.getMessage().getSnapshot().getMetadata();
+            // One raft refuses anyway (not beyond the commit index) needs no batch: it is stepped at once.
+            boolean stale = md.getIndex() <= raft.status().hardState().getCommit();
+            if (!stale && !isPrepared(md)) {
+                if (snapshotBuilding == null) {
+                    snapshotBuilding = rm;
+                    snapshots.check(rm.getMessage().getSnapshot());
+                }
+                // else one is being built already: if it is not this one, the leader sends this again
+                return this;
+            }
             if (inFlight != null) {
                 // Only between Readies: the committed entries of the Ready in flight are applied (conf
                 // changes through applyConfChange) when it is persisted, and raft must not have replaced its
@@ -192,8 +226,18 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             // A forwarded proposal we cannot take, or a message that is not for this node: the sender retries.
             return this;
         }
+        if (snapshotPrepared != null && rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgSnapshot
+                && isPrepared(rm.getMessage().getSnapshot().getMetadata())) {
+            snapshotPreparedStepped = true;
+        }
         scheduleReady();
         return this;
+    }
+
+    private boolean isPrepared(io.regionkv.proto.Eraftpb.SnapshotMetadata md) {
+        if (snapshotPrepared == null) return false;
+        var prepared = snapshotPrepared.snapshot().getMetadata();
+        return prepared.getIndex() == md.getIndex() && prepared.getTerm() == md.getTerm();
     }
 
     private Behavior<PeerCommand> onCommand(PeerCommand.RaftCmd cmd) {
@@ -258,8 +302,47 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long now = System.nanoTime();
         proposals.expire(now);
         reads.expire(now);
-        logGc.onTick(appliedIndex);
         placement.onTick(raft.state() == StateType.LEADER, applier.region(), raft, storage.truncatedIndex());
+        if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
+            ticksSinceLogGc = 0;
+            checkLogGc();
+        }
+        scheduleReady();
+        return this;
+    }
+
+    /** The GC tick: only the leader compacts; the child decides from these indexes. */
+    private void checkLogGc() {
+        if (raft.state() != StateType.LEADER) return;
+        long minMatch = appliedIndex;
+        for (var e : raft.status().progress().entrySet()) {
+            if (e.getKey() == self.getId() || e.getValue().recentActive()) {
+                minMatch = Math.min(minMatch, e.getValue().match());
+            }
+        }
+        logGc.tell(new LogGc.Check(appliedIndex, syncedAppliedIndex, storage.firstIndex(), minMatch));
+    }
+
+    /** The log-GC child asks for a CompactLog up to {@code compactIndex}; only the peer proposes. */
+    private Behavior<PeerCommand> onCompactLogWanted(PeerCommand.CompactLogWanted w) {
+        long index = w.compactIndex();
+        // Checked again here: the child decided on indexes that may have moved since (or a snapshot came).
+        if (raft.state() != StateType.LEADER || index <= storage.truncatedIndex() || index > appliedIndex
+                || index > syncedAppliedIndex) {
+            return this;
+        }
+        RaftCmdRequest req = RaftCmdRequest.newBuilder()
+                .setHeader(io.regionkv.proto.RaftCmdpb.RaftRequestHeader.newBuilder().setRegionId(storage.regionId()))
+                .setAdminRequest(AdminRequest.newBuilder().setCmdType(AdminCmdType.CompactLog)
+                        .setCompactLog(io.regionkv.proto.RaftCmdpb.CompactLogRequest.newBuilder()
+                                .setCompactIndex(index).setCompactTerm(storage.term(index))))
+                .build();
+        try {
+            raft.propose(req.toByteString());
+        } catch (ProposalDroppedException ignored) {
+            // not leader any more, or a transfer is running: the next GC tick retries
+            return this;
+        }
         scheduleReady();
         return this;
     }
@@ -289,6 +372,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         Ready rd = raft.ready();
         inFlight = rd;
+        if (rd.snapshot() == null && snapshotPreparedStepped) {
+            // Raft refused the prepared snapshot (it moved on meanwhile): its batch is not needed.
+            snapshotPrepared = null;
+            snapshotPreparedStepped = false;
+        }
         if (rd.softState() != null) {
             onRoleChange(rd.softState().lead(), rd.softState().state());
         }
@@ -298,9 +386,16 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         reads.serve(appliedIndex, applier.region()); // a read index already applied need not wait for the next apply
         if (rd.snapshot() != null) {
-            // Install: the snapshot child reads the file into a kv batch; the kv half commits first, then
-            // the raft half (see PeerStorage.prepareSnapshotWrite for why that order).
-            snapshots.buildInstall(rd.snapshot());
+            // Install: the kv half (its file checked before raft saw the snapshot) commits first, in bounded
+            // batches, then the raft half (see PeerStorage.prepareSnapshotWrite for why that order). Raft hands out only a
+            // snapshot it was stepped with, and only prepared ones (or ones it refuses) are stepped.
+            if (!isPrepared(rd.snapshot().getMetadata())) {
+                throw new IllegalStateException("region " + storage.regionId() + ": raft took snapshot "
+                        + rd.snapshot().getMetadata().getIndex() + " that was never checked");
+            }
+            snapshots.startInstall(rd.snapshot(), snapshotPrepared.region());
+            snapshotPrepared = null;
+            snapshotPreparedStepped = false;
             return this;
         }
         applyDurable(rd);
@@ -324,6 +419,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onWriteDone(PeerCommand.WriteDone done) {
         WriteResult r = done.result();
+        if (r instanceof WriteResult.Synced synced) {
+            if (synced.appliedIndex() > syncedAppliedIndex) {
+                syncedAppliedIndex = synced.appliedIndex();
+                logGc.tell(new LogGc.Synced(syncedAppliedIndex));
+            }
+            return this;
+        }
         if (r instanceof WriteResult.WriteFailed f) {
             // A failed commit means this incarnation's memory is ahead of its disk: going on would diverge.
             // Stop; the store restarts the peer from what is durable (the writer fences this incarnation's
@@ -332,7 +434,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                     storage.regionId(), r.requestId(), f.cause());
             return Behaviors.stopped();
         }
-        if (snapshots.kvHalfPersisted(r.requestId())) {
+        PeerSnapshots.KvWritten install = snapshots.onKvWritten(r.requestId());
+        if (install == PeerSnapshots.KvWritten.IN_PROGRESS) {
+            return this;
+        }
+        if (install == PeerSnapshots.KvWritten.KV_HALF_DONE) {
             // The install's kv half is durable, so its raft half may follow (PeerStorage.prepareSnapshotWrite).
             WriteBatch wb = new WriteBatch();
             Ready rd = inFlight;
@@ -344,11 +450,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (r.requestId() == raftWriteId) {
             raftWriteId = 0;
-            PeerCommand.SnapshotBatchBuilt installed = snapshots.raftHalfPersisted();
+            PeerSnapshots.Installed installed = snapshots.raftHalfPersisted();
             if (installed != null) {
                 storage.onSnapshotPersisted(raftWriteState, installed.applyState(), installed.region());
                 applier.reset(installed.region(), installed.applyState());
                 appliedIndex = installed.applyState().getAppliedIndex();
+                // The kv half was synced before the raft half was written (PeerSnapshots.maybeFinish).
+                syncedAppliedIndex = Math.max(syncedAppliedIndex, appliedIndex);
                 raftWriteState = null;
                 notifyStore();
                 afterPersisted();
@@ -404,7 +512,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         ApplyBatch batch = applier.apply(entries);
         long id = nextWriteId++;
         applying.put(id, batch);
-        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults));
+        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults, batch.appliedIndex(), false));
     }
 
     private void afterPersisted() {
@@ -431,6 +539,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long truncatedBefore = storage.truncatedIndex();
         storage.setApplyState(batch.applyState());
         appliedIndex = batch.appliedIndex();
+        if (!kvSyncDeferred) syncedAppliedIndex = appliedIndex;
         raft.advanceApply(appliedIndex);
         proposals.onApplied(batch);
         if (!applier.region().equals(storage.region())) {
@@ -442,10 +551,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         reads.serve(appliedIndex, applier.region());
         if (batch.logGcEnd() > 0 && batch.logGcEnd() > truncatedBefore + 1) {
-            // The log-GC step: entries below the new truncated index go, through the raft-log writer.
-            WriteBatch gc = new WriteBatch();
-            RaftLogGc.deleteEntries(gc, storage.regionId(), truncatedBefore + 1, batch.logGcEnd());
-            ctx.raftLogWriter().tell(new WriterCommand.Write(gc, batch.logGcEnd(), getContext().getSystem().ignoreRef()));
+            // The log-GC step: the child deletes the entries below the new truncated index once this batch,
+            // which records the truncation, is synced.
+            logGc.tell(new LogGc.Truncated(batch.logGcEnd(), appliedIndex, syncedAppliedIndex));
         }
         if (batch.removedSelf()) {
             destroyed = true;
@@ -482,8 +590,25 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         snapshots.gcAll();
     }
 
-    private Behavior<PeerCommand> onSnapshotBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
-        snapshots.onBatchBuilt(built);
+    /** The snapshot child checked the file of a received snapshot, or found it damaged. */
+    private Behavior<PeerCommand> onSnapshotChecked(PeerCommand.SnapshotChecked built) {
+        RaftMessage rm = snapshotBuilding;
+        snapshotBuilding = null;
+        if (rm == null || destroyed) return this;
+        if (built.error() != null) {
+            // Raft never saw it, so dropping it is all it takes: the leader heard the transfer succeed, finds
+            // this peer still behind its compacted log, and sends a snapshot again (the child deleted the file).
+            getContext().getLog().warn("region {}: dropping received snapshot {}: {}; the leader sends it again",
+                    storage.regionId(), rm.getMessage().getSnapshot().getMetadata().getIndex(), built.error().toString());
+            return this;
+        }
+        snapshotPrepared = built;
+        snapshotPreparedStepped = false;
+        return onRaftMessage(new PeerCommand.RaftMessageIn(rm));
+    }
+
+    private Behavior<PeerCommand> onSnapshotChunkRead(PeerCommand.SnapshotChunkRead read) {
+        snapshots.onChunkRead(read);
         return this;
     }
 
@@ -553,7 +678,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     PeerStatus status() {
         return new PeerStatus(ctx.settings().storeId(), applier.region(), self, raft.state(), peerById(raft.leader()),
                 raft.term(), raft.status().hardState().getCommit(), appliedIndex, storage.firstIndex(),
-                storage.lastIndex());
+                storage.lastIndex(), syncedAppliedIndex);
     }
 
     private Peer peerById(long id) {

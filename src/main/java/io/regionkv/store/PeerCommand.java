@@ -46,12 +46,24 @@ sealed interface PeerCommand {
     /** The snapshot child built a snapshot ({@code snapshot} null and {@code error} set when it could not). */
     record SnapshotGenerated(io.regionkv.proto.Eraftpb.Snapshot snapshot, String error) implements PeerCommand {}
 
-    /** The snapshot child read a received snapshot into the kv batch that installs it (or failed). */
-    record SnapshotBatchBuilt(io.regionkv.engine.WriteBatch batch, io.regionkv.proto.RaftServerpb.RaftApplyState applyState,
-            io.regionkv.proto.Metapb.Region region, Throwable error) implements PeerCommand {}
+    /**
+     * The snapshot child checked the received file of {@code snapshot}, of region {@code region}; or found it
+     * damaged or missing ({@code error} set, {@code region} null).
+     */
+    record SnapshotChecked(io.regionkv.proto.Eraftpb.Snapshot snapshot, io.regionkv.proto.Metapb.Region region,
+            Throwable error) implements PeerCommand {}
+
+    /**
+     * The next records of the snapshot being installed ({@code more}: the file goes on), or the failure to
+     * read them ({@code batch} null, {@code error} set).
+     */
+    record SnapshotChunkRead(io.regionkv.engine.WriteBatch batch, boolean more, Throwable error) implements PeerCommand {}
 
     /** A snapshot stream to peer {@code toPeerId} ended. */
     record SnapshotSent(long toPeerId, boolean ok) implements PeerCommand {}
+
+    /** The log-GC child asks the peer to propose {@code CompactLog} up to {@code compactIndex}. */
+    record CompactLogWanted(long compactIndex) implements PeerCommand {}
 
     /** Time to delete snapshot files this peer no longer needs. */
     enum GcSnap implements PeerCommand { INSTANCE }

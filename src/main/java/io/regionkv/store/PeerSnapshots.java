@@ -5,7 +5,12 @@ import io.regionkv.proto.RaftServerpb.RaftMessage;
 import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.regionkv.engine.WriteBatch;
+import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,9 +22,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * clean-up of files no longer needed. Runs on the peer's thread, with the peer's actor context: every
  * file operation happens in the child or in the sender streams, on the io dispatcher.
  *
- * <p>An install is one step of the Ready cycle and the peer drives it: the kv half of the snapshot is
- * written first, then the raft half (see PeerStorage.prepareSnapshotWrite for why that order); this class
- * remembers which of the two is in flight.
+ * <p>An install is one step of the Ready cycle and the peer drives it: the received file is read and checked
+ * into a kv batch before raft sees the snapshot; then the kv half of the snapshot is written first, then
+ * the raft half (see PeerStorage.prepareSnapshotWrite for why that order); this class remembers which of
+ * the two is in flight.
  */
 final class PeerSnapshots {
 
@@ -35,10 +41,23 @@ final class PeerSnapshots {
     private final ActorRef<SnapshotWorker.Command> worker;
     /** Snapshot streams to other peers, by target peer id. */
     private final Map<Long, ActorRef<SnapshotSender.Command>> senders = new HashMap<>();
-    /** A snapshot being installed: its kv write id, then the states it leaves. */
-    private long installKvWriteId;
+    /** The snapshot being installed and its region, or null; then how far its kv half got. */
+    private Snapshot installing;
+    private Region installRegion;
+    /** The kv writes of the install not answered yet: begin, then at most two batches, then finish. */
+    private final Set<Long> installWrites = new HashSet<>();
+    private long installFinishId;
+    /** A batch of the file was asked of the child and not received yet. */
+    private boolean chunkRequested;
+    /** The whole file is read (and its checksum matched). */
+    private boolean installRead;
     private boolean installRaftWrite;
-    private PeerCommand.SnapshotBatchBuilt installing;
+
+    /** Where a kv write answer leaves an install. */
+    enum KvWritten { NOT_INSTALL, IN_PROGRESS, KV_HALF_DONE }
+
+    /** A completed install: the states the peer takes over. */
+    record Installed(RaftApplyState applyState, Region region) {}
 
     PeerSnapshots(ActorContext<PeerCommand> context, PeerContext ctx, PeerStorage storage, long regionId,
             LongSupplier writeIds, ActorRef<WriteResult> writeResults) {
@@ -48,7 +67,7 @@ final class PeerSnapshots {
         this.writeIds = writeIds;
         this.writeResults = writeResults;
         this.worker = context.spawn(SnapshotWorker.create(ctx.engines(), ctx.settings().dataDir(), context.getSelf()),
-                "snapshot", IoDispatcher.SELECTOR);
+                "snapshot", IoDispatcher.SNAPSHOT);
         storage.setSnapshotRequester(() -> worker.tell(new SnapshotWorker.Generate(regionId)));
     }
 
@@ -76,7 +95,7 @@ final class PeerSnapshots {
         Path file = SnapshotFiles.generated(ctx.settings().dataDir(), storage.regionId(),
                 snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
         senders.put(to, context.spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
-                context.getSelf(), ACK_TIMEOUT), IoDispatcher.SELECTOR));
+                context.getSelf(), ACK_TIMEOUT), IoDispatcher.SNAPSHOT));
     }
 
     /** The stream to {@code toPeerId} ended (it stopped itself); the peer reports the outcome to raft. */
@@ -86,27 +105,78 @@ final class PeerSnapshots {
 
     // ---- installing -------------------------------------------------------------------------------------
 
-    /** The Ready in flight carries {@code snapshot}: the child reads its received file into a kv batch. */
-    void buildInstall(Snapshot snapshot) {
-        worker.tell(new SnapshotWorker.BuildApply(snapshot));
+    /**
+     * A received {@code snapshot} is to be installed: the child reads the whole file and checks it before
+     * raft is stepped with it (the peer gets {@link PeerCommand.SnapshotChecked}).
+     */
+    void check(Snapshot snapshot) {
+        worker.tell(new SnapshotWorker.Check(snapshot));
     }
 
-    /** The kv batch is built: its half of the install goes to the kv writer first. */
-    void onBatchBuilt(PeerCommand.SnapshotBatchBuilt built) {
-        if (built.error() != null) {
-            // The file was checked when it arrived; failing now means the disk let us down.
-            throw new IllegalStateException("region " + storage.regionId() + ": cannot install snapshot", built.error());
+    /**
+     * The Ready in flight carries {@code snapshot} (of {@code region}), checked: its kv half goes to the kv
+     * writer first, in bounded batches ({@link SnapshotInstall}). Reading the next batch overlaps with
+     * writing the last, and at most two batches wait for the writer, so the heap holds about three batches
+     * whatever the region's size.
+     */
+    void startInstall(Snapshot snapshot, Region region) {
+        installing = snapshot;
+        installRegion = region;
+        installRead = false;
+        installFinishId = 0;
+        write(SnapshotInstall.begin(snapshot, region));
+        requestChunk();
+    }
+
+    void onChunkRead(PeerCommand.SnapshotChunkRead read) {
+        chunkRequested = false;
+        if (installing == null) return;
+        if (read.error() != null) {
+            // The file was whole moments ago, so the disk is failing. The region stays Applying on disk: the
+            // store redoes the install from the file when it starts again, or leaves the region out.
+            throw new IllegalStateException("region " + storage.regionId() + ": reading snapshot "
+                    + installing.getMetadata().getIndex() + " for its install failed", read.error());
         }
-        installing = built;
-        installKvWriteId = writeIds.getAsLong();
-        ctx.kvWriter().tell(new WriterCommand.Write(built.batch(), installKvWriteId, writeResults));
+        if (!read.batch().isEmpty()) write(read.batch());
+        if (!read.more()) {
+            installRead = true;
+            maybeFinish();
+        } else if (installWrites.size() <= 2) {
+            requestChunk();
+        }
     }
 
-    /** Whether {@code requestId} was the install's kv half; if so the peer writes the raft half next. */
-    boolean kvHalfPersisted(long requestId) {
-        if (requestId != installKvWriteId) return false;
-        installKvWriteId = 0;
-        return true;
+    /** Tells where the kv write {@code requestId} leaves the install; KV_HALF_DONE: write the raft half. */
+    KvWritten onKvWritten(long requestId) {
+        if (installing == null) return KvWritten.NOT_INSTALL;
+        if (requestId == installFinishId) {
+            installFinishId = 0;
+            return KvWritten.KV_HALF_DONE;
+        }
+        if (!installWrites.remove(requestId)) return KvWritten.NOT_INSTALL;
+        if (!installRead && !chunkRequested && installWrites.size() <= 2) requestChunk();
+        maybeFinish();
+        return KvWritten.IN_PROGRESS;
+    }
+
+    private void requestChunk() {
+        chunkRequested = true;
+        worker.tell(new SnapshotWorker.ReadChunk(installing, SnapshotInstall.BATCH_BYTES));
+    }
+
+    private void write(WriteBatch batch) {
+        long id = writeIds.getAsLong();
+        installWrites.add(id);
+        ctx.kvWriter().tell(new WriterCommand.Write(batch, id, writeResults));
+    }
+
+    private void maybeFinish() {
+        if (!installRead || !installWrites.isEmpty() || installFinishId != 0) return;
+        installFinishId = writeIds.getAsLong();
+        // Synced before the answer even when kv sync is deferred: the raft half that follows drops the whole
+        // old log, so after an OS crash nothing could replay what an unsynced kv half lost.
+        ctx.kvWriter().tell(new WriterCommand.Write(SnapshotInstall.finish(installing, installRegion), installFinishId,
+                writeResults, installing.getMetadata().getIndex(), true));
     }
 
     /** The peer handed the install's raft half to the raft-log writer. */
@@ -118,12 +188,13 @@ final class PeerSnapshots {
      * A raft write of the peer persisted: answers the install it completed, or null when it was not the
      * raft half of an install.
      */
-    PeerCommand.SnapshotBatchBuilt raftHalfPersisted() {
+    Installed raftHalfPersisted() {
         if (!installRaftWrite) return null;
         installRaftWrite = false;
-        PeerCommand.SnapshotBatchBuilt installed = installing;
+        Installed done = new Installed(SnapshotInstall.applyState(installing), installRegion);
         installing = null;
-        return installed;
+        installRegion = null;
+        return done;
     }
 
     // ---- clean-up ---------------------------------------------------------------------------------------

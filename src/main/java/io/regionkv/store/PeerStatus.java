@@ -8,6 +8,8 @@ import io.regionkv.raft.StateType;
  * One peer's view of its region, for status output and tests.
  *
  * @param leader the leader this peer knows of, or null
+ * @param syncedAppliedIndex how much of the applied index is durable in the kv environment (equal to it
+ *     unless {@code kv-sync = deferred}); raft-log GC never compacts above it
  */
 public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
-        long commitIndex, long appliedIndex, long firstIndex, long lastIndex) {}
+        long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long syncedAppliedIndex) {}

@@ -6,7 +6,8 @@ import org.apache.pekko.actor.typed.Behavior;
 
 /**
  * The store's only writer of the raft environment: the Readies of every peer on the node are folded into
- * one transaction and one fsync (see {@link GroupCommitWriter}). Spawn it on {@link IoDispatcher#SELECTOR}.
+ * one transaction and one fsync (see {@link GroupCommitWriter}). Spawn it on
+ * {@link IoDispatcher#RAFT_LOG_WRITER}.
  */
 public final class RaftLogWriter {
     private RaftLogWriter() {}

@@ -1,6 +1,7 @@
 package io.regionkv.store;
 
 import io.regionkv.engine.Db;
+import io.regionkv.engine.WriteBatch;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -8,9 +9,12 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -29,14 +33,17 @@ final class SnapshotFormat {
 
     /** Writes records; {@link #finish()} flushes, fsyncs and answers the checksum. */
     static final class Writer implements AutoCloseable {
-        private final OutputStream file;
+        // A FileChannel, not Files.newOutputStream: that stream is no FileOutputStream and offers no fsync.
+        private final FileChannel file;
         private final CRC32C crc = new CRC32C();
         private final DataOutputStream out;
         private long records;
 
         Writer(Path path) throws IOException {
-            this.file = Files.newOutputStream(path);
-            this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16));
+            this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            this.out = new DataOutputStream(new BufferedOutputStream(
+                    new CheckedOutputStream(Channels.newOutputStream(file), crc), 1 << 16));
         }
 
         void write(Db cf, byte[] key, byte[] value) throws IOException {
@@ -55,7 +62,7 @@ final class SnapshotFormat {
         /** Flushes to disk (fsync) and answers the CRC32C of everything written. */
         int finish() throws IOException {
             out.flush();
-            if (file instanceof java.io.FileOutputStream fos) fos.getFD().sync();
+            file.force(true);
             return (int) crc.getValue();
         }
 
@@ -94,6 +101,58 @@ final class SnapshotFormat {
         }
     }
 
+    /**
+     * Reads a snapshot file a bounded batch at a time, so that installing a region needs heap for one batch,
+     * not for the region. The checksum covers the whole file, so it is known only at the end: {@link #next}
+     * answers false once the file is read and its checksum matched.
+     */
+    static final class Reader implements AutoCloseable {
+        private final Path path;
+        private final int checksum;
+        private final CRC32C crc = new CRC32C();
+        private final DataInputStream in;
+        private boolean done;
+
+        Reader(Path path, int checksum) throws IOException {
+            this.path = path;
+            this.checksum = checksum;
+            this.in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(Files.newInputStream(path), crc),
+                    1 << 16));
+        }
+
+        /**
+         * Adds records to {@code batch} until it holds at least {@code maxBytes} (one record may overshoot)
+         * or the file ends. Answers whether more may follow.
+         *
+         * @throws IOException if the file is truncated, malformed, or (at its end) its checksum does not match
+         */
+        boolean next(WriteBatch batch, long maxBytes) throws IOException {
+            if (done) return false;
+            while (batch.approximateSize() < maxBytes) {
+                int cf = in.read();
+                if (cf < 0) {
+                    done = true;
+                    if ((int) crc.getValue() != checksum) {
+                        throw new IOException("snapshot " + path.getFileName() + ": checksum mismatch");
+                    }
+                    return false;
+                }
+                if (cf >= Db.values().length || !Db.values()[cf].isColumnFamily()) {
+                    throw new IOException("snapshot " + path.getFileName() + ": bad column family " + cf);
+                }
+                byte[] key = readBytes(in, path);
+                byte[] value = readBytes(in, path);
+                batch.put(Db.values()[cf], key, value);
+            }
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
     private static byte[] readBytes(DataInputStream in, Path path) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > (64 << 20)) throw new IOException("snapshot " + path.getFileName() + ": bad length " + n);
@@ -104,6 +163,17 @@ final class SnapshotFormat {
             throw new IOException("snapshot " + path.getFileName() + " is truncated", e);
         }
         return b;
+    }
+
+    /**
+     * Renames a complete, fsynced {@code tmp} file to {@code target} atomically and fsyncs their directory,
+     * so that the new name survives an OS crash too (a rename is a change of the directory, not the file).
+     */
+    static void publish(Path tmp, Path target) throws IOException {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     /** The CRC32C of a whole file. */

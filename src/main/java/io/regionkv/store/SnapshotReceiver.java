@@ -6,9 +6,11 @@ import io.regionkv.transport.SnapshotChunkAck;
 import io.regionkv.transport.SnapshotChunkEnvelope;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -37,7 +39,10 @@ final class SnapshotReceiver {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             Files.createDirectories(target.getParent());
-            OutputStream out = Files.newOutputStream(tmp);
+            // A FileChannel, so that the file can be fsynced (force) before it is published.
+            FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            OutputStream out = Channels.newOutputStream(channel);
             int[] expected = {0};
             boolean[] done = {false};
             timers.startSingleTimer(Idle.INSTANCE, idleTimeout);
@@ -62,13 +67,13 @@ final class SnapshotReceiver {
                                 return Behaviors.same();
                             }
                             out.flush();
-                            if (out instanceof java.io.FileOutputStream fos) fos.getFD().sync();
+                            channel.force(true);
                             out.close();
                             if (SnapshotFormat.checksumOf(tmp) != chunk.getChecksum()) {
                                 ack(ackTo, chunk, false, "checksum mismatch");
                                 return Behaviors.stopped();
                             }
-                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                            SnapshotFormat.publish(tmp, target);
                             done[0] = true;
                             ack(ackTo, chunk, true, null);
                             store.tell(new StoreCommand.SnapshotReceived(message));

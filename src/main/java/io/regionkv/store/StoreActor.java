@@ -123,6 +123,13 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 Peer self = selfPeer(state.getRegion());
                 if (self != null) startPeer(state.getRegion(), self, false);
             }
+            if (state.getState() == PeerState.Applying) {
+                // A snapshot install was cut short: the peer starts once it is redone (SnapshotResume). The
+                // range is taken meanwhile, so no message creates an empty peer over it.
+                regions.put(state.getRegion().getId(), new RegionView(state.getRegion(), null));
+                ctx.spawnAnonymous(SnapshotResume.create(engines, settings.dataDir(), state.getRegion(), kvWriter,
+                        raftLogWriter, ctx.getSelf()), IoDispatcher.SNAPSHOT);
+            }
         }
         ActorRef<StoreWire> inbox = ctx.messageAdapter(StoreWire.class, StoreCommand.Inbound::new);
         StoreDirectory.get(ctx.getSystem()).register(settings.storeId(), inbox);
@@ -137,6 +144,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.SnapshotReceived.class, this::onSnapshotReceived)
                 .onMessage(StoreCommand.SnapshotStreamEnded.class, this::onSnapshotStreamEnded)
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
+                .onMessage(StoreCommand.SnapshotResumed.class, this::onSnapshotResumed)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
                 .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
                 .onMessage(StoreCommand.PeerTerminated.class, this::onPeerTerminated)
@@ -184,7 +192,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 getContext().stop(receiver); // the sender restarted the stream
             }
             receiver = getContext().spawnAnonymous(SnapshotReceiver.create(settings.dataDir(), chunk.getMessage(),
-                    getContext().getSelf(), Duration.ofSeconds(30)), IoDispatcher.SELECTOR);
+                    getContext().getSelf(), Duration.ofSeconds(30)), IoDispatcher.SNAPSHOT);
             getContext().watchWith(receiver, new StoreCommand.SnapshotStreamEnded(key));
             receivers.put(key, receiver);
         } else if (receiver == null) {
@@ -221,6 +229,20 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
     private Behavior<StoreCommand> onSnapshotReceived(StoreCommand.SnapshotReceived r) {
         onRaftMessage(r.message());
+        return this;
+    }
+
+    private Behavior<StoreCommand> onSnapshotResumed(StoreCommand.SnapshotResumed r) {
+        Region region = r.region();
+        if (r.error() != null) {
+            // Its data is part old, part new: serving it or applying to it would be wrong. The range stays
+            // taken (in regions, no peer) until an operator removes this replica.
+            getContext().getLog().error("region {}: cannot finish the snapshot install a crash interrupted ({}); "
+                    + "the region stays out of service on store {}", region.getId(), r.error(), settings.storeId());
+            return this;
+        }
+        Peer self = selfPeer(region);
+        if (self != null && !peers.containsKey(region.getId())) startPeer(region, self, false);
         return this;
     }
 

@@ -27,6 +27,12 @@ public sealed interface StoreCommand {
     /** A snapshot receiver stopped (done or broken). */
     record SnapshotStreamEnded(String key) implements StoreCommand {}
 
+    /**
+     * The install of a snapshot into {@code region} that a crash interrupted was redone ({@code error} null:
+     * start its peer) or cannot be ({@code error} says why: the region stays out of service).
+     */
+    record SnapshotResumed(Region region, String error) implements StoreCommand {}
+
     /** A peer was removed from its region and stopped. */
     record PeerRemoved(Region region, long peerId) implements StoreCommand {}
 

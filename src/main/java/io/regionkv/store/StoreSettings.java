@@ -63,6 +63,7 @@ public record StoreSettings(
                 .withInitialMapSize(eng.getBytes("initial-map-size"))
                 .withKvSync(kvSync(eng.getString("kv-sync")))
                 .withKvSyncIdleDelay(eng.getDuration("kv-sync-idle-delay"))
+                .withKvSyncInterval(eng.getDuration("kv-sync-interval"))
                 .withAcceptUnsyncedAfterReboot(eng.getBoolean("accept-unsynced-kv-after-reboot"));
         return new StoreSettings(
                 c.getLong("store-id"),

@@ -18,4 +18,12 @@ public sealed interface WriteResult {
      * broke a limit, or the engine's failure (say {@code EngineFullException}).
      */
     record WriteFailed(long requestId, RuntimeException cause) implements WriteResult {}
+
+    /**
+     * A deferred sync of the kv environment covered this sender's apply batches up to the write
+     * {@code requestId}, which left applied index {@code appliedIndex}: that much of the region is durable
+     * now, even across an OS crash. Sent after the {@link Written} of that write; only the highest per
+     * sender and sync.
+     */
+    record Synced(long requestId, long appliedIndex) implements WriteResult {}
 }

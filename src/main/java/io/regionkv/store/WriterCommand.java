@@ -11,12 +11,36 @@ public sealed interface WriterCommand {
      * Commit {@code batch} atomically and durably, then answer {@code replyTo}. {@code requestId} is echoed
      * in the answer so a sender with several writes in flight can tell them apart. The writer takes the
      * batch over: do not touch it after sending.
+     *
+     * @param appliedIndex for a peer's apply batch to the kv writer, the applied index the batch leaves;
+     *     once a deferred sync ({@code KvSync.DEFERRED}) covers it, {@code replyTo} hears
+     *     {@link WriteResult.Synced} with the highest such index of its writes. 0 for any other write.
+     * @param syncBeforeReply make the environment durable before answering, even if its sync is deferred:
+     *     for a write that a later raft-log write (always fsynced) depends on, such as a snapshot's kv half
+     *     before the raft half that drops the whole old log
      */
-    record Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo) implements WriterCommand {
+    record Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
+            boolean syncBeforeReply) implements WriterCommand {
         public Write {
             Objects.requireNonNull(batch, "batch");
             Objects.requireNonNull(replyTo, "replyTo");
+            if (appliedIndex < 0) throw new IllegalArgumentException("appliedIndex must be >= 0, got " + appliedIndex);
         }
+
+        /** A write that is neither an apply batch nor needs a sync of its own. */
+        public Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo) {
+            this(batch, requestId, replyTo, 0, false);
+        }
+    }
+
+    /**
+     * Sync a deferred environment now rather than at the end of the interval (nothing to do when it is
+     * clean or syncs every commit). The log-GC child asks for it when the synced applied index is what holds
+     * its compaction back, so that the raft log stays short under heavy load. Requests that queue up
+     * together are served by one sync.
+     */
+    enum SyncSoon implements WriterCommand {
+        INSTANCE
     }
 
     /**
@@ -48,6 +72,23 @@ public sealed interface WriterCommand {
      * has happened for the idle delay: time to make everything durable. Sent by the writer only.
      */
     enum SyncIfIdle implements WriterCommand {
+        INSTANCE
+    }
+
+    /**
+     * Sent to itself by a writer whose environment defers its sync, {@code kv-sync-interval} after the first
+     * commit the last sync did not cover: the bound on how long a commit stays unsynced under load. Sent by
+     * the writer only.
+     */
+    enum SyncDue implements WriterCommand {
+        INSTANCE
+    }
+
+    /**
+     * The marker a writer sends itself on the first {@link SyncSoon} since its last sync: every request
+     * queued before the marker shares the one sync it triggers. Sent by the writer only.
+     */
+    enum SyncSoonMarker implements WriterCommand {
         INSTANCE
     }
 }

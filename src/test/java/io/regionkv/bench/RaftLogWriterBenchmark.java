@@ -106,7 +106,7 @@ public class RaftLogWriterBenchmark {
         raft = Engine.open(EngineKind.RAFT, dir, EngineConfig.defaults().withWriteMap(writeMap).withSyncOnCommit(sync));
         system = ActorSystem.create(Behaviors.empty(), "bench");
         ActorRef<WriterCommand> writer =
-                system.systemActorOf(RaftLogWriter.create(raft), "raft-log-writer", IoDispatcher.SELECTOR);
+                system.systemActorOf(RaftLogWriter.create(raft), "raft-log-writer", IoDispatcher.RAFT_LOG_WRITER);
         AtomicLong sharedIndex = new AtomicLong();
         for (int p = 0; p < producers; p++) {
             long region = p + 1;

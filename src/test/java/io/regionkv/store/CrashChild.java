@@ -46,9 +46,9 @@ public final class CrashChild {
         Engines engines = Engines.open(dataDir, config(Boolean.parseBoolean(args[3])));
         PrintStream out = System.out;
         ActorSystem.create(Behaviors.<Void>setup(context -> {
-            ActorRef<WriterCommand> kv = context.spawn(KvWriter.create(engines.kv()), "kv-writer", IoDispatcher.SELECTOR);
+            ActorRef<WriterCommand> kv = context.spawn(KvWriter.create(engines.kv()), "kv-writer", IoDispatcher.KV_WRITER);
             ActorRef<WriterCommand> raft =
-                    context.spawn(RaftLogWriter.create(engines.raft()), "raft-log-writer", IoDispatcher.SELECTOR);
+                    context.spawn(RaftLogWriter.create(engines.raft()), "raft-log-writer", IoDispatcher.RAFT_LOG_WRITER);
             for (int p = 0; p < PRODUCERS; p++) {
                 long firstId = run * RUN_STRIDE + p * PRODUCER_STRIDE;
                 context.spawn(Producer.create(kv, raft, firstId, new Random(seed + p), out), "producer-" + p);
