@@ -2,12 +2,20 @@ package io.regionkv.store;
 
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
+import io.regionkv.raft.ProgressStatus;
 import io.regionkv.raft.StateType;
+import java.util.Map;
 
 /**
  * One peer's view of its region, for status output and tests.
  *
  * @param leader the leader this peer knows of, or null
+ * @param progress by peer id, how far the leader knows each peer's log matches its own (empty unless this
+ *     peer leads): a store handing its leaders away picks a caught-up follower from it
  */
 public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
-        long commitIndex, long appliedIndex, long firstIndex, long lastIndex) {}
+        long commitIndex, long appliedIndex, long firstIndex, long lastIndex, Map<Long, ProgressStatus> progress) {
+    public PeerStatus {
+        progress = Map.copyOf(progress);
+    }
+}

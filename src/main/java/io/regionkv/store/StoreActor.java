@@ -76,6 +76,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final Map<Long, Lives> lives = new HashMap<>();
     private final ActorRef<WriterCommand.BarrierPassed> writerSettled;
     private long nextRestartToken = 1;
+    /** Set in shutdown, once the leaders moved away (see {@link StoreCommand.StopTakingCommands}). */
+    private boolean stoppedTakingCommands;
 
     /** A failed peer's restart: {@code token} names its barrier, {@code writersLeft} still to pass it. */
     private record Down(long token, int writersLeft) {}
@@ -138,6 +140,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.SnapshotStreamEnded.class, this::onSnapshotStreamEnded)
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
+                .onMessageEquals(StoreCommand.StopTakingCommands.INSTANCE, this::onStopTakingCommands)
                 .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
                 .onMessage(StoreCommand.PeerTerminated.class, this::onPeerTerminated)
                 .onMessage(StoreCommand.RestartPeer.class, this::onRestartPeer)
@@ -251,6 +254,14 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             return;
         }
         long regionId = req.getHeader().getRegionId();
+        if (stoppedTakingCommands) {
+            RegionView v = regions.get(regionId);
+            Peer leader = v == null || v.leader() == null || v.leader().getStoreId() == settings.storeId()
+                    ? null : v.leader();
+            replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(),
+                    RegionErrors.notLeader(regionId, leader))));
+            return;
+        }
         ActorRef<PeerCommand> peer = peers.get(regionId);
         if (peer == null) {
             replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(),
@@ -445,6 +456,12 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
     private Behavior<StoreCommand> onInjectWriteFailure(StoreCommand.InjectWriteFailure f) {
         (f.kv() ? peerContext.kvWriter() : peerContext.raftLogWriter()).tell(f.failure());
+        return this;
+    }
+
+    private Behavior<StoreCommand> onStopTakingCommands() {
+        if (!stoppedTakingCommands) LOG.info("store {} takes no more client commands (shutting down)", settings.storeId());
+        stoppedTakingCommands = true;
         return this;
     }
 
