@@ -87,7 +87,7 @@ class RunCommandsArgsTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("server", "local", "bench", "put", "get", "delete", "scan", "regions", "stores")) {
+        for (String command : List.of("server", "local", "bench", "put", "get", "delete", "scan", "regions", "stores", "split", "tso")) {
             Outcome o = run(command, "--help");
             assertEquals(0, o.code(), command);
             assertTrue(o.out().startsWith("Usage: regionkv " + command), command + ": " + o.out());
