@@ -83,6 +83,8 @@ class RunCommandsArgsTest {
     void localRejectsBadArguments() {
         assertUsageError("--nodes must be between 1 and 9, got 10", "local", "--nodes", "10");
         assertUsageError("'x' is not an int", "local", "--nodes", "x");
+        assertUsageError("--endpoints calls running nodes over gRPC", "bench", "--endpoints", "127.0.0.1:1",
+                "--connect", "127.0.0.1:2");
     }
 
     @Test
