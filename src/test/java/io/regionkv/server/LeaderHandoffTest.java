@@ -85,7 +85,9 @@ class LeaderHandoffTest {
                     assertTrue(now.isPresent() && now.get().storeId() != leaderStore,
                             "region " + p.region().getId() + " has no leader right after its leader's store stopped");
                 }
-                Thread.sleep(1500);
+                // Longer than the followers' election timeout (at most 6 s): a pause without the handoff
+                // would show in full.
+                Thread.sleep(7000);
                 long pause = longestPause(okTimes, stopAt, System.nanoTime());
                 System.out.println("leader-handoff: store " + leaderStore + " led " + led.size()
                         + " regions; shutdown took " + (stoppedAt - stopAt) / 1_000_000
