@@ -141,14 +141,21 @@ final class LeaderHandoff {
                 .anyMatch(peer -> peer.getId() != p.self().getId() && peer.getRole() != io.regionkv.proto.Metapb.PeerRole.Learner);
     }
 
+    /** The follower to hand {@code p}'s region to now (see {@link #pick}), remembered for the next look. */
+    private Optional<Peer> target(PeerStatus p) {
+        long regionId = p.region().getId();
+        Optional<Peer> t = pick(p, chosen.get(regionId));
+        t.ifPresent(peer -> chosen.put(regionId, peer.getId()));
+        return t;
+    }
+
     /**
      * The follower to hand {@code p}'s region to: a voter the leader heard from recently, with the longest
-     * matching log (raft sends what it misses before the TimeoutNow, so the most caught-up is the quickest);
-     * the one chosen before while it still qualifies, so a transfer under way is not aborted for another.
+     * matching log (raft sends what it misses before the TimeoutNow, so the most caught-up is the quickest;
+     * the lower id on a tie); {@code previous}, the one chosen before, while it still qualifies, so that a
+     * transfer under way is not aborted for another. Empty when no follower qualifies.
      */
-    Optional<Peer> target(PeerStatus p) {
-        long regionId = p.region().getId();
-        Long previous = chosen.get(regionId);
+    static Optional<Peer> pick(PeerStatus p, Long previous) {
         Peer best = null;
         long bestMatch = -1;
         for (Peer peer : p.region().getPeersList()) {
@@ -160,9 +167,7 @@ final class LeaderHandoff {
                 bestMatch = pr.match();
             }
         }
-        if (best == null) return Optional.empty();
-        chosen.put(regionId, best.getId());
-        return Optional.of(best);
+        return Optional.ofNullable(best);
     }
 
     /**
