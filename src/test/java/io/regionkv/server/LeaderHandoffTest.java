@@ -105,6 +105,16 @@ class LeaderHandoffTest {
                         "acknowledged write of " + e.getKey() + " lost");
             }
             cluster.assertLinearizable();
+
+            // The last step of the handoff on its own: a store that stopped taking commands sends clients
+            // away (NotLeader) even from the region it still leads.
+            PeerStatus now = cluster.awaitLeader(RegionKvNode.FIRST_REGION_ID, Duration.ofSeconds(30));
+            var before = cluster.getThrough(now.storeId(), 101, "a-first", Duration.ofSeconds(10));
+            assertTrue(before.isPresent() && !before.get().getHeader().hasError(), "the leader serves: " + before);
+            cluster.node(now.storeId()).store().tell(io.regionkv.store.StoreCommand.StopTakingCommands.INSTANCE);
+            var after = cluster.getThrough(now.storeId(), 101, "a-first", Duration.ofSeconds(10));
+            assertTrue(after.isPresent() && after.get().getHeader().getError().hasNotLeader(),
+                    "a store that stopped taking commands answers NotLeader: " + after);
         }
     }
 
