@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The shutdown of a store node, as a coordinated-shutdown task in phase {@code before-service-unbind}
  * (so before this node's gRPC endpoint closes and before it leaves the cluster): every region this store
  * leads is handed to a caught-up follower with a raft leader transfer, and the task waits, a bounded time,
- * until this store leads nothing; then the store stops taking client commands. Without it, a node that
+ * until this store leads nothing and has applied (so answered) the writes it accepted while it led; then
+ * the store stops taking client commands. Without it, a node that
  * stops takes its leaderships with it, and its regions are unavailable until an election timeout passes
  * on the followers; with it, the new leader campaigns at once (raft's TimeoutNow) and clients only follow
  * the NotLeader hint. The engines close afterwards, when the actor system has terminated (see
@@ -60,6 +61,13 @@ final class LeaderHandoff {
     /** The follower each region is being handed to: kept while it stays a candidate, so a transfer under way is not restarted. */
     private final Map<Long, Long> chosen = new HashMap<>();
     private final TreeSet<Long> handed = new TreeSet<>();
+    /**
+     * By region handed away, the last log index this store had while it led: entries up to it may be
+     * proposals of clients waiting for an answer from this store, which it gives when it applies them (as
+     * a follower now). The handoff waits for that too, so that the node does not leave with them unanswered
+     * and their clients waiting out their deadline.
+     */
+    private final Map<Long, Long> lastIndexWhileLeading = new HashMap<>();
 
     private LeaderHandoff(ActorSystem<?> system, long storeId, ActorRef<StoreCommand> store, Duration bound) {
         this.system = system;
@@ -104,7 +112,7 @@ final class LeaderHandoff {
                         List<PeerStatus> led = error != null ? null
                                 : statuses.stream().filter(LeaderHandoff::leadsOthers).toList();
                         long ms = (System.nanoTime() - start) / 1_000_000;
-                        if (led != null && led.isEmpty()) {
+                        if (led != null && led.isEmpty() && unapplied(statuses).isEmpty()) {
                             if (!handed.isEmpty()) {
                                 LOG.info("store {} handed the leadership of regions {} to other stores in {} ms",
                                         storeId, handed, ms);
@@ -113,15 +121,18 @@ final class LeaderHandoff {
                             return;
                         }
                         if (System.nanoTime() - deadline > 0) {
-                            LOG.warn("store {} still leads regions {} after {} ms; stopping anyway, its followers "
-                                    + "elect new leaders after their election timeout", storeId,
-                                    led == null ? "(no status)" : led.stream().map(p -> p.region().getId()).toList(), ms);
+                            LOG.warn("store {} still leads regions {} (or has not applied what it proposed in {}) "
+                                    + "after {} ms; stopping anyway: followers elect new leaders after their election "
+                                    + "timeout, clients of unanswered writes read back", storeId,
+                                    led == null ? "(no status)" : led.stream().map(p -> p.region().getId()).toList(),
+                                    statuses == null ? "(no status)" : unapplied(statuses), ms);
                             done.complete(Done.getInstance());
                             return;
                         }
                         if (led != null) {
                             for (PeerStatus p : led) {
                                 handed.add(p.region().getId());
+                                lastIndexWhileLeading.put(p.region().getId(), p.lastIndex());
                                 target(p).ifPresent(t -> transfer(p, t));
                             }
                         }
@@ -133,6 +144,14 @@ final class LeaderHandoff {
                         done.complete(Done.getInstance());
                     }
                 });
+    }
+
+    /** Regions handed away whose peer here has not yet applied the log it had while leading. */
+    private List<Long> unapplied(List<PeerStatus> statuses) {
+        return statuses.stream().filter(p -> {
+            Long last = lastIndexWhileLeading.get(p.region().getId());
+            return last != null && p.role() != StateType.LEADER && p.appliedIndex() < last;
+        }).map(p -> p.region().getId()).toList();
     }
 
     /** A leader with at least one other voter (a region with one replica has nobody to hand to). */
