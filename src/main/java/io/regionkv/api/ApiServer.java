@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.regionkv.scheduler.SchedulerCommand;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -28,14 +30,16 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
+     * @param scheduler the scheduler singleton's proxy on this node (timestamps, store heartbeats, split ids)
      * @param port 0 picks any free port (see {@link #port()})
      * @param interceptors wrap every call, for example to count it
      */
-    public static ApiServer start(ActorSystem<?> system, RegionKvClient client, List<Long> initialStores,
-            String host, int port, List<ServerInterceptor> interceptors) throws IOException {
+    public static ApiServer start(ActorSystem<?> system, RegionKvClient client, ActorRef<SchedulerCommand> scheduler,
+            List<Long> initialStores, String host, int port, List<ServerInterceptor> interceptors) throws IOException {
         ApiSettings settings = ApiSettings.fromConfig(system.settings().config());
         ClusterListing listing = new ClusterListing(system, initialStores, settings.listingAskTimeout());
-        RegionKvService service = new RegionKvService(client, listing, settings);
+        SchedulerCalls schedulerCalls = new SchedulerCalls(system, scheduler, client.settings().requestTimeout());
+        RegionKvService service = new RegionKvService(client, listing, schedulerCalls, settings);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor()
                 .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection())

@@ -8,6 +8,8 @@ import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
 import io.grpc.protobuf.ProtoUtils;
 import io.regionkv.proto.Regionkvpb;
+import io.regionkv.proto.Regionkvpb.GetTimestampRequest;
+import io.regionkv.proto.Regionkvpb.GetTimestampResponse;
 import io.regionkv.proto.Regionkvpb.ListRegionsRequest;
 import io.regionkv.proto.Regionkvpb.ListRegionsResponse;
 import io.regionkv.proto.Regionkvpb.ListStoresRequest;
@@ -24,6 +26,8 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RawPutResponse;
 import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.proto.Regionkvpb.RawScanResponse;
+import io.regionkv.proto.Regionkvpb.SplitRequest;
+import io.regionkv.proto.Regionkvpb.SplitResponse;
 import java.util.List;
 
 /**
@@ -60,10 +64,14 @@ public final class RegionKvMethods {
             unary("ListRegions", ListRegionsRequest.getDefaultInstance(), ListRegionsResponse.getDefaultInstance());
     public static final MethodDescriptor<ListStoresRequest, ListStoresResponse> LIST_STORES =
             unary("ListStores", ListStoresRequest.getDefaultInstance(), ListStoresResponse.getDefaultInstance());
+    public static final MethodDescriptor<SplitRequest, SplitResponse> SPLIT =
+            unary("Split", SplitRequest.getDefaultInstance(), SplitResponse.getDefaultInstance());
+    public static final MethodDescriptor<GetTimestampRequest, GetTimestampResponse> GET_TIMESTAMP =
+            unary("GetTimestamp", GetTimestampRequest.getDefaultInstance(), GetTimestampResponse.getDefaultInstance());
 
     /** Every method of the service, in the proto file's order. */
     public static final List<MethodDescriptor<?, ?>> ALL = List.of(RAW_GET, RAW_BATCH_GET, RAW_PUT, RAW_BATCH_PUT,
-            RAW_DELETE, RAW_SCAN, LIST_REGIONS, LIST_STORES);
+            RAW_DELETE, RAW_SCAN, LIST_REGIONS, LIST_STORES, SPLIT, GET_TIMESTAMP);
 
     /** The service descriptor gRPC servers register (with its proto schema, for reflection). */
     public static io.grpc.ServiceDescriptor serviceDescriptor() {

@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.regionkv.client.RegionKvClient;
+import io.regionkv.proto.Regionkvpb.GetTimestampRequest;
+import io.regionkv.proto.Regionkvpb.GetTimestampResponse;
 import io.regionkv.proto.Regionkvpb.KvPair;
 import io.regionkv.proto.Regionkvpb.ListRegionsResponse;
 import io.regionkv.proto.Regionkvpb.ListStoresResponse;
@@ -21,6 +23,8 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RawPutResponse;
 import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.proto.Regionkvpb.RawScanResponse;
+import io.regionkv.proto.Regionkvpb.SplitRequest;
+import io.regionkv.proto.Regionkvpb.SplitResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,12 +42,14 @@ public final class RegionKvService {
 
     private final RegionKvClient client;
     private final ClusterListing listing;
+    private final SchedulerCalls scheduler;
     private final ApiSettings settings;
     private final InFlightLimit inFlight;
 
-    RegionKvService(RegionKvClient client, ClusterListing listing, ApiSettings settings) {
+    RegionKvService(RegionKvClient client, ClusterListing listing, SchedulerCalls scheduler, ApiSettings settings) {
         this.client = client;
         this.listing = listing;
+        this.scheduler = scheduler;
         this.settings = settings;
         this.inFlight = new InFlightLimit(settings.maxInFlightOperations());
     }
@@ -60,9 +66,28 @@ public final class RegionKvService {
                         (req, obs) -> answer(obs, 1, () -> listing.regions()
                                 .thenApply(r -> ListRegionsResponse.newBuilder().addAllRegions(r).build()))))
                 .addMethod(RegionKvMethods.LIST_STORES, ServerCalls.asyncUnaryCall(
-                        (req, obs) -> answer(obs, 1, () -> listing.stores()
-                                .thenApply(s -> ListStoresResponse.newBuilder().addAllStores(s).build()))))
+                        (req, obs) -> answer(obs, 1, () -> listing.stores().thenCombine(scheduler.storeStats(),
+                                (stores, stats) -> ListStoresResponse.newBuilder().addAllStores(stores)
+                                        .addAllStats(stats).build()))))
+                .addMethod(RegionKvMethods.SPLIT, ServerCalls.asyncUnaryCall(this::split))
+                .addMethod(RegionKvMethods.GET_TIMESTAMP, ServerCalls.asyncUnaryCall(this::getTimestamp))
+                // TransferLeader, AddPeer and RemovePeer join here once RegionKV has those admin calls.
                 .build();
+    }
+
+    private void split(SplitRequest req, StreamObserver<SplitResponse> obs) {
+        answer(obs, 1, () -> {
+            if (req.getSplitKey().isEmpty()) {
+                throw new IllegalArgumentException("split_key must not be empty: the empty key starts the first region");
+            }
+            return client.split(req.getSplitKey()).thenApply(v -> SplitResponse.getDefaultInstance());
+        });
+    }
+
+    private void getTimestamp(GetTimestampRequest req, StreamObserver<GetTimestampResponse> obs) {
+        // Unsigned on the wire: a count past Integer.MAX_VALUE stays out of range instead of turning negative.
+        long count = req.getCount() == 0 ? 1 : Integer.toUnsignedLong(req.getCount());
+        answer(obs, 1, () -> scheduler.timestamps((int) Math.min(count, Integer.MAX_VALUE)));
     }
 
     private void rawGet(RawGetRequest req, StreamObserver<RawGetResponse> obs) {

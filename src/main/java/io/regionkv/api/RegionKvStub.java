@@ -4,6 +4,8 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
+import io.regionkv.proto.Regionkvpb.GetTimestampRequest;
+import io.regionkv.proto.Regionkvpb.GetTimestampResponse;
 import io.regionkv.proto.Regionkvpb.ListRegionsRequest;
 import io.regionkv.proto.Regionkvpb.ListRegionsResponse;
 import io.regionkv.proto.Regionkvpb.ListStoresRequest;
@@ -20,6 +22,8 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RawPutResponse;
 import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.proto.Regionkvpb.RawScanResponse;
+import io.regionkv.proto.Regionkvpb.SplitRequest;
+import io.regionkv.proto.Regionkvpb.SplitResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +73,14 @@ public final class RegionKvStub {
 
     public ListStoresResponse listStores(ListStoresRequest request) {
         return call(RegionKvMethods.LIST_STORES, request);
+    }
+
+    public SplitResponse split(SplitRequest request) {
+        return call(RegionKvMethods.SPLIT, request);
+    }
+
+    public GetTimestampResponse getTimestamp(GetTimestampRequest request) {
+        return call(RegionKvMethods.GET_TIMESTAMP, request);
     }
 
     private <Q, R> R call(MethodDescriptor<Q, R> method, Q request) {

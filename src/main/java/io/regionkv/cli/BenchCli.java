@@ -16,8 +16,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Throughput and latency of puts, then linearizable gets, through the Java client,",
-            "against a cluster started in this process or one joined with --connect."})
+            "against a cluster started in this process or one joined with --connect; or as a plain gRPC",
+            "client of running nodes with --endpoints."})
 final class BenchCli implements Callable<Integer> {
+
+    @Option(names = "--endpoints", split = ",", paramLabel = "HOST:PORT", converter = Converters.HostPorts.class,
+            description = "call these nodes' gRPC API (taken in turn) instead of joining or starting a cluster")
+    List<HostPort> endpoints;
 
     @Option(names = "--connect", paramLabel = "HOST:PORT", converter = Converters.HostPorts.class,
             description = "join this node's cluster as a client-only node instead of starting one")
@@ -65,6 +70,10 @@ final class BenchCli implements Callable<Integer> {
     /** The options, checked. */
     BenchOptions options() {
         Checks c = new Checks(spec.commandLine());
+        if (endpoints != null && (connect != null || data != null || nodes != null || stores != null || host != null)) {
+            throw c.fail("--endpoints calls running nodes over gRPC; it cannot be used with --connect, --data, "
+                    + "--nodes, --stores or --host");
+        }
         if (connect != null && data != null) {
             throw c.fail("--data is for the in-process cluster; it cannot be used with --connect");
         }
@@ -86,7 +95,7 @@ final class BenchCli implements Callable<Integer> {
         if (duration.isZero()) throw c.fail("--duration must be more than zero");
         return new BenchOptions(connect, host == null ? "127.0.0.1" : host,
                 stores == null ? List.of(1L, 2L, 3L) : c.positiveDistinct("--stores", stores), data, n, keys, valueSize,
-                levels, warmup, duration);
+                levels, warmup, duration, endpoints == null ? List.of() : endpoints);
     }
 
     @Override

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code regionkv bench}: end-to-end throughput and latency of puts and linearizable gets through the
- * Java client, against a cluster started in this process or an existing one ({@code --connect}). Each
+ * Java client, against a cluster started in this process or an existing one ({@code --connect}), or
+ * through the gRPC API of running nodes ({@code --endpoints}). Each
  * phase keeps a fixed number of requests in flight (see {@link LoadLoop}). Progress goes to {@code err}
  * once a second, the result table to {@code out}.
  */
@@ -27,15 +28,15 @@ public final class BenchCommand {
     }
 
     static int run(BenchOptions o, Config base, PrintStream out, PrintStream err) {
-        err.println("regionkv bench: " + (o.connect() == null ? "starting " + o.nodes() + " nodes"
-                : "connecting to " + o.connect()) + " ...");
-        try (BenchTarget target = o.connect() == null
-                ? BenchTarget.inProcess(o.nodes(), o.data(), base, START_TIMEOUT)
+        err.println("regionkv bench: " + (!o.endpoints().isEmpty() ? "calling gRPC endpoints " + o.endpoints()
+                : o.connect() == null ? "starting " + o.nodes() + " nodes" : "connecting to " + o.connect()) + " ...");
+        try (BenchTarget target = !o.endpoints().isEmpty() ? BenchTarget.grpc(o.endpoints(), base)
+                : o.connect() == null ? BenchTarget.inProcess(o.nodes(), o.data(), base, START_TIMEOUT)
                 : BenchTarget.connect(o.connect(), o.host(), o.stores(), base, START_TIMEOUT)) {
             long seed = System.nanoTime();
             BenchWorkload workload = new BenchWorkload(target.api(), o.valueSize(), seed);
             awaitWritable(workload);
-            Duration drain = target.api().client().settings().requestTimeout().plusSeconds(5);
+            Duration drain = target.requestTimeout().plusSeconds(5);
             List<PhaseResult> results = new ArrayList<>();
             for (int c : o.concurrency()) {
                 results.add(new LoadLoop("put", c, o.keys(), workload::put, err).run(o.warmup(), o.duration(), drain));

@@ -14,9 +14,11 @@ import java.util.List;
  *                    removed afterwards
  * @param host        with {@code connect}, the address of this client node that the cluster can reach
  * @param stores      with {@code connect}, the stores asked first where regions are
+ * @param endpoints   gRPC addresses of running nodes to call instead (empty: not over gRPC); then
+ *                    {@code connect} is null
  */
 public record BenchOptions(HostPort connect, String host, List<Long> stores, Path data, int nodes, int keys,
-        int valueSize, List<Integer> concurrency, Duration warmup, Duration duration) {
+        int valueSize, List<Integer> concurrency, Duration warmup, Duration duration, List<HostPort> endpoints) {
 
     /** Keys are 16 bytes: {@code k} and 15 decimal digits. */
     public static final int MAX_KEYS = 100_000_000;
@@ -24,5 +26,9 @@ public record BenchOptions(HostPort connect, String host, List<Long> stores, Pat
     public BenchOptions {
         stores = List.copyOf(stores);
         concurrency = List.copyOf(concurrency);
+        endpoints = List.copyOf(endpoints);
+        if (connect != null && !endpoints.isEmpty()) {
+            throw new IllegalArgumentException("a bench joins a cluster (connect) or calls gRPC endpoints, not both");
+        }
     }
 }

@@ -21,17 +21,38 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 
-/** The cluster {@code regionkv bench} talks to: started in this process, or joined over the network. */
+/**
+ * The cluster {@code regionkv bench} talks to: started in this process, or joined over the network as a
+ * client-only member, or reached through the gRPC API of its nodes without joining it.
+ */
 final class BenchTarget implements AutoCloseable {
 
-    private final RegionKV api;
+    private final BenchKv api;
+    private final Duration requestTimeout;
     private final String description;
     private final Runnable closer;
 
-    private BenchTarget(RegionKV api, String description, Runnable closer) {
+    private BenchTarget(BenchKv api, Duration requestTimeout, String description, Runnable closer) {
         this.api = api;
+        this.requestTimeout = requestTimeout;
         this.description = description;
         this.closer = closer;
+    }
+
+    private BenchTarget(RegionKV kv, String description, Runnable closer) {
+        this(BenchKv.of(kv), kv.client().settings().requestTimeout(), description, closer);
+    }
+
+    /**
+     * The nodes at {@code endpoints} through their gRPC API, each call with the deadline
+     * {@code regionkv.client.request-timeout} of {@code base}: no actor system, no cluster membership.
+     */
+    static BenchTarget grpc(List<HostPort> endpoints, Config base) {
+        Duration timeout = base.getDuration("regionkv.client.request-timeout");
+        GrpcBenchKv kv = new GrpcBenchKv(endpoints, timeout);
+        return new BenchTarget(kv, timeout, "gRPC endpoints " + endpoints.stream().map(HostPort::toString)
+                .collect(java.util.stream.Collectors.joining(",")) + " (plain gRPC client, not a cluster member)",
+                kv::close);
     }
 
     /**
@@ -65,7 +86,7 @@ final class BenchTarget implements AutoCloseable {
             for (long id = 1; id <= nodes; id++) stores.add(id);
             BenchTarget client = connect(new HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
                     "127.0.0.1", stores, LocalCluster.nodeConfig(shared, 0, dir.resolve("client"), List.of()), timeout);
-            return new BenchTarget(client.api, nodes + " nodes in this process (data under " + dir
+            return new BenchTarget(client.api, client.requestTimeout, nodes + " nodes in this process (data under " + dir
                     + ") and a client-only node", () -> {
                         client.close();
                         stopCluster.run();
@@ -112,8 +133,13 @@ final class BenchTarget implements AutoCloseable {
         }
     }
 
-    RegionKV api() {
+    BenchKv api() {
         return api;
+    }
+
+    /** How long one operation may take before it counts as failed. */
+    Duration requestTimeout() {
+        return requestTimeout;
     }
 
     String description() {

@@ -15,10 +15,10 @@ final class BenchWorkload {
     static final int KEY_BYTES = 16;
     private static final int DISTINCT_VALUES = 64;
 
-    private final RegionKV api;
+    private final BenchKv api;
     private final ByteString[] values = new ByteString[DISTINCT_VALUES];
 
-    BenchWorkload(RegionKV api, int valueSize, long seed) {
+    BenchWorkload(BenchKv api, int valueSize, long seed) {
         this.api = api;
         Random random = new Random(seed);
         for (int i = 0; i < values.length; i++) {

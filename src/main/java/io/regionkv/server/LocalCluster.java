@@ -44,6 +44,8 @@ public final class LocalCluster implements AutoCloseable {
                 pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
                 pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval = 50ms
                 pekko.coordinated-shutdown.exit-jvm = off
+                # The nodes of one JVM stop together: nobody is left to take their leaders.
+                regionkv.shutdown.leader-handoff-timeout = 0s
                 """);
     }
 

@@ -32,8 +32,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * One store on one node: opens (and on first start bootstraps) the LMDB environments, starts the two
- * writers on the io dispatcher and the store actor, which starts the peers. The engines close when the
- * actor system has terminated, after every actor that could touch them has stopped.
+ * writers on the io dispatcher and the store actor, which starts the peers. In coordinated shutdown the
+ * store first hands its leaders away and stops taking commands ({@link LeaderHandoff}); the engines close
+ * when the actor system has terminated, after every actor that could touch them has stopped.
  */
 public final class RegionKvNode {
 
@@ -78,6 +79,8 @@ public final class RegionKvNode {
                 StoreActor.create(settings, engines, raftWriter, kvWriter, transport, schedulerProxy(system),
                         PlacementSettings.fromConfig(system.settings().config())), "regionkv-store-" + id,
                 Props.empty());
+        // Hands this store's leaders away and stops taking commands when the node shuts down (SIGTERM).
+        LeaderHandoff.install(system, id, store);
         CompletionStage<Void> closed = system.getWhenTerminated().thenRun(engines::close);
         return new RegionKvNode(system, settings, engines, store, closed);
     }

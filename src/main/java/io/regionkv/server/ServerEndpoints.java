@@ -49,7 +49,7 @@ final class ServerEndpoints {
         RegionKV kv = RegionKV.get(system);
         Optional<StoreGauges> gauges = kv.node().map(n -> new StoreGauges(n, registry));
         List<Long> stores = system.settings().config().getLongList("regionkv.initial-stores");
-        ApiServer api = ApiServer.start(system, kv.client(), stores, options.host(), options.grpcPort(),
+        ApiServer api = ApiServer.start(system, kv.client(), kv.scheduler(), stores, options.host(), options.grpcPort(),
                 List.of(new RequestMetrics(registry)));
         OpsHttpServer http;
         try {

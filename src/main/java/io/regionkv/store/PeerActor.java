@@ -676,9 +676,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     PeerStatus status() {
+        io.regionkv.raft.Status rs = raft.status();
         return new PeerStatus(ctx.settings().storeId(), applier.region(), self, raft.state(), peerById(raft.leader()),
-                raft.term(), raft.status().hardState().getCommit(), appliedIndex, storage.firstIndex(),
-                storage.lastIndex(), syncedAppliedIndex);
+                raft.term(), rs.hardState().getCommit(), appliedIndex, storage.firstIndex(),
+                storage.lastIndex(), syncedAppliedIndex, rs.progress());
     }
 
     private Peer peerById(long id) {

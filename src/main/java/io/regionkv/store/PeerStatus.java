@@ -2,7 +2,9 @@ package io.regionkv.store;
 
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
+import io.regionkv.raft.ProgressStatus;
 import io.regionkv.raft.StateType;
+import java.util.Map;
 
 /**
  * One peer's view of its region, for status output and tests.
@@ -10,6 +12,13 @@ import io.regionkv.raft.StateType;
  * @param leader the leader this peer knows of, or null
  * @param syncedAppliedIndex how much of the applied index is durable in the kv environment (equal to it
  *     unless {@code kv-sync = deferred}); raft-log GC never compacts above it
+ * @param progress by peer id, how far the leader knows each peer's log matches its own (empty unless this
+ *     peer leads): a store handing its leaders away picks a caught-up follower from it
  */
 public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
-        long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long syncedAppliedIndex) {}
+        long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long syncedAppliedIndex,
+        Map<Long, ProgressStatus> progress) {
+    public PeerStatus {
+        progress = Map.copyOf(progress);
+    }
+}

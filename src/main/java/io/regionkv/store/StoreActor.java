@@ -76,6 +76,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final Map<Long, Lives> lives = new HashMap<>();
     private final ActorRef<WriterCommand.BarrierPassed> writerSettled;
     private long nextRestartToken = 1;
+    /** Set in shutdown, once the leaders moved away (see {@link StoreCommand.StopTakingCommands}). */
+    private boolean stoppedTakingCommands;
 
     /** A failed peer's restart: {@code token} names its barrier, {@code writersLeft} still to pass it. */
     private record Down(long token, int writersLeft) {}
@@ -146,6 +148,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.PeerRemoved.class, this::onPeerRemoved)
                 .onMessage(StoreCommand.SnapshotResumed.class, this::onSnapshotResumed)
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
+                .onMessageEquals(StoreCommand.StopTakingCommands.INSTANCE, this::onStopTakingCommands)
                 .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
                 .onMessage(StoreCommand.PeerTerminated.class, this::onPeerTerminated)
                 .onMessage(StoreCommand.RestartPeer.class, this::onRestartPeer)
@@ -273,6 +276,14 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             return;
         }
         long regionId = req.getHeader().getRegionId();
+        if (stoppedTakingCommands) {
+            RegionView v = regions.get(regionId);
+            Peer leader = v == null || v.leader() == null || v.leader().getStoreId() == settings.storeId()
+                    ? null : v.leader();
+            replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(),
+                    RegionErrors.notLeader(regionId, leader))));
+            return;
+        }
         ActorRef<PeerCommand> peer = peers.get(regionId);
         if (peer == null) {
             replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(),
@@ -467,6 +478,12 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
     private Behavior<StoreCommand> onInjectWriteFailure(StoreCommand.InjectWriteFailure f) {
         (f.kv() ? peerContext.kvWriter() : peerContext.raftLogWriter()).tell(f.failure());
+        return this;
+    }
+
+    private Behavior<StoreCommand> onStopTakingCommands() {
+        if (!stoppedTakingCommands) LOG.info("store {} takes no more client commands (shutting down)", settings.storeId());
+        stoppedTakingCommands = true;
         return this;
     }
 

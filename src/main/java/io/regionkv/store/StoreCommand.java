@@ -57,6 +57,13 @@ public sealed interface StoreCommand {
     /** For tests only: pass {@code failure} to this store's kv writer ({@code kv}) or raft-log writer. */
     record InjectWriteFailure(boolean kv, WriterCommand.InjectFailure failure) implements StoreCommand {}
 
+    /**
+     * Shutdown: from now on answer every client command with NotLeader (naming the leader this store knows
+     * of), so clients go to the other replicas while this node's raft peers keep replicating until the
+     * system stops. Sent once this store's leaders were handed away; raft traffic is not affected.
+     */
+    enum StopTakingCommands implements StoreCommand { INSTANCE }
+
     /** Asks every peer of this store for its status. */
     record GetStatus(ActorRef<List<PeerStatus>> replyTo) implements StoreCommand {}
 }

@@ -83,11 +83,13 @@ class RunCommandsArgsTest {
     void localRejectsBadArguments() {
         assertUsageError("--nodes must be between 1 and 9, got 10", "local", "--nodes", "10");
         assertUsageError("'x' is not an int", "local", "--nodes", "x");
+        assertUsageError("--endpoints calls running nodes over gRPC", "bench", "--endpoints", "127.0.0.1:1",
+                "--connect", "127.0.0.1:2");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("server", "local", "bench", "put", "get", "delete", "scan", "regions", "stores")) {
+        for (String command : List.of("server", "local", "bench", "put", "get", "delete", "scan", "regions", "stores", "split", "tso")) {
             Outcome o = run(command, "--help");
             assertEquals(0, o.code(), command);
             assertTrue(o.out().startsWith("Usage: regionkv " + command), command + ": " + o.out());

@@ -86,13 +86,38 @@ class BenchCommandTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             BenchOptions options = new BenchOptions(new HostPort(address.getHost().get(), address.getPort().get()),
-                    "127.0.0.1", List.of(1L), null, 3, 200, 256, List.of(4), Duration.ZERO, Duration.ofSeconds(1));
+                    "127.0.0.1", List.of(1L), null, 3, 200, 256, List.of(4), Duration.ZERO, Duration.ofSeconds(1), List.of());
             int code = BenchCommand.run(options, base, new PrintStream(out, true, StandardCharsets.UTF_8),
                     new PrintStream(err, true, StandardCharsets.UTF_8));
             String o = out.toString(StandardCharsets.UTF_8);
             assertEquals(0, code, "stdout: " + o + "\nstderr: " + err.toString(StandardCharsets.UTF_8));
             assertTable(o, List.of(4));
             assertTrue(o.contains("the cluster at " + address.getHost().get()), o);
+        } finally {
+            server.terminate();
+            server.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The same node's gRPC API, called by the bench as a plain gRPC client (--endpoints): no cluster join. */
+    @Test
+    void benchCallsARunningServerOverGrpc() throws Exception {
+        Path data = Files.createTempDirectory("regionkv-server-test");
+        Config base = ClusterSystems.nodeConfig();
+        ServerOptions serverOptions = new ServerOptions(1, data.resolve("s1"), "127.0.0.1", 0, List.of(), List.of(1L),
+                0, 0);
+        ActorSystem<Void> server = ServerCommand.start(serverOptions, base);
+        try {
+            ServerEndpoints endpoints = ServerEndpoints.start(server, serverOptions);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = io.regionkv.cli.Main.run(new String[] {"bench", "--endpoints", "127.0.0.1:" + endpoints.grpcPort(),
+                    "--keys", "200", "--warmup", "0s", "--duration", "1s", "--concurrency", "1,8"},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            String o = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, "stdout: " + o + "\nstderr: " + err.toString(StandardCharsets.UTF_8));
+            assertTable(o, List.of(1, 8));
+            assertTrue(o.contains("gRPC endpoints 127.0.0.1:" + endpoints.grpcPort()), o);
         } finally {
             server.terminate();
             server.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -26,8 +26,15 @@ public final class ServerProcesses implements AutoCloseable {
     private final Process[] servers;
     private final int[] clusterPorts;
     private final int[] servingBefore;
+    private final List<String> extraJvmArgs;
 
     public ServerProcesses(Path base, int stores) throws IOException {
+        this(base, stores, List.of());
+    }
+
+    /** @param extraJvmArgs given to every server JVM, e.g. {@code -Dregionkv.raft.election-ticks=60} */
+    public ServerProcesses(Path base, int stores, List<String> extraJvmArgs) throws IOException {
+        this.extraJvmArgs = List.copyOf(extraJvmArgs);
         this.base = base;
         this.stores = stores;
         this.servers = new Process[stores + 1];
@@ -94,7 +101,9 @@ public final class ServerProcesses implements AutoCloseable {
                 "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=20s",
                 "-Dpekko.cluster.typed.receptionist.distributed-data.gossip-interval=200ms",
                 "-Dpekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval=50ms",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(cmd.size() - 2, extraJvmArgs);
+        cmd.addAll(List.of(
                 "io.regionkv.cli.Main", "server",
                 "--store-id", Integer.toString(store),
                 "--data", base.resolve("s" + store).toString(),
@@ -105,6 +114,18 @@ public final class ServerProcesses implements AutoCloseable {
         File log = base.resolve("server-" + store + ".log").toFile();
         servers[store] = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    }
+
+    /**
+     * SIGTERM, as an operator stops a node: the JVM runs coordinated shutdown. Waits up to {@code timeout}
+     * for the process to exit and returns its exit code.
+     */
+    public int terminate(int store, Duration timeout) throws InterruptedException {
+        servers[store].toHandle().destroy();
+        if (!servers[store].waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("store " + store + " did not exit within " + timeout + " of SIGTERM");
+        }
+        return servers[store].exitValue();
     }
 
     /** SIGKILL: no shutdown hook, no flush; what the store fsynced is all it keeps. */
