@@ -89,11 +89,14 @@ class AdminCommandsTest {
                 assertTrue(regions.out().contains("[g, p)") && regions.out().endsWith("(3 regions)\n"), regions.out());
 
                 // ListStores carries what each store reported to the scheduler.
-                ClusterSystems.awaitCondition("heartbeats of 3 stores with 3 regions each", Duration.ofSeconds(30),
-                        () -> {
+                // A store counts a region's leader once its peer has heard of it, which may be a heartbeat
+                // later than the region itself: wait for both.
+                ClusterSystems.awaitCondition("heartbeats of 3 stores with 3 regions each and 3 leaders",
+                        Duration.ofSeconds(30), () -> {
                             ListStoresResponse s = stub.listStores(ListStoresRequest.getDefaultInstance());
                             return s.getStatsCount() == 3
-                                    && s.getStatsList().stream().allMatch(st -> st.getRegionCount() == 3);
+                                    && s.getStatsList().stream().allMatch(st -> st.getRegionCount() == 3)
+                                    && s.getStatsList().stream().mapToInt(StoreStats::getLeaderCount).sum() == 3;
                         });
                 ListStoresResponse stores = stub.listStores(ListStoresRequest.getDefaultInstance());
                 assertEquals(3, stores.getStoresCount());
