@@ -264,6 +264,24 @@ public final class RegionKvClient {
                 .thenApply(r -> null);
     }
 
+    /** Asks the leader of region {@code regionId} to hand leadership to its peer on {@code storeId}. */
+    public CompletionStage<Void> transferLeader(long regionId, long storeId) {
+        return new MembershipCalls(ctx).transferLeader(regionId, storeId, deadline());
+    }
+
+    /**
+     * Adds a replica of region {@code regionId} on store {@code storeId}: it joins as a learner (the call
+     * completes then) and its leader promotes it to voter once it has caught up.
+     */
+    public CompletionStage<Void> addPeer(long regionId, long storeId) {
+        return new MembershipCalls(ctx).addPeer(regionId, storeId, deadline());
+    }
+
+    /** Removes region {@code regionId}'s replica on store {@code storeId} (the leader's too: it hands over first). */
+    public CompletionStage<Void> removePeer(long regionId, long storeId) {
+        return new MembershipCalls(ctx).removePeer(regionId, storeId, deadline());
+    }
+
     private CompletionStage<SchedulerReply.SplitIds> askSplitIds(ActorRef<SchedulerCommand> scheduler,
             io.regionkv.proto.Metapb.Region region, long deadlineNanos) {
         java.time.Duration wait = java.time.Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime()));

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.ConfChange;
-import io.regionkv.proto.Eraftpb.ConfChangeType;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.AdminCmdType;
@@ -124,10 +123,25 @@ final class PeerProposals {
                     reply(replyTo, uuid, RegionErrors.epochNotMatch("membership changed", List.of(region)));
                     return;
                 }
-                ConfChangeType type = admin.getChangePeer().getChangeType();
-                ConfChange cc = ConfChange.newBuilder().setChangeType(type)
-                        .setNodeId(admin.getChangePeer().getPeer().getId()).setContext(req.toByteString()).build();
-                propose(cc.toByteString(), true, replyTo, uuid, deadline);
+                ConfChangeCheck.Decision d = ConfChangeCheck.decide(region, raft.id(),
+                        admin.getChangePeer().getChangeType(), admin.getChangePeer().getPeer(),
+                        raft.status().progress(), raft.hasPendingConfChange());
+                if (d instanceof ConfChangeCheck.Refuse r) {
+                    reply(replyTo, uuid, r.error());
+                } else if (d instanceof ConfChangeCheck.TransferFirst t) {
+                    // Removing the leader: lead elsewhere first. NotLeader naming the transferee makes the
+                    // caller retry there, and that leader removes this peer like any other.
+                    raft.transferLeader(t.transferee().getId());
+                    reply(replyTo, uuid, RegionErrors.notLeader(region.getId(), t.transferee()));
+                } else if (d instanceof ConfChangeCheck.Propose p) {
+                    // The log carries the change as decided (a new voter becomes a learner), so that every
+                    // replica applies the same thing.
+                    RaftCmdRequest decided = req.toBuilder().setAdminRequest(admin.toBuilder().setChangePeer(
+                            admin.getChangePeer().toBuilder().setChangeType(p.type()).setPeer(p.peer()))).build();
+                    ConfChange cc = ConfChange.newBuilder().setChangeType(p.type()).setNodeId(p.peer().getId())
+                            .setContext(decided.toByteString()).build();
+                    propose(cc.toByteString(), true, replyTo, uuid, deadline);
+                }
             }
             case CompactLog -> propose(req.toByteString(), false, replyTo, uuid, deadline);
             case Split -> {
