@@ -13,7 +13,6 @@ import io.regionkv.scheduler.SchedulerReply;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -39,14 +38,14 @@ final class MembershipCalls {
     }
 
     CompletionStage<Void> transferLeader(long regionId, long storeId, long deadline) {
-        return onRegion("transfer-leader", regionId, deadline, region -> AdminRequest.newBuilder()
+        return onRegion("transfer-leader", regionId, deadline, (region, known) -> AdminRequest.newBuilder()
                 .setCmdType(AdminCmdType.TransferLeader)
-                .setTransferLeader(TransferLeaderRequest.newBuilder().setPeer(peerOn(region, storeId))).build());
+                .setTransferLeader(TransferLeaderRequest.newBuilder().setPeer(peerOn(region, known, storeId))).build());
     }
 
     CompletionStage<Void> removePeer(long regionId, long storeId, long deadline) {
-        return onRegion("remove-peer", regionId, deadline, region -> changePeer(ConfChangeType.RemoveNode,
-                peerOn(region, storeId)));
+        return onRegion("remove-peer", regionId, deadline, (region, known) -> changePeer(ConfChangeType.RemoveNode,
+                peerOn(region, known, storeId)));
     }
 
     CompletionStage<Void> addPeer(long regionId, long storeId, long deadline) {
@@ -59,7 +58,7 @@ final class MembershipCalls {
                     }
                     Peer peer = Peer.newBuilder().setId(ids.first()).setStoreId(storeId).setRole(PeerRole.Learner).build();
                     return onRegion("add-peer", regionId, deadline,
-                            region -> changePeer(ConfChangeType.AddLearnerNode, peer));
+                            (region, known) -> changePeer(ConfChangeType.AddLearnerNode, peer));
                 });
     }
 
@@ -68,14 +67,20 @@ final class MembershipCalls {
                 .setChangePeer(ChangePeerRequest.newBuilder().setChangeType(type).setPeer(peer)).build();
     }
 
-    /** The region's peer on {@code storeId}; thrown out of the call (it fails) when there is none. */
-    private static Peer peerOn(CachedRegion region, long storeId) {
-        return region.peerOn(storeId).orElseThrow(() -> new RegionKvException("region " + region.id()
-                + " has no peer on store " + storeId));
+    /**
+     * The region's peer on {@code storeId}, from whichever description is newer in membership: the client's
+     * cached one or the directory's (the cache may still name a peer that was removed since, and a peer
+     * id is never reused). Thrown out of the call (it fails) when there is none.
+     */
+    private static Peer peerOn(CachedRegion region, Region known, long storeId) {
+        Region newer = known.getRegionEpoch().getConfVer() > region.region().getRegionEpoch().getConfVer()
+                ? known : region.region();
+        return new CachedRegion(newer, java.util.Optional.empty()).peerOn(storeId)
+                .orElseThrow(() -> new RegionKvException("region " + region.id() + " has no peer on store " + storeId));
     }
 
     private CompletionStage<Void> onRegion(String operation, long regionId, long deadline,
-            Function<CachedRegion, AdminRequest> admin) {
+            java.util.function.BiFunction<CachedRegion, Region, AdminRequest> admin) {
         return scheduler().thenCompose(s -> AskPattern.<SchedulerCommand, SchedulerReply.Regions>ask(s,
                         replyTo -> new SchedulerCommand.GetRegionById(regionId, replyTo), remaining(deadline),
                         ctx.scheduler()))
@@ -89,7 +94,7 @@ final class MembershipCalls {
                             // The key moved to another region (the directory was behind): do not touch that one.
                             throw new RegionKvException(operation + ": region " + regionId + " no longer holds its start key");
                         }
-                        return admin.apply(region);
+                        return admin.apply(region, r);
                     }, deadline).start();
                 })
                 .thenApply(result -> null);

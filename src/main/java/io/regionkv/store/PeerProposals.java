@@ -110,8 +110,16 @@ final class PeerProposals {
         AdminRequest admin = req.getAdminRequest();
         switch (admin.getCmdType()) {
             case TransferLeader -> {
+                io.regionkv.proto.Metapb.Peer to = admin.getTransferLeader().getPeer();
+                if (!isVoter(region, to.getId())) {
+                    // Raft would silently ignore it; say why, with the membership a stale caller should use.
+                    reply(replyTo, uuid, req.getHeader().getRegionEpoch().getConfVer() < region.getRegionEpoch().getConfVer()
+                            ? RegionErrors.epochNotMatch("membership changed", List.of(region))
+                            : RegionErrors.invalid("peer " + to.getId() + " is not a voter of region " + region.getId()));
+                    return;
+                }
                 // Like TiKV: not a log entry; answered at once, the client watches the leader move.
-                raft.transferLeader(admin.getTransferLeader().getPeer().getId());
+                raft.transferLeader(to.getId());
                 replyTo.tell(CommandReply.of(RaftCmdResponse.newBuilder()
                         .setHeader(RaftResponseHeader.newBuilder().setUuid(uuid))
                         .setAdminResponse(AdminResponse.newBuilder().setCmdType(AdminCmdType.TransferLeader)
@@ -158,6 +166,13 @@ final class PeerProposals {
             default -> reply(replyTo, uuid, RegionErrors.invalid("admin command " + admin.getCmdType()
                     + " is not supported by this store"));
         }
+    }
+
+    private static boolean isVoter(Region region, long peerId) {
+        for (io.regionkv.proto.Metapb.Peer p : region.getPeersList()) {
+            if (p.getId() == peerId) return p.getRole() == io.regionkv.proto.Metapb.PeerRole.Voter;
+        }
+        return false;
     }
 
     private void propose(ByteString data, boolean confChange, ActorRef<CommandReply> replyTo, ByteString uuid,
