@@ -176,4 +176,59 @@ class MembershipClusterTest {
             assertEquals(Optional.of(value(0)), client.get(key(0)).toCompletableFuture().get(30, TimeUnit.SECONDS));
         }
     }
+
+    private static io.regionkv.proto.RaftCmdpb.RaftCmdRequest changePeer(Region region,
+            io.regionkv.proto.Eraftpb.ConfChangeType type, Peer peer) {
+        return io.regionkv.proto.RaftCmdpb.RaftCmdRequest.newBuilder()
+                .setHeader(io.regionkv.proto.RaftCmdpb.RaftRequestHeader.newBuilder().setRegionId(region.getId())
+                        .setRegionEpoch(region.getRegionEpoch()).setUuid(ByteString.copyFromUtf8("test")))
+                .setAdminRequest(io.regionkv.proto.RaftCmdpb.AdminRequest.newBuilder()
+                        .setCmdType(io.regionkv.proto.RaftCmdpb.AdminCmdType.ChangePeer)
+                        .setChangePeer(io.regionkv.proto.RaftCmdpb.ChangePeerRequest.newBuilder().setChangeType(type)
+                                .setPeer(peer)))
+                .build();
+    }
+
+    @Test
+    void aSecondChangeIsRefusedWhileALearnerIsCatchingUp() throws Exception {
+        try (TestCluster c = start("membership-one-at-a-time", 4)) {
+            RegionKvClient client = c.schedulerClient(0);
+            client.removePeer(R, 4).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            ClusterSystems.awaitCondition("store 4 holds no peer", T, () -> c.statuses(R).stream()
+                    .noneMatch(s -> s.storeId() == 4));
+            // Cut off, store 4's new replica stays a learner that cannot catch up: its addition is pending.
+            c.faults().isolate(4);
+            client.addPeer(R, 4).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            PeerStatus leader = c.awaitLeader(R, T);
+            assertEquals(PeerRole.Learner, peerOn(leader.region(), 4).orElseThrow().getRole());
+            long other = leader.storeId() == 3 ? 2 : 3;
+            var answer = c.sendTo(leader.storeId(), changePeer(leader.region(),
+                    io.regionkv.proto.Eraftpb.ConfChangeType.RemoveNode, peerOn(leader.region(), other).orElseThrow()),
+                    Duration.ofSeconds(10)).orElseThrow();
+            assertTrue(answer.getHeader().getError().hasServerIsBusy(), answer.toString());
+            assertTrue(peerOn(region(c), other).isPresent(), "the refused removal did not happen");
+            // Once it has caught up and is promoted, the next change goes through.
+            c.faults().heal();
+            awaitRegion(c, "store 4 promoted", r -> peerOn(r, 4).map(p -> p.getRole() == PeerRole.Voter).orElse(false));
+            client.removePeer(R, other).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            awaitRegion(c, "store " + other + " removed", r -> peerOn(r, other).isEmpty());
+        }
+    }
+
+    @Test
+    void theLeaderAnswersItsOwnRemovalByHandingOverFirst() throws Exception {
+        try (TestCluster c = start("membership-leader-hands-over", 3)) {
+            PeerStatus leader = c.awaitLeader(R, T);
+            var answer = c.sendTo(leader.storeId(), changePeer(leader.region(),
+                    io.regionkv.proto.Eraftpb.ConfChangeType.RemoveNode, leader.self()), Duration.ofSeconds(10))
+                    .orElseThrow();
+            // Not removed yet: NotLeader names the peer it hands over to, where the caller retries.
+            assertTrue(answer.getHeader().getError().hasNotLeader(), answer.toString());
+            Peer next = answer.getHeader().getError().getNotLeader().getLeader();
+            assertTrue(next.getStoreId() != leader.storeId());
+            ClusterSystems.awaitCondition("store " + next.getStoreId() + " leads", T,
+                    () -> c.leader(R).map(l -> l.storeId() == next.getStoreId()).orElse(false));
+            assertEquals(3, region(c).getPeersCount());
+        }
+    }
 }
