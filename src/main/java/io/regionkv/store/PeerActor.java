@@ -175,6 +175,11 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         if (rm.getIsTombstone()) {
             return PeerMembership.isOwnTombstone(rm, current, self) ? destroyStale(rm) : this;
         }
+        if (rm.getToPeer().getId() != self.getId()) {
+            // For another peer of this region on this store: a newer membership re-added this store with a
+            // new peer (ids are never reused), so this one was removed and must make way for it.
+            return rm.getRegionEpoch().getConfVer() > current.getRegionEpoch().getConfVer() ? destroyStale(rm) : this;
+        }
         RaftMessage tombstone = PeerMembership.tombstoneFor(rm, current, self);
         if (tombstone != null) {
             // A removed peer that missed its removal: tell it, and keep its campaign out of our raft node.
@@ -276,16 +281,17 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     /**
-     * Told by a member of a newer membership that this peer was removed: destroy it like an applied
-     * removal, writing the tombstone ourselves. Not while writes of this peer are in flight (their answers
+     * Told by a member of a newer membership that this peer was removed (or replaced by a newer peer on
+     * this store): destroy it like an applied removal, writing the tombstone ourselves. The tombstone keeps
+     * this peer's own conf_ver: the store then refuses only messages as old as this peer's membership, and
+     * still creates the replacement from messages of the newer one. Not while writes of this peer are in flight (their answers
      * would find no actor, and a snapshot install could land after the wipe); the peer keeps campaigning
      * and is told again.
      */
     private Behavior<PeerCommand> destroyStale(RaftMessage tombstone) {
         if (inFlight != null || raftWriteId != 0 || !applying.isEmpty() || destroyed) return this;
         Region region = applier.region();
-        Region removed = region.toBuilder().setRegionEpoch(region.getRegionEpoch().toBuilder()
-                .setConfVer(tombstone.getRegionEpoch().getConfVer())).build();
+        Region removed = region;
         getContext().getLog().info("region {}: peer {} was removed (told by peer {}); destroying it",
                 region.getId(), self.getId(), tombstone.getFromPeer().getId());
         destroyed = true;

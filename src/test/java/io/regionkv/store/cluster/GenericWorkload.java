@@ -206,7 +206,9 @@ final class GenericWorkload {
                 call.toCompletableFuture().get(30, TimeUnit.SECONDS);
                 confChangesMade++;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // refused or not answered in time: the next turn tries something else
+                // Refused or not answered in time: the next turn tries something else.
+                System.out.println(cluster.options().testName() + ": conf changer: " + (holds ? "remove" : "add")
+                        + " on store " + store + " failed: " + (e.getCause() != null ? e.getCause() : e));
             }
         }
     }
