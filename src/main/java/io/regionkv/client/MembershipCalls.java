@@ -81,14 +81,8 @@ final class MembershipCalls {
 
     private CompletionStage<Void> onRegion(String operation, long regionId, long deadline,
             java.util.function.BiFunction<CachedRegion, Region, AdminRequest> admin) {
-        return scheduler().thenCompose(s -> AskPattern.<SchedulerCommand, SchedulerReply.Regions>ask(s,
-                        replyTo -> new SchedulerCommand.GetRegionById(regionId, replyTo), remaining(deadline),
-                        ctx.scheduler()))
-                .thenCompose(found -> {
-                    if (found.regions().isEmpty()) {
-                        throw new RegionKvException(operation + ": region " + regionId + " is not in the scheduler's directory");
-                    }
-                    Region r = found.regions().get(0).region();
+        return findRegion(operation, regionId, deadline, 0)
+                .thenCompose(r -> {
                     return RegionCall.admin(ctx, operation, r.getStartKey(), region -> {
                         if (region.id() != regionId) {
                             // The key moved to another region (the directory was behind): do not touch that one.
@@ -98,6 +92,34 @@ final class MembershipCalls {
                     }, deadline).start();
                 })
                 .thenApply(result -> null);
+    }
+
+    /**
+     * The region as the scheduler's directory knows it. The directory is soft state, refilled by the
+     * leaders' heartbeats (after a start or a scheduler failover it may not know the region yet): ask again
+     * with backoff until the deadline.
+     */
+    private CompletionStage<Region> findRegion(String operation, long regionId, long deadline, int attempt) {
+        return scheduler().thenCompose(s -> AskPattern.<SchedulerCommand, SchedulerReply.Regions>ask(s,
+                        replyTo -> new SchedulerCommand.GetRegionById(regionId, replyTo), remaining(deadline),
+                        ctx.scheduler()))
+                .thenCompose(found -> {
+                    if (!found.regions().isEmpty()) {
+                        return CompletableFuture.completedFuture(found.regions().get(0).region());
+                    }
+                    Duration delay = ctx.backoff().delay(attempt);
+                    if (System.nanoTime() + delay.toNanos() >= deadline) {
+                        throw new RegionKvException(operation + ": region " + regionId
+                                + " is not in the scheduler's directory");
+                    }
+                    CompletableFuture<Region> later = new CompletableFuture<>();
+                    ctx.scheduler().scheduleOnce(delay, () -> findRegion(operation, regionId, deadline, attempt + 1)
+                            .whenComplete((r, e) -> {
+                                if (e != null) later.completeExceptionally(e);
+                                else later.complete(r);
+                            }), ctx.executor());
+                    return later;
+                });
     }
 
     private CompletionStage<ActorRef<SchedulerCommand>> scheduler() {
