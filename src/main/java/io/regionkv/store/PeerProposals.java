@@ -154,11 +154,11 @@ final class PeerProposals {
             case CompactLog -> propose(req.toByteString(), false, replyTo, uuid, deadline);
             case Split -> {
                 String problem = SplitChecks.problem(region, admin.getSplit());
-                if (problem != null) {
-                    reply(replyTo, uuid, RegionErrors.invalid(problem));
-                } else if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getVersion()
-                        != region.getRegionEpoch().getVersion()) {
+                if (req.getHeader().hasRegionEpoch() && !req.getHeader().getRegionEpoch().equals(region.getRegionEpoch())) {
+                    // Before the id count: a caller that saw an older membership counted other peers.
                     reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(region)));
+                } else if (problem != null) {
+                    reply(replyTo, uuid, RegionErrors.invalid(problem));
                 } else {
                     propose(req.toByteString(), false, replyTo, uuid, deadline);
                 }

@@ -106,4 +106,39 @@ class BalanceClusterTest {
         }
         return out;
     }
+
+    @Test
+    void balanceRegionMovesReplicasToAnEmptyStore() throws Exception {
+        try (TestCluster c = TestCluster.start(TestCluster.Options.of("balance-region").withNodes(4)
+                .withClientTimeout(Duration.ofSeconds(10)).withConfig(FAST + "\nregionkv.split.check-interval = 100ms"))) {
+            RegionKvClient client = c.schedulerClient(0);
+            // Store 4 alive but empty; 4 regions with the same data on stores 1-3.
+            client.removePeer(RegionKvNode.FIRST_REGION_ID, 4).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            List<String> keys = List.of("a", "b", "c", "d");
+            for (String k : keys.subList(1, 4)) {
+                client.split(ByteString.copyFromUtf8(k)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            for (String k : keys) {
+                for (int i = 0; i < 20; i++) {
+                    client.put(ByteString.copyFromUtf8(k + i), ByteString.copyFromUtf8("v".repeat(200)))
+                            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                }
+            }
+            // 4 regions of about the same size s: stores 1-3 hold 4s, store 4 none. A move is worth it while
+            // the gap exceeds 2s: store 4 ends up with at least one replica, each region keeps 3.
+            ClusterSystems.awaitCondition("store 4 holds a replica, every region 3 voters", T, () -> {
+                List<SchedulerReply.RegionInfo> regions = directory(c);
+                return regions.size() == 4
+                        && regions.stream().anyMatch(r -> voterStores(r.region()).contains(4L))
+                        && regions.stream().allMatch(r -> voterStores(r.region()).size() == 3
+                                && r.region().getPeersCount() == 3);
+            });
+            for (String k : keys) {
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(Optional.of(ByteString.copyFromUtf8("v".repeat(200))), client.get(
+                            ByteString.copyFromUtf8(k + i)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+                }
+            }
+        }
+    }
 }
