@@ -104,15 +104,19 @@ final class ConfChangeCheck {
     }
 
     /**
-     * The learner the leader should promote now, or null: one that receives the log normally (not waiting
-     * for a snapshot) and whose match index is within {@code maxLag} entries of the leader's last index,
+     * The learner the leader should promote now, or null: one that is not waiting for a snapshot and whose
+     * (known, non-zero) match index is within {@code maxLag} entries of the leader's last index,
      * so that as a voter it does not hold back commits.
      */
     static Peer learnerToPromote(Region region, Map<Long, ProgressStatus> progress, long lastIndex, long maxLag) {
         for (Peer p : region.getPeersList()) {
             if (p.getRole() != PeerRole.Learner) continue;
             ProgressStatus pr = progress.get(p.getId());
-            if (pr != null && pr.state() == ProgressState.REPLICATE && pr.match() + maxLag >= lastIndex) return p;
+            // Not while a snapshot is on its way (its match says nothing yet); probing is fine once the
+            // match itself is close: an idle region sends nothing that would move it to replicating.
+            if (pr != null && pr.state() != ProgressState.SNAPSHOT && pr.match() > 0 && pr.match() + maxLag >= lastIndex) {
+                return p;
+            }
         }
         return null;
     }

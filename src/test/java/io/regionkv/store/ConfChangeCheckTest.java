@@ -87,6 +87,8 @@ class ConfChangeCheckTest {
         Region r = region(voter(1), voter(2), learner(4));
         assertNull(ConfChangeCheck.learnerToPromote(r, Map.of(4L, match(100, ProgressState.SNAPSHOT)), 100, 10));
         assertNull(ConfChangeCheck.learnerToPromote(r, Map.of(4L, match(80, ProgressState.REPLICATE)), 100, 10));
+        assertNull(ConfChangeCheck.learnerToPromote(r, Map.of(4L, match(0, ProgressState.PROBE)), 5, 10));
+        assertEquals(4, ConfChangeCheck.learnerToPromote(r, Map.of(4L, match(100, ProgressState.PROBE)), 100, 10).getId());
         assertEquals(4, ConfChangeCheck.learnerToPromote(r, Map.of(4L, match(95, ProgressState.REPLICATE)), 100, 10).getId());
     }
 }
