@@ -251,17 +251,65 @@ public final class RegionKvClient {
             return CompletableFuture.failedFuture(new RegionKvException("split " + KeyRanges.printable(key)
                     + ": this client has no scheduler to allocate ids"));
         }
-        long deadline = deadline();
+        return splitOnce(key, scheduler.get(), deadline());
+    }
+
+    /**
+     * One try: ids for the region's members as the client knows them, then the split. When the leader's
+     * membership turns out to differ (a peer added or removed meanwhile), the ids do not fit: start over
+     * with fresh ids for the membership the leader reported, until the deadline.
+     */
+    private CompletionStage<Void> splitOnce(ByteString key, ActorRef<SchedulerCommand> scheduler, long deadline) {
         // A read finds the region holding the key as it is now (and its leader), for the ids' count.
         Request probe = Request.newBuilder().setCmdType(CmdType.Get)
                 .setGet(GetRequest.newBuilder().setKey(key)).build();
         return call("split", key, RegionCall.Kind.READ, probe, deadline)
-                .thenCompose(found -> askSplitIds(scheduler.get(), found.region().region(), deadline))
-                .thenCompose(ids -> RegionCall.admin(ctx, "split", key, region -> AdminRequest.newBuilder()
+                .thenCompose(found -> askSplitIds(scheduler, found.region().region(), deadline))
+                .thenCompose(ids -> RegionCall.admin(ctx, "split", key, region -> {
+                    if (region.region().getPeersCount() != ids.newPeerIds().size()) {
+                        throw new MembersChanged(region.region().getPeersCount(), ids.newPeerIds().size());
+                    }
+                    return AdminRequest.newBuilder()
                         .setCmdType(AdminCmdType.Split).setSplit(SplitRequest.newBuilder().setSplitKey(key)
                                 .setNewRegionId(ids.newRegionId()).addAllNewPeerIds(ids.newPeerIds()))
-                        .build(), deadline).start())
-                .thenApply(r -> null);
+                        .build();
+                }, deadline).start())
+                .<CompletionStage<Void>>handle((r, e) -> {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e;
+                    if (cause instanceof MembersChanged && System.nanoTime() < deadline) {
+                        return splitOnce(key, scheduler, deadline);
+                    }
+                    return e == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(cause);
+                })
+                .thenCompose(x -> x);
+    }
+
+    /** The region has other members than the split's ids were allocated for. */
+    private static final class MembersChanged extends RegionKvException {
+        private static final long serialVersionUID = 1L;
+
+        MembersChanged(int members, int ids) {
+            super("split: the region has " + members + " peers now, the ids were for " + ids);
+        }
+    }
+
+    /** Asks the leader of region {@code regionId} to hand leadership to its peer on {@code storeId}. */
+    public CompletionStage<Void> transferLeader(long regionId, long storeId) {
+        return new MembershipCalls(ctx).transferLeader(regionId, storeId, deadline());
+    }
+
+    /**
+     * Adds a replica of region {@code regionId} on store {@code storeId}: it joins as a learner (the call
+     * completes then) and its leader promotes it to voter once it has caught up.
+     */
+    public CompletionStage<Void> addPeer(long regionId, long storeId) {
+        return new MembershipCalls(ctx).addPeer(regionId, storeId, deadline());
+    }
+
+    /** Removes region {@code regionId}'s replica on store {@code storeId} (the leader's too: it hands over first). */
+    public CompletionStage<Void> removePeer(long regionId, long storeId) {
+        return new MembershipCalls(ctx).removePeer(regionId, storeId, deadline());
     }
 
     private CompletionStage<SchedulerReply.SplitIds> askSplitIds(ActorRef<SchedulerCommand> scheduler,

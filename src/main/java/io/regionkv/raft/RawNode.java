@@ -99,6 +99,14 @@ public final class RawNode {
         raft.step(local(MessageType.MsgPropose).addEntries(e).build());
     }
 
+    /**
+     * Whether a membership change is in the log but not yet applied. While it is, raft would turn another
+     * conf-change proposal into an empty entry, so a caller refuses the second change instead.
+     */
+    public boolean hasPendingConfChange() {
+        return raft.pendingConfIndex > raft.raftLog.applied;
+    }
+
     /** Applies a committed membership change (call it when applying its entry); returns the new membership. */
     public ConfState applyConfChange(ConfChange cc) {
         return raft.applyConfChange(cc);

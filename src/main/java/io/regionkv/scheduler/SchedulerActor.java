@@ -39,7 +39,9 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
     private final SystemKv kv;
     private final TimerScheduler<SchedulerCommand> timers;
     private final RegionDirectory directory = new RegionDirectory();
-    private final Map<Long, SchedulerReply.StoreInfo> stores = new java.util.TreeMap<>();
+    /** Each store's last heartbeat. */
+    private final Map<Long, SchedulerCommand.StoreHeartbeat> stores = new java.util.TreeMap<>();
+    private final OperatorController operators;
     /** Id and timestamp requests that wait for marks to be loaded or saved, oldest first. */
     private final ArrayDeque<SchedulerCommand> waiting = new ArrayDeque<>();
 
@@ -62,7 +64,10 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
         this.settings = settings;
         this.kv = kv;
         this.timers = timers;
+        ScheduleSettings schedule = ScheduleSettings.fromConfig(ctx.getSystem().settings().config());
+        this.operators = new OperatorController(schedule);
         ctx.getLog().info("scheduler starting on {}", ctx.getSystem().address());
+        timers.startTimerWithFixedDelay(SchedulerCommand.BalanceTick.INSTANCE, schedule.balanceInterval());
         load();
     }
 
@@ -84,6 +89,7 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
                 .onMessage(SchedulerCommand.MarkIoFailed.class, this::onMarkIoFailed)
                 .onMessageEquals(SchedulerCommand.Retry.INSTANCE, this::onRetry)
                 .onMessageEquals(SchedulerCommand.TsoTick.INSTANCE, this::onTsoTick)
+                .onMessageEquals(SchedulerCommand.BalanceTick.INSTANCE, this::onBalanceTick)
                 .build();
     }
 
@@ -285,21 +291,51 @@ public final class SchedulerActor extends AbstractBehavior<SchedulerCommand> {
             if (h.replyTo() != null) h.replyTo().tell(new SchedulerReply.Stale(h.region().getId(), stale));
             return this;
         }
-        directory.put(new RegionDirectory.Entry(h.region(), h.leader(), h.approximateSize(), h.approximateKeys(),
-                h.pendingPeers(), h.downPeers()));
+        RegionDirectory.Entry entry = new RegionDirectory.Entry(h.region(), h.leader(), h.approximateSize(),
+                h.approximateKeys(), h.pendingPeers(), h.downPeers());
+        directory.put(entry);
+        long now = System.nanoTime();
+        operators.storesMentioned(h.region(), now);
+        Optional<SchedulerReply.Operate> step = operators.onHeartbeat(entry, this::allRegions, now, this::newPeerId);
+        if (step.isPresent() && h.replyTo() != null) h.replyTo().tell(step.get());
         return this;
+    }
+
+    private Behavior<SchedulerCommand> onBalanceTick() {
+        for (Operator op : operators.balance(allRegions(), System.nanoTime(), this::newPeerId)) {
+            getContext().getLog().info("scheduler: {} plans {} for region {}", op.source(), op.steps(), op.regionId());
+        }
+        return this;
+    }
+
+    private List<RegionDirectory.Entry> allRegions() {
+        return directory.scan(ByteString.EMPTY, ByteString.EMPTY, Integer.MAX_VALUE);
+    }
+
+    /** A fresh peer id for an operator, or -1 when none can be handed out yet (the next heartbeat retries). */
+    private long newPeerId() {
+        if (ids == null) return -1;
+        long id = ids.tryAllocate(1);
+        if (id < 0 || ids.lowWater()) saveIdMark(ids.markFor(1));
+        return id;
     }
 
     private Behavior<SchedulerCommand> onStoreHeartbeat(SchedulerCommand.StoreHeartbeat h) {
         if (h.storeId() > 0) {
-            stores.put(h.storeId(), new SchedulerReply.StoreInfo(h.storeId(), h.capacity(), h.available(), h.used(),
-                    h.regionCount(), h.leaderCount()));
+            stores.put(h.storeId(), h);
+            operators.storeHeartbeat(h.storeId(), System.nanoTime());
         }
         return this;
     }
 
     private Behavior<SchedulerCommand> onGetStores(SchedulerCommand.GetStores q) {
-        q.replyTo().tell(new SchedulerReply.Stores(new ArrayList<>(stores.values())));
+        long now = System.nanoTime();
+        List<SchedulerReply.StoreInfo> out = new ArrayList<>(stores.size());
+        for (SchedulerCommand.StoreHeartbeat h : stores.values()) {
+            out.add(new SchedulerReply.StoreInfo(h.storeId(), h.capacity(), h.available(), h.used(), h.regionCount(),
+                    h.leaderCount(), operators.state(h.storeId(), now)));
+        }
+        q.replyTo().tell(new SchedulerReply.Stores(out));
         return this;
     }
 

@@ -21,7 +21,7 @@ public sealed interface SchedulerCommand {
 
     /**
      * A region's leader describing its region. Answered only when the scheduler has something to say
-     * (a stale rejection now; operators once balance schedulers exist), so that 1,000 idle regions cost
+     * (a stale rejection, or an operator step), so that 1,000 idle regions cost
      * one message each per interval, not two.
      */
     record RegionHeartbeat(Region region, Peer leader, long approximateSize, long approximateKeys,
@@ -71,6 +71,9 @@ public sealed interface SchedulerCommand {
 
     /** Timer: retry what failed (loading or saving marks). */
     enum Retry implements SchedulerCommand { INSTANCE }
+
+    /** Timer: let the balance schedulers look for a move. */
+    enum BalanceTick implements SchedulerCommand { INSTANCE }
 
     /** Timer: save the timestamp mark ahead of the clock before it is reached. */
     enum TsoTick implements SchedulerCommand { INSTANCE }

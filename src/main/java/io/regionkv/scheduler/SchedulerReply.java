@@ -47,14 +47,26 @@ public sealed interface SchedulerReply extends SchedulerWire {
     /** The request itself is wrong (a count out of range, a region without peers); asking again will not help. */
     record Refused(String reason) implements IdsReply, TsoReply, AskSplitReply {}
 
+    /** What an operator step asks of a region's leader. */
+    enum OperateKind { ADD_LEARNER, REMOVE_PEER, TRANSFER_LEADER }
+
+    /**
+     * An operator step for the leader of {@code regionId}: add {@code peer} as a learner (its leader
+     * promotes it when caught up), remove {@code peer}, or hand leadership to {@code peer}. The leader
+     * proposes it like an admin command; refusals (a change pending) are simply asked again at the next
+     * heartbeat.
+     */
+    record Operate(long regionId, OperateKind kind, Peer peer) implements HeartbeatReply {}
+
     /** The heartbeat described the region with an epoch older than the directory's; it was ignored. */
     record Stale(long regionId, String reason) implements HeartbeatReply {}
 
     /** A region as the directory knows it, with its leader when known. */
     record RegionInfo(Region region, Optional<Peer> leader) {}
 
-    /** A store as its last heartbeat described it. */
-    record StoreInfo(long storeId, long capacity, long available, long used, int regionCount, int leaderCount) {}
+    /** A store as its last heartbeat described it, and its state judged by that heartbeat's age. */
+    record StoreInfo(long storeId, long capacity, long available, long used, int regionCount, int leaderCount,
+            StoreState state) {}
 
     /** Stores in id order (possibly none). */
     record Stores(List<StoreInfo> stores) implements SchedulerReply {

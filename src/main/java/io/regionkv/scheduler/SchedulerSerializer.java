@@ -52,6 +52,7 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
         if (o instanceof SchedulerReply.Unavailable) return "U";
         if (o instanceof SchedulerReply.Refused) return "X";
         if (o instanceof SchedulerReply.Stale) return "ST";
+        if (o instanceof SchedulerReply.Operate) return "OP";
         throw new IllegalArgumentException("SchedulerSerializer cannot serialize " + o.getClass().getName());
     }
 
@@ -101,7 +102,7 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
             for (SchedulerReply.StoreInfo i : m.stores()) {
                 b.addStores(Schedulerpb.StoreHeartbeat.newBuilder().setStoreId(i.storeId()).setCapacity(i.capacity())
                         .setAvailable(i.available()).setUsed(i.used()).setRegionCount(i.regionCount())
-                        .setLeaderCount(i.leaderCount()));
+                        .setLeaderCount(i.leaderCount()).setState(i.state().name()));
             }
             return b.build();
         }
@@ -133,6 +134,10 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
         }
         if (o instanceof SchedulerReply.Stale m) {
             return Schedulerpb.Stale.newBuilder().setRegionId(m.regionId()).setReason(m.reason()).build();
+        }
+        if (o instanceof SchedulerReply.Operate m) {
+            return Schedulerpb.Operate.newBuilder().setRegionId(m.regionId()).setKind(m.kind().name()).setPeer(m.peer())
+                    .build();
         }
         throw new IllegalArgumentException("SchedulerSerializer cannot serialize " + o.getClass().getName());
     }
@@ -184,7 +189,7 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
                     List<SchedulerReply.StoreInfo> stores = new ArrayList<>(pb.getStoresCount());
                     for (var i : pb.getStoresList()) {
                         stores.add(new SchedulerReply.StoreInfo(i.getStoreId(), i.getCapacity(), i.getAvailable(),
-                                i.getUsed(), i.getRegionCount(), i.getLeaderCount()));
+                                i.getUsed(), i.getRegionCount(), i.getLeaderCount(), storeState(i.getState())));
                     }
                     return new SchedulerReply.Stores(stores);
                 }
@@ -217,6 +222,16 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
                     var pb = Schedulerpb.Stale.parseFrom(bytes);
                     return new SchedulerReply.Stale(pb.getRegionId(), pb.getReason());
                 }
+                case "OP": {
+                    var pb = Schedulerpb.Operate.parseFrom(bytes);
+                    SchedulerReply.OperateKind kind;
+                    try {
+                        kind = SchedulerReply.OperateKind.valueOf(pb.getKind());
+                    } catch (IllegalArgumentException e) {
+                        throw new NotSerializableException("unknown operator kind '" + pb.getKind() + "'");
+                    }
+                    return new SchedulerReply.Operate(pb.getRegionId(), kind, pb.getPeer());
+                }
                 default:
                     throw new NotSerializableException("unknown scheduler manifest '" + manifest + "'");
             }
@@ -225,6 +240,14 @@ public final class SchedulerSerializer extends SerializerWithStringManifest {
                     "malformed scheduler message (manifest " + manifest + "): " + e.getMessage());
             nse.initCause(e);
             throw nse;
+        }
+    }
+
+    private static StoreState storeState(String name) throws NotSerializableException {
+        try {
+            return StoreState.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new NotSerializableException("unknown store state '" + name + "'");
         }
     }
 

@@ -77,6 +77,26 @@ public final class LocalCommand {
             public CompletionStage<Void> split(ByteString key) {
                 return api.split(key);
             }
+
+            @Override
+            public CompletionStage<List<io.regionkv.scheduler.SchedulerReply.StoreInfo>> stores() {
+                return api.stores();
+            }
+
+            @Override
+            public CompletionStage<Void> transferLeader(long regionId, long storeId) {
+                return api.transferLeader(regionId, storeId);
+            }
+
+            @Override
+            public CompletionStage<Void> addPeer(long regionId, long storeId) {
+                return api.addPeer(regionId, storeId);
+            }
+
+            @Override
+            public CompletionStage<Void> removePeer(long regionId, long storeId) {
+                return api.removePeer(regionId, storeId);
+            }
         };
     }
 }

@@ -46,6 +46,10 @@ public final class LocalShell {
             "  status                  nodes, regions and leaders of the cluster",
             "  regions                 one line per region: id, [start, end), leader store, voter and learner stores",
             "  split KEY               split the region holding KEY at KEY; prints OK",
+            "  stores                  one line per store: id, state (Up, Disconnected, Down), regions and leaders",
+            "  transfer-leader REGION STORE  move region REGION's leadership to its replica on STORE; prints OK",
+            "  add-peer REGION STORE   add a replica of REGION on STORE (a learner, promoted when caught up); OK",
+            "  remove-peer REGION STORE  remove REGION's replica on STORE (its leader hands over first); OK",
             "  help                    this text",
             "  quit                    leave (also: exit, or the end of the input)",
             "blank lines and lines starting with # are skipped; a failed command prints ERR <reason>");
@@ -146,6 +150,27 @@ public final class LocalShell {
                 await(() -> backend.split(keyBytes(key)));
                 out.println("OK");
             }
+            case "stores" -> {
+                noMore(tokens, "usage: stores");
+                List<SchedulerReply.StoreInfo> stores = await(backend::stores);
+                for (SchedulerReply.StoreInfo st : stores) out.println(storeLine(st));
+                out.println("(" + stores.size() + " stores)");
+            }
+            case "transfer-leader" -> {
+                long[] ids = regionAndStore(tokens, "usage: transfer-leader REGION STORE");
+                await(() -> backend.transferLeader(ids[0], ids[1]));
+                out.println("OK");
+            }
+            case "add-peer" -> {
+                long[] ids = regionAndStore(tokens, "usage: add-peer REGION STORE");
+                await(() -> backend.addPeer(ids[0], ids[1]));
+                out.println("OK");
+            }
+            case "remove-peer" -> {
+                long[] ids = regionAndStore(tokens, "usage: remove-peer REGION STORE");
+                await(() -> backend.removePeer(ids[0], ids[1]));
+                out.println("OK");
+            }
             case "help" -> out.println(HELP);
             default -> throw new CommandException("unknown command '" + command + "' (try help)");
         }
@@ -186,6 +211,31 @@ public final class LocalShell {
         return "region " + r.getId() + " [" + r.getStartKey().toStringUtf8() + ", " + r.getEndKey().toStringUtf8()
                 + ") leader=" + info.leader().map(p -> Long.toString(p.getStoreId())).orElse("?")
                 + " voters=" + String.join(",", voters) + " learners=" + String.join(",", learners);
+    }
+
+    /** {@code store ID STATE regions=N leaders=M}. */
+    static String storeLine(SchedulerReply.StoreInfo s) {
+        return "store " + s.storeId() + " " + s.state() + " regions=" + s.regionCount() + " leaders=" + s.leaderCount();
+    }
+
+    /** Two positive whole numbers: a region id and a store id. */
+    private static long[] regionAndStore(Tokens tokens, String usage) throws CommandException {
+        String region = tokens.next();
+        String store = tokens.next();
+        if (region == null || store == null) throw new CommandException(usage);
+        noMore(tokens, usage);
+        return new long[] {positive("REGION", region), positive("STORE", store)};
+    }
+
+    private static long positive(String what, String text) throws CommandException {
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v <= 0) throw new CommandException(what + " must be a whole number > 0, was '" + text + "'");
+        return v;
     }
 
     /** {@code ""} stands for the empty key, the only way to type one (for scan: unbounded). */

@@ -106,6 +106,27 @@ public final class RegionKV implements Extension {
                 client.settings().requestTimeout(), system.scheduler()).thenApply(SchedulerReply.Regions::regions);
     }
 
+    /** Every store as its last heartbeat described it, with its state as the scheduler sees it. */
+    public CompletionStage<List<SchedulerReply.StoreInfo>> stores() {
+        return AskPattern.<SchedulerCommand, SchedulerReply.Stores>ask(scheduler, SchedulerCommand.GetStores::new,
+                client.settings().requestTimeout(), system.scheduler()).thenApply(SchedulerReply.Stores::stores);
+    }
+
+    /** See {@link RegionKvClient#transferLeader}. */
+    public CompletionStage<Void> transferLeader(long regionId, long storeId) {
+        return client.transferLeader(regionId, storeId);
+    }
+
+    /** See {@link RegionKvClient#addPeer}. */
+    public CompletionStage<Void> addPeer(long regionId, long storeId) {
+        return client.addPeer(regionId, storeId);
+    }
+
+    /** See {@link RegionKvClient#removePeer}. */
+    public CompletionStage<Void> removePeer(long regionId, long storeId) {
+        return client.removePeer(regionId, storeId);
+    }
+
     /** Splits the region holding {@code key} at {@code key} (see {@link RegionKvClient#split}). */
     public CompletionStage<Void> split(ByteString key) {
         return client.split(key);

@@ -32,4 +32,16 @@ public interface ShellBackend {
 
     /** Splits the region holding {@code key} at {@code key}. */
     CompletionStage<Void> split(ByteString key);
+
+    /** Every store the scheduler heard from, in id order, with its state and region and leader counts. */
+    CompletionStage<List<SchedulerReply.StoreInfo>> stores();
+
+    /** Moves the leadership of region {@code regionId} to its replica on store {@code storeId}. */
+    CompletionStage<Void> transferLeader(long regionId, long storeId);
+
+    /** Adds a replica of region {@code regionId} on store {@code storeId} (a learner, promoted once caught up). */
+    CompletionStage<Void> addPeer(long regionId, long storeId);
+
+    /** Removes region {@code regionId}'s replica on store {@code storeId}. */
+    CompletionStage<Void> removePeer(long regionId, long storeId);
 }

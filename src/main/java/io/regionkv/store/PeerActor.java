@@ -196,6 +196,21 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onRaftMessage(PeerCommand.RaftMessageIn in) {
         RaftMessage rm = in.message();
+        Region current = applier.region();
+        if (rm.getIsTombstone()) {
+            return PeerMembership.isOwnTombstone(rm, current, self) ? destroyStale(rm) : this;
+        }
+        if (rm.getToPeer().getId() != self.getId()) {
+            // For another peer of this region on this store: a newer membership re-added this store with a
+            // new peer (ids are never reused), so this one was removed and must make way for it.
+            return rm.getRegionEpoch().getConfVer() > current.getRegionEpoch().getConfVer() ? destroyStale(rm) : this;
+        }
+        RaftMessage tombstone = PeerMembership.tombstoneFor(rm, current, self);
+        if (tombstone != null) {
+            // A removed peer that missed its removal: tell it, and keep its campaign out of our raft node.
+            ctx.transport().send(tombstone);
+            return this;
+        }
         peerCache.put(rm.getFromPeer().getId(), rm.getFromPeer());
         // A MsgSnapshot reaches a peer only after its file arrived whole and checked (the store routes it
         // from SnapshotReceived and drops bare ones). The file may still have been damaged since, so the
@@ -303,6 +318,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         proposals.expire(now);
         reads.expire(now);
         placement.onTick(raft.state() == StateType.LEADER, applier.region(), raft, storage.truncatedIndex());
+        maybePromoteLearner(now);
         if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
             ticksSinceLogGc = 0;
             checkLogGc();
@@ -345,6 +361,51 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         scheduleReady();
         return this;
+    }
+
+    /**
+     * The second step of adding a replica: a learner that has caught up becomes a voter. Done by whichever
+     * peer leads, from the region as applied, so it survives leader changes and needs no bookkeeping; the
+     * pending-change check keeps it from being proposed twice.
+     */
+    private void maybePromoteLearner(long now) {
+        Region region = applier.region();
+        if (raft.state() != StateType.LEADER || !PeerMembership.hasLearner(region) || raft.hasPendingConfChange()) {
+            return;
+        }
+        Peer learner = ConfChangeCheck.learnerToPromote(region, raft.status().progress(), raft.lastIndex(),
+                ctx.placement().learnerCatchUpLag());
+        if (learner == null) return;
+        getContext().getLog().info("region {}: promoting learner {} on store {}", region.getId(), learner.getId(),
+                learner.getStoreId());
+        onCommand(new PeerCommand.RaftCmd(PeerMembership.adminCommand(region, PeerMembership.changePeer(
+                io.regionkv.proto.Eraftpb.ConfChangeType.AddNode, learner)), getContext().getSystem().ignoreRef(),
+                now + requestTimeoutNanos));
+    }
+
+    /**
+     * Told by a member of a newer membership that this peer was removed (or replaced by a newer peer on
+     * this store): destroy it like an applied removal, writing the tombstone ourselves. The tombstone keeps
+     * this peer's own conf_ver: the store then refuses only messages as old as this peer's membership, and
+     * still creates the replacement from messages of the newer one. Not while writes of this peer are in flight (their answers
+     * would find no actor, and a snapshot install could land after the wipe); the peer keeps campaigning
+     * and is told again.
+     */
+    private Behavior<PeerCommand> destroyStale(RaftMessage tombstone) {
+        if (inFlight != null || raftWriteId != 0 || !applying.isEmpty() || destroyed) return this;
+        Region region = applier.region();
+        Region removed = region;
+        getContext().getLog().info("region {}: peer {} was removed (told by peer {}); destroying it",
+                region.getId(), self.getId(), tombstone.getFromPeer().getId());
+        destroyed = true;
+        proposals.failAll(RegionErrors.timeout("peer removed from region " + storage.regionId() + "; outcome unknown"));
+        reads.failAll(RegionErrors.regionNotFound(storage.regionId()));
+        WriteBatch state = new WriteBatch();
+        Meta.putRegionState(state, removed, io.regionkv.proto.RaftServerpb.PeerState.Tombstone);
+        ctx.kvWriter().tell(new WriterCommand.Write(state, nextWriteId++, getContext().getSystem().ignoreRef()));
+        wipe();
+        ctx.store().tell(new StoreCommand.PeerRemoved(removed, self.getId()));
+        return Behaviors.stopped();
     }
 
     // ---- the Ready cycle --------------------------------------------------------------------------------
@@ -639,11 +700,28 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
+    /**
+     * The scheduler's answer to a region heartbeat: a stale rejection (this leader's view is older; its
+     * next heartbeat after catching up corrects it) or an operator step, carried out like an admin
+     * command sent to this leader. Its outcome is not reported back: the scheduler sees it, or not, in
+     * the next heartbeats and asks again, so a refusal (a change pending) costs one interval.
+     */
     private Behavior<PeerCommand> onHeartbeatAnswer(PeerCommand.HeartbeatAnswer a) {
-        // Only stale rejections exist yet: this leader's view is older than the scheduler's, which its
-        // next heartbeat after catching up corrects. Operators will be carried out here.
-        getContext().getLog().debug("region {}: scheduler answered {}", storage.regionId(), a.reply());
-        return this;
+        Region region = applier.region();
+        if (!(a.reply() instanceof io.regionkv.scheduler.SchedulerReply.Operate op) || op.regionId() != region.getId()
+                || raft.state() != StateType.LEADER) {
+            getContext().getLog().debug("region {}: scheduler answered {}", storage.regionId(), a.reply());
+            return this;
+        }
+        AdminRequest admin = switch (op.kind()) {
+            case ADD_LEARNER -> PeerMembership.changePeer(io.regionkv.proto.Eraftpb.ConfChangeType.AddLearnerNode, op.peer());
+            case REMOVE_PEER -> PeerMembership.changePeer(io.regionkv.proto.Eraftpb.ConfChangeType.RemoveNode, op.peer());
+            case TRANSFER_LEADER -> PeerMembership.transferLeader(op.peer());
+        };
+        getContext().getLog().info("region {}: operator {} {} on store {}", region.getId(), op.kind(),
+                op.peer().getId(), op.peer().getStoreId());
+        return onCommand(new PeerCommand.RaftCmd(PeerMembership.adminCommand(region, admin),
+                getContext().getSystem().ignoreRef(), System.nanoTime() + requestTimeoutNanos));
     }
 
     private Behavior<PeerCommand> onGetStatus(PeerCommand.GetStatus q) {

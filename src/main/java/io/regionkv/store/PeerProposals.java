@@ -5,7 +5,6 @@ import io.regionkv.engine.Engine;
 import io.regionkv.engine.InvalidInputException;
 import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.ConfChange;
-import io.regionkv.proto.Eraftpb.ConfChangeType;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.AdminCmdType;
@@ -118,8 +117,16 @@ final class PeerProposals {
         AdminRequest admin = req.getAdminRequest();
         switch (admin.getCmdType()) {
             case TransferLeader -> {
+                io.regionkv.proto.Metapb.Peer to = admin.getTransferLeader().getPeer();
+                if (!isVoter(region, to.getId())) {
+                    // Raft would silently ignore it; say why, with the membership a stale caller should use.
+                    reply(replyTo, uuid, req.getHeader().getRegionEpoch().getConfVer() < region.getRegionEpoch().getConfVer()
+                            ? RegionErrors.epochNotMatch("membership changed", List.of(region))
+                            : RegionErrors.invalid("peer " + to.getId() + " is not a voter of region " + region.getId()));
+                    return;
+                }
                 // Like TiKV: not a log entry; answered at once, the client watches the leader move.
-                raft.transferLeader(admin.getTransferLeader().getPeer().getId());
+                raft.transferLeader(to.getId());
                 replyTo.tell(CommandReply.of(RaftCmdResponse.newBuilder()
                         .setHeader(RaftResponseHeader.newBuilder().setUuid(uuid))
                         .setAdminResponse(AdminResponse.newBuilder().setCmdType(AdminCmdType.TransferLeader)
@@ -131,19 +138,34 @@ final class PeerProposals {
                     reply(replyTo, uuid, RegionErrors.epochNotMatch("membership changed", List.of(region)));
                     return;
                 }
-                ConfChangeType type = admin.getChangePeer().getChangeType();
-                ConfChange cc = ConfChange.newBuilder().setChangeType(type)
-                        .setNodeId(admin.getChangePeer().getPeer().getId()).setContext(req.toByteString()).build();
-                propose(cc.toByteString(), true, replyTo, uuid, deadline);
+                ConfChangeCheck.Decision d = ConfChangeCheck.decide(region, raft.id(),
+                        admin.getChangePeer().getChangeType(), admin.getChangePeer().getPeer(),
+                        raft.status().progress(), raft.hasPendingConfChange());
+                if (d instanceof ConfChangeCheck.Refuse r) {
+                    reply(replyTo, uuid, r.error());
+                } else if (d instanceof ConfChangeCheck.TransferFirst t) {
+                    // Removing the leader: lead elsewhere first. NotLeader naming the transferee makes the
+                    // caller retry there, and that leader removes this peer like any other.
+                    raft.transferLeader(t.transferee().getId());
+                    reply(replyTo, uuid, RegionErrors.notLeader(region.getId(), t.transferee()));
+                } else if (d instanceof ConfChangeCheck.Propose p) {
+                    // The log carries the change as decided (a new voter becomes a learner), so that every
+                    // replica applies the same thing.
+                    RaftCmdRequest decided = req.toBuilder().setAdminRequest(admin.toBuilder().setChangePeer(
+                            admin.getChangePeer().toBuilder().setChangeType(p.type()).setPeer(p.peer()))).build();
+                    ConfChange cc = ConfChange.newBuilder().setChangeType(p.type()).setNodeId(p.peer().getId())
+                            .setContext(decided.toByteString()).build();
+                    propose(cc.toByteString(), true, replyTo, uuid, deadline);
+                }
             }
             case CompactLog -> propose(req.toByteString(), false, replyTo, uuid, deadline);
             case Split -> {
                 String problem = SplitChecks.problem(region, admin.getSplit());
-                if (problem != null) {
-                    reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, problem));
-                } else if (req.getHeader().hasRegionEpoch() && req.getHeader().getRegionEpoch().getVersion()
-                        != region.getRegionEpoch().getVersion()) {
+                if (req.getHeader().hasRegionEpoch() && !req.getHeader().getRegionEpoch().equals(region.getRegionEpoch())) {
+                    // Before the id count: a caller that saw an older membership counted other peers.
                     reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(region)));
+                } else if (problem != null) {
+                    reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, problem));
                 } else {
                     propose(req.toByteString(), false, replyTo, uuid, deadline);
                 }
@@ -151,6 +173,13 @@ final class PeerProposals {
             default -> reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "admin command " + admin.getCmdType()
                     + " is not supported by this store"));
         }
+    }
+
+    private static boolean isVoter(Region region, long peerId) {
+        for (io.regionkv.proto.Metapb.Peer p : region.getPeersList()) {
+            if (p.getId() == peerId) return p.getRole() == io.regionkv.proto.Metapb.PeerRole.Voter;
+        }
+        return false;
     }
 
     private void propose(ByteString data, boolean confChange, ActorRef<CommandReply> replyTo, ByteString uuid,

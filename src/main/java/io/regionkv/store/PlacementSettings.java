@@ -15,12 +15,16 @@ import java.time.Duration;
  * @param regionMaxKeys           ... or this many keys
  * @param regionSplitSize         pieces aim at this many bytes
  * @param regionSplitKeys         ... and at most this many keys
+ * @param learnerCatchUpLag       a learner within this many entries of the leader's log is promoted
  */
 public record PlacementSettings(Duration regionHeartbeatInterval, Duration storeHeartbeatInterval,
         Duration maxPeerDownDuration, Duration splitCheckInterval, long regionMaxSize, long regionMaxKeys,
-        long regionSplitSize, long regionSplitKeys) {
+        long regionSplitSize, long regionSplitKeys, long learnerCatchUpLag) {
 
     public PlacementSettings {
+        if (learnerCatchUpLag < 0) {
+            throw new IllegalArgumentException("regionkv.scheduler.learner-catch-up-lag must be >= 0");
+        }
         if (regionSplitSize <= 0 || regionMaxSize < regionSplitSize) {
             throw new IllegalArgumentException("regionkv.split: need 0 < region-split-size (" + regionSplitSize
                     + ") <= region-max-size (" + regionMaxSize + ")");
@@ -37,7 +41,7 @@ public record PlacementSettings(Duration regionHeartbeatInterval, Duration store
         return new PlacementSettings(s.getDuration("region-heartbeat-interval"),
                 s.getDuration("store-heartbeat-interval"), s.getDuration("max-peer-down-duration"),
                 p.getDuration("check-interval"), p.getBytes("region-max-size"), p.getLong("region-max-keys"),
-                p.getBytes("region-split-size"), p.getLong("region-split-keys"));
+                p.getBytes("region-split-size"), p.getLong("region-split-keys"), s.getLong("learner-catch-up-lag"));
     }
 
     /** An interval in raft ticks, at least one. */

@@ -67,8 +67,9 @@ class SchedulerSerializerTest {
                 new SchedulerReply.Refused("bad count"),
                 new SchedulerReply.Stale(5, "older"),
                 new SchedulerCommand.GetStores(kit.<SchedulerReply.Stores>createTestProbe().getRef()),
-                new SchedulerReply.Stores(List.of(new SchedulerReply.StoreInfo(1, 100, 50, 40, 3, 1),
-                        new SchedulerReply.StoreInfo(2, 100, 60, 30, 3, 2))));
+                new SchedulerReply.Stores(List.of(new SchedulerReply.StoreInfo(1, 100, 50, 40, 3, 1, StoreState.Up),
+                        new SchedulerReply.StoreInfo(2, 100, 60, 30, 3, 2, StoreState.Down))),
+                new SchedulerReply.Operate(7, SchedulerReply.OperateKind.REMOVE_PEER, p2));
         var serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
         for (Object m : messages) {
             assertEquals(m, roundTrip(m));

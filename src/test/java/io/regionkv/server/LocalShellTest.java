@@ -119,10 +119,49 @@ class LocalShellTest {
             }
             return answer(null);
         }
+
+        @Override
+        public CompletionStage<List<SchedulerReply.StoreInfo>> stores() {
+            calls.add("stores");
+            return answer(List.of(new SchedulerReply.StoreInfo(1, 100, 50, 40, 3, 2, io.regionkv.scheduler.StoreState.Up),
+                    new SchedulerReply.StoreInfo(2, 100, 50, 40, 3, 1, io.regionkv.scheduler.StoreState.Down)));
+        }
+
+        @Override
+        public CompletionStage<Void> transferLeader(long regionId, long storeId) {
+            calls.add("transfer-leader " + regionId + " " + storeId);
+            return answer(null);
+        }
+
+        @Override
+        public CompletionStage<Void> addPeer(long regionId, long storeId) {
+            calls.add("add-peer " + regionId + " " + storeId);
+            return answer(null);
+        }
+
+        @Override
+        public CompletionStage<Void> removePeer(long regionId, long storeId) {
+            calls.add("remove-peer " + regionId + " " + storeId);
+            return answer(null);
+        }
     }
 
     private final MemoryBackend backend = new MemoryBackend();
     private int failures;
+
+    @Test
+    void storesAndMembershipCommands() throws IOException {
+        assertEquals(lines("store 1 Up regions=3 leaders=2", "store 2 Down regions=3 leaders=1", "(2 stores)",
+                "OK", "OK", "OK"),
+                run(lines("stores", "transfer-leader 1 2", "add-peer 1 4", "remove-peer 1 3")));
+        assertEquals(List.of("stores", "transfer-leader 1 2", "add-peer 1 4", "remove-peer 1 3"), backend.calls);
+        assertEquals(lines("ERR usage: add-peer REGION STORE", "ERR STORE must be a whole number > 0, was 'x'",
+                "ERR usage: remove-peer REGION STORE", "ERR REGION must be a whole number > 0, was '0'",
+                "ERR usage: stores"),
+                run(lines("add-peer 1", "transfer-leader 1 x", "remove-peer 1 2 3", "remove-peer 0 1", "stores 1")));
+        backend.failNext = new io.regionkv.client.RegionKvException("region 1 has a membership change pending");
+        assertEquals(lines("ERR region 1 has a membership change pending"), run(lines("add-peer 1 5")));
+    }
 
     private String run(String input) throws IOException {
         return run(input, false, backend);

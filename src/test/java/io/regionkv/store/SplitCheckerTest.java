@@ -26,7 +26,7 @@ class SplitCheckerTest {
 
     private static PlacementSettings settings(long maxSize, long splitSize, long maxKeys, long splitKeys) {
         Duration s = Duration.ofSeconds(1);
-        return new PlacementSettings(s, s, s, s, maxSize, maxKeys, splitSize, splitKeys);
+        return new PlacementSettings(s, s, s, s, maxSize, maxKeys, splitSize, splitKeys, 10);
     }
 
     private static byte[] b(String s) {

@@ -31,9 +31,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class GenericWorkload {
 
-    /** What goes wrong during a round (TinyKV's unreliable, crash and partitions flags). */
-    record Chaos(boolean unreliable, boolean crash, boolean partitions) {
-        static final Chaos NONE = new Chaos(false, false, false);
+    /**
+     * What goes wrong during a round (TinyKV's unreliable, crash, partitions and confchange flags). With
+     * {@code confChanges} a conf changer removes and adds replicas of the region all round long, through
+     * the admin calls (learner first, one change at a time), keeping between 3 and all stores' replicas.
+     */
+    record Chaos(boolean unreliable, boolean crash, boolean partitions, boolean confChanges) {
+        static final Chaos NONE = new Chaos(false, false, false, false);
+
+        Chaos(boolean unreliable, boolean crash, boolean partitions) {
+            this(unreliable, crash, partitions, false);
+        }
     }
 
     /** Rounds and their length: fewer and shorter than TinyKV's 3 x 5 s, to fit the machine's budget. */
@@ -50,6 +58,8 @@ final class GenericWorkload {
     private final List<ClientState> clients = new ArrayList<>();
     /** Partitions the partitioner made so far (written by it, read after it has been joined). */
     private volatile int partitionsMade;
+    /** Membership changes the conf changer completed (written by it, read after it has been joined). */
+    private volatile int confChangesMade;
 
     private GenericWorkload(TestCluster cluster, int clientCount, Chaos chaos, Shape shape) {
         this.cluster = cluster;
@@ -95,7 +105,8 @@ final class GenericWorkload {
                         .append(c.scans).append(" scans, ").append(c.crossReads).append(" reads of others;");
             }
             String term = cluster.leader(RegionKvNode.FIRST_REGION_ID).map(p -> "leader term " + p.term() + ";")
-                    .orElse("no leader now;") + (chaos.partitions() ? " " + partitionsMade + " partitions so far;" : "");
+                    .orElse("no leader now;") + (chaos.partitions() ? " " + partitionsMade + " partitions so far;" : "")
+                    + (chaos.confChanges() ? " " + confChangesMade + " conf changes so far;" : "");
             System.out.println(name + ": round " + round + " took " + millisSince(roundStart) + " ms; " + term + sb);
         }
     }
@@ -113,10 +124,13 @@ final class GenericWorkload {
         CountDownLatch stopChaos = new CountDownLatch(1);
         Thread partitioner = chaos.partitions()
                 ? start("partitioner", () -> partitioner(round, stopChaos), failures) : null;
+        Thread confChanger = chaos.confChanges()
+                ? start("conf-changer", () -> confChanger(round, stopChaos), failures) : null;
         pause(shape.roundLength());
         done.set(true);
         stopChaos.countDown();
         if (partitioner != null) join(partitioner, Duration.ofSeconds(10));
+        if (confChanger != null) join(confChanger, MUST_WITHIN);
         // Heal: a client stuck behind a minority leader gets its answer once that leader hears the new term.
         cluster.faults().heal();
         for (Thread t : threads) join(t, MUST_WITHIN.plusSeconds(30));
@@ -167,6 +181,34 @@ final class GenericWorkload {
             if (stop.await(wait, TimeUnit.MILLISECONDS)) {
                 partitionsMade += made + 1;
                 return;
+            }
+        }
+    }
+
+    /**
+     * TinyKV's conf changer: every few hundred ms, remove a random store's replica of the region (while it
+     * has more than 3) or add one on a store without one. Refusals (a change still pending) and timeouts
+     * are part of the chaos; the clients must not notice beyond retries.
+     */
+    private void confChanger(int round, CountDownLatch stop) throws InterruptedException {
+        Random random = cluster.random(-100 - round);
+        io.regionkv.client.RegionKvClient admin = cluster.schedulerClient(900 + round);
+        long r = RegionKvNode.FIRST_REGION_ID;
+        while (!stop.await(200 + random.nextInt(300), TimeUnit.MILLISECONDS)) {
+            Optional<PeerStatus> leader = cluster.leader(r);
+            if (leader.isEmpty()) continue;
+            long store = cluster.storeIds().get(random.nextInt(cluster.storeIds().size()));
+            boolean holds = leader.get().region().getPeersList().stream().anyMatch(p -> p.getStoreId() == store);
+            var call = holds ? (leader.get().region().getPeersCount() > 3 ? admin.removePeer(r, store) : null)
+                    : admin.addPeer(r, store);
+            if (call == null) continue;
+            try {
+                call.toCompletableFuture().get(30, TimeUnit.SECONDS);
+                confChangesMade++;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // Refused or not answered in time: the next turn tries something else.
+                System.out.println(cluster.options().testName() + ": conf changer: " + (holds ? "remove" : "add")
+                        + " on store " + store + " failed: " + (e.getCause() != null ? e.getCause() : e));
             }
         }
     }
