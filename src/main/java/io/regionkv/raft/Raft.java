@@ -57,6 +57,13 @@ final class Raft {
     boolean isLearner;
     RaftLog raftLog;
     final ProgressTracker tracker;
+    /**
+     * While the log ends below this index the node neither votes nor campaigns (0: never fenced). A store
+     * that discarded its log and data after an OS crash sets it to the last index it had: entries it
+     * acknowledged may have been committed thanks to it, so until it holds that much of the leader's log
+     * again its vote could elect a leader that lacks them. See {@link #fenceVotesBelow}.
+     */
+    private long voteFence;
 
     /** Messages that may be sent at once (produced while leader). */
     final List<Message> msgs = new ArrayList<>();
@@ -444,10 +451,40 @@ final class Raft {
         }
     }
 
-    /** Whether this node may campaign: a voter that is not waiting to apply a snapshot. */
+    /** Whether this node may campaign: a voter that is not waiting to apply a snapshot, nor fenced. */
     boolean promotable() {
         Progress self = tracker.get(id);
-        return self != null && !self.isLearner && !raftLog.hasPendingSnapshot();
+        return self != null && !self.isLearner && !raftLog.hasPendingSnapshot() && !votesFenced();
+    }
+
+    /**
+     * The node lost log entries it had acknowledged up to {@code index} (its store discarded them): it
+     * neither votes nor campaigns until its log reaches that index again, and while its log is empty it asks
+     * the leader for a snapshot with every heartbeat or append it gets (raft-rs's request-snapshot), since
+     * the leader's record of what it matched is no longer true. Safety: a committed entry is on a majority;
+     * if this node was one of them, any majority that elects a leader without this node's vote still holds
+     * a node with the entry, as long as only a minority lost its log at once.
+     */
+    void fenceVotesBelow(long index) {
+        voteFence = index;
+    }
+
+    boolean votesFenced() {
+        return raftLog.lastIndex() < voteFence;
+    }
+
+    /** The node lost its log (a vote fence is set) and holds nothing yet, not even a snapshot. */
+    private boolean needsSnapshot() {
+        return voteFence > 0 && raftLog.lastIndex() == 0 && !raftLog.hasPendingSnapshot();
+    }
+
+    /** Asks {@code leader} for a snapshot instead of letting it probe an empty log it believes matched. */
+    private void requestSnapshot(long leader) {
+        send(msg(MsgAppendResponse, leader).setReject(true).setRequestSnapshot(true));
+    }
+
+    private void maybeRequestSnapshot(long leader) {
+        if (needsSnapshot()) requestSnapshot(leader);
     }
 
     // ---------------------------------------------------------------- step
@@ -514,7 +551,7 @@ final class Raft {
         boolean canVote = vote == m.getFrom()
                 || (vote == NONE && lead == NONE)
                 || (type == MsgRequestPreVote && m.getTerm() > term);
-        if (canVote && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())) {
+        if (canVote && !votesFenced() && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())) {
             send(msg(respType, m.getFrom()).setTerm(m.getTerm()));
             if (type == MsgRequestVote) {
                 electionElapsed = 0;
@@ -746,6 +783,17 @@ final class Raft {
 
     private void handleAppendResponse(Message m, Progress pr) {
         pr.recentActive = true;
+        if (m.getReject() && m.getRequestSnapshot()) {
+            // The follower lost its log (see fenceVotesBelow): forget what it matched and probe from the
+            // start, which finds our log compacted there and sends a snapshot. Not while one is under way,
+            // and once only: match stays 0 until the follower acknowledges the snapshot.
+            if (pr.state != ProgressState.SNAPSHOT && pr.match > 0) {
+                pr.match = 0;
+                pr.becomeProbe();
+                sendAppend(pr);
+            }
+            return;
+        }
         if (m.getReject()) {
             long nextProbeIdx = m.getRejectHint();
             if (m.getLogTerm() > 0) {
@@ -897,11 +945,17 @@ final class Raft {
                 electionElapsed = 0;
                 lead = m.getFrom();
                 handleAppendEntries(m);
+                maybeRequestSnapshot(m.getFrom());
             }
             case MsgHeartbeat -> {
                 electionElapsed = 0;
                 lead = m.getFrom();
-                handleHeartbeat(m);
+                if (needsSnapshot()) {
+                    // The leader's commit for us still counts the log we lost: it is beyond our (empty) log.
+                    requestSnapshot(m.getFrom());
+                } else {
+                    handleHeartbeat(m);
+                }
             }
             case MsgSnapshot -> {
                 electionElapsed = 0;

@@ -59,6 +59,11 @@ public final class RawNode {
     }
 
     /** Advances the logical clock by one tick (elections, heartbeats, check-quorum, transfer timeout). */
+    /** See {@code Raft.fenceVotesBelow}: no vote nor campaign until the log reaches {@code index}. */
+    public void fenceVotesBelow(long index) {
+        raft.fenceVotesBelow(index);
+    }
+
     public void tick() {
         raft.tick();
     }

@@ -62,7 +62,7 @@ public final class RegionKvNode {
      * @throws IllegalStateException if the data directory belongs to another store or cluster
      */
     public static RegionKvNode start(ActorSystem<?> system, StoreSettings settings, RaftTransport transport) {
-        Engines engines = Engines.open(settings.dataDir(), settings.engine());
+        Engines engines = io.regionkv.store.TornKvRecovery.open(settings); // recovers from an OS crash's torn kv data
         try {
             bootstrapIfNew(engines, settings);
         } catch (RuntimeException e) {

@@ -28,6 +28,18 @@ public final class Meta {
         return raftView.get(Db.RAFT, Keys.raftStateKey(regionId), RaftLocalState.parser());
     }
 
+    /** The index below which the region's peer must not vote, 0 if none: see Keys.voteFenceKey. */
+    public static long voteFence(ReadView raftView, long regionId) {
+        byte[] v = raftView.get(Db.RAFT, Keys.voteFenceKey(regionId));
+        if (v == null) return 0;
+        if (v.length != Long.BYTES) throw new CorruptedDataException("region " + regionId + ": vote fence of " + v.length + " bytes");
+        return java.nio.ByteBuffer.wrap(v).getLong();
+    }
+
+    public static void putVoteFence(WriteBatch raftBatch, long regionId, long index) {
+        raftBatch.put(Db.RAFT, Keys.voteFenceKey(regionId), java.nio.ByteBuffer.allocate(Long.BYTES).putLong(index).array());
+    }
+
     public static RaftApplyState applyState(ReadView kvView, long regionId) {
         return kvView.get(Db.META, Keys.applyStateKey(regionId), RaftApplyState.parser());
     }

@@ -1,0 +1,156 @@
+package io.regionkv.store;
+
+import io.regionkv.engine.Db;
+import io.regionkv.engine.Engine;
+import io.regionkv.engine.EngineKind;
+import io.regionkv.engine.Engines;
+import io.regionkv.engine.KeySpan;
+import io.regionkv.engine.Keys;
+import io.regionkv.engine.ReadView;
+import io.regionkv.engine.UnsyncedDataAfterRebootException;
+import io.regionkv.engine.WriteBatch;
+import io.regionkv.proto.Eraftpb.HardState;
+import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.StoreIdent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a store's engines, and recovers without an operator when the OS went down while the kv data had
+ * unsynced commits ({@link UnsyncedDataAfterRebootException}): that data may be torn, so all of it goes.
+ * What survives is the raft environment, which fsyncs every commit. Of each region's raft state only the
+ * hard state's term and vote are kept (they are what keeps this node from voting twice in a term); its log
+ * goes too, since the kv data it applied to is gone and the truncated state that said where the log starts
+ * lived in the kv data. In their place each region gets a vote fence at its old last index
+ * (RawNode.fenceVotesBelow): the node acknowledged entries up to there and may have been what made them
+ * committed, so it must not vote or campaign until it holds that much of the leader's log again.
+ *
+ * <p>The store then holds no region at all: a region's peer is created, empty, by the first message of
+ * its leader, as for a new replica, asks the leader for a snapshot (request-snapshot: the leader's record
+ * of what this node matched is stale) and serves nothing until the snapshot is installed and the log has
+ * caught up. A region whose every replica lost its data has no leader that could send one: its peers stay
+ * empty, and only {@code regionkv.engine.accept-unsynced-kv-after-reboot} (open the torn data as is) helps.
+ *
+ * <p>Crash safety of the recovery itself: the raft half (fences, logs dropped) is committed first and is
+ * idempotent; then a flag file marks that the kv data is being replaced, so that a crash before the new kv
+ * environment holds the store ident redoes the replacement instead of mistaking the store for a new one
+ * (which would bootstrap the first region over the kept hard state).
+ */
+public final class TornKvRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(TornKvRecovery.class);
+    static final String REPLACING_FLAG = "KV_REPLACING";
+
+    private TornKvRecovery() {}
+
+    public static Engines open(StoreSettings settings) {
+        Path dataDir = settings.dataDir();
+        if (!Files.exists(dataDir.resolve(REPLACING_FLAG))) {
+            try {
+                return Engines.open(dataDir, settings.engine());
+            } catch (UnsyncedDataAfterRebootException e) {
+                LOG.warn("store {}: {}; discarding the kv data and refilling every region from its leader",
+                        settings.storeId(), e.getMessage());
+            }
+        }
+        Map<Long, Long> fences = fenceRegions(dataDir.resolve(EngineKind.RAFT.dirName()), settings);
+        writeFlag(dataDir);
+        deleteKv(dataDir.resolve(EngineKind.KV.dirName()));
+        Engines engines = Engines.open(dataDir, settings.engine());
+        try {
+            WriteBatch kv = new WriteBatch();
+            Meta.putStoreIdent(kv, StoreIdent.newBuilder().setClusterId(settings.clusterId())
+                    .setStoreId(settings.storeId()).build());
+            engines.kv().commit(kv);
+            engines.kv().syncIfDirty();
+            delete(dataDir.resolve(REPLACING_FLAG));
+            syncDir(dataDir);
+        } catch (RuntimeException e) {
+            engines.close();
+            throw e;
+        }
+        LOG.warn("store {}: kv data discarded after an OS crash; regions {} (region id -> vote fence) wait for a"
+                + " snapshot from their leaders and serve nothing until then. If every replica of a region lost"
+                + " its data this way, no leader can send one: only regionkv.engine.accept-unsynced-kv-after-reboot"
+                + " = on (on the stores that still hold their old kv data) brings it back, at the risk of torn data",
+                settings.storeId(), fences);
+        return engines;
+    }
+
+    /** Keeps term and vote of every region, drops its log, sets its vote fence; answers the fences. */
+    private static Map<Long, Long> fenceRegions(Path raftDir, StoreSettings settings) {
+        Map<Long, Long> fences = new LinkedHashMap<>();
+        try (Engine raft = Engine.open(EngineKind.RAFT, raftDir, settings.engine())) {
+            List<Long> regions = new ArrayList<>();
+            WriteBatch batch = new WriteBatch();
+            try (ReadView view = raft.readView()) {
+                KeySpan all = Keys.regionRaftSpan();
+                view.forEach(Db.RAFT, all.start(), all.end(), false, (key, value) -> {
+                    long regionId = Keys.regionIdOfRaftStateKey(key);
+                    if (regionId != 0) regions.add(regionId);
+                    return true;
+                });
+                for (long regionId : regions) {
+                    RaftLocalState old = Meta.raftLocalState(view, regionId);
+                    long fence = Math.max(Meta.voteFence(view, regionId), old.getLastIndex());
+                    HardState hs = old.getHardState();
+                    Meta.putRaftLocalState(batch, regionId, RaftLocalState.newBuilder()
+                            .setHardState(HardState.newBuilder().setTerm(hs.getTerm()).setVote(hs.getVote()))
+                            .build());
+                    batch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
+                    Meta.putVoteFence(batch, regionId, fence);
+                    fences.put(regionId, fence);
+                }
+            }
+            if (!batch.isEmpty()) raft.commit(batch); // the raft environment fsyncs every commit
+        }
+        return fences;
+    }
+
+    private static void writeFlag(Path dataDir) {
+        try (FileChannel ch = FileChannel.open(dataDir.resolve(REPLACING_FLAG), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dataDir.resolve(REPLACING_FLAG), e);
+        }
+        syncDir(dataDir);
+    }
+
+    private static void deleteKv(Path kvDir) {
+        if (!Files.exists(kvDir)) return;
+        try (Stream<Path> files = Files.list(kvDir)) {
+            for (Path f : files.toList()) delete(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + kvDir, e);
+        }
+        delete(kvDir);
+        syncDir(kvDir.getParent());
+    }
+
+    private static void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + p, e);
+        }
+    }
+
+    private static void syncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync directory " + dir, e);
+        }
+    }
+}
