@@ -66,8 +66,8 @@ public final class Keys {
     }
 
     /**
-     * The log index below which a region's peer must not vote (raft database): set when the store discarded
-     * its kv data and the region's log after an OS crash (see RawNode.fenceVotesBelow).
+     * The last entry of a log the store dropped with its kv data after an OS crash (raft database): the
+     * region's peer votes as if it still had that log until its log reaches it (RawNode.fenceVotesBelow).
      */
     public static byte[] voteFenceKey(long regionId) {
         return regionKey(REGION_RAFT_PREFIX, regionId, VOTE_FENCE_SUFFIX);

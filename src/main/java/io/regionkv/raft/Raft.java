@@ -58,12 +58,11 @@ final class Raft {
     RaftLog raftLog;
     final ProgressTracker tracker;
     /**
-     * While the log ends below this index the node neither votes nor campaigns (0: never fenced). A store
-     * that discarded its log and data after an OS crash sets it to the last index it had: entries it
-     * acknowledged may have been committed thanks to it, so until it holds that much of the leader's log
-     * again its vote could elect a leader that lacks them. See {@link #fenceVotesBelow}.
+     * The last entry (index, term) of a log this node lost, 0 when it never lost one: see
+     * {@link #fenceVotesBelow}.
      */
     private long voteFence;
+    private long voteFenceTerm;
 
     /** Messages that may be sent at once (produced while leader). */
     final List<Message> msgs = new ArrayList<>();
@@ -458,15 +457,22 @@ final class Raft {
     }
 
     /**
-     * The node lost log entries it had acknowledged up to {@code index} (its store discarded them): it
-     * neither votes nor campaigns until its log reaches that index again, and while its log is empty it asks
-     * the leader for a snapshot with every heartbeat or append it gets (raft-rs's request-snapshot), since
-     * the leader's record of what it matched is no longer true. Safety: a committed entry is on a majority;
-     * if this node was one of them, any majority that elects a leader without this node's vote still holds
-     * a node with the entry, as long as only a minority lost its log at once.
+     * The node lost its log, whose last entry was ({@code index}, {@code term}) (its store discarded it with
+     * its data after an OS crash). Entries it acknowledged may have been committed thanks to it, so until
+     * its log reaches {@code index} again it votes only for a candidate at least as up to date as the lost
+     * log, exactly as it would have with the log kept, and it does not campaign (it has no data to lead
+     * with). While its log is empty it asks the leader for a snapshot with every heartbeat or append
+     * (raft-rs's request-snapshot), since the leader's record of what it matched is no longer true.
      */
-    void fenceVotesBelow(long index) {
+    void fenceVotesBelow(long index, long term) {
         voteFence = index;
+        voteFenceTerm = term;
+    }
+
+    /** A candidate's log against the lost one (see fenceVotesBelow); always true when not fenced. */
+    private boolean upToDateWithLostLog(long lastIndex, long lastTerm) {
+        if (!votesFenced()) return true;
+        return lastTerm > voteFenceTerm || (lastTerm == voteFenceTerm && lastIndex >= voteFence);
     }
 
     boolean votesFenced() {
@@ -551,7 +557,8 @@ final class Raft {
         boolean canVote = vote == m.getFrom()
                 || (vote == NONE && lead == NONE)
                 || (type == MsgRequestPreVote && m.getTerm() > term);
-        if (canVote && !votesFenced() && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())) {
+        if (canVote && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())
+                && upToDateWithLostLog(m.getIndex(), m.getLogTerm())) {
             send(msg(respType, m.getFrom()).setTerm(m.getTerm()));
             if (type == MsgRequestVote) {
                 electionElapsed = 0;

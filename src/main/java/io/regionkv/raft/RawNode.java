@@ -59,9 +59,12 @@ public final class RawNode {
     }
 
     /** Advances the logical clock by one tick (elections, heartbeats, check-quorum, transfer timeout). */
-    /** See {@code Raft.fenceVotesBelow}: no vote nor campaign until the log reaches {@code index}. */
-    public void fenceVotesBelow(long index) {
-        raft.fenceVotesBelow(index);
+    /**
+     * See {@code Raft.fenceVotesBelow}: the node lost its log, which ended at ({@code index}, {@code term});
+     * until its log reaches that index it votes as if it still had it and does not campaign.
+     */
+    public void fenceVotesBelow(long index, long term) {
+        raft.fenceVotesBelow(index, term);
     }
 
     public void tick() {

@@ -12,6 +12,7 @@ import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.PeerState;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import io.regionkv.proto.RaftServerpb.RegionLocalState;
 import io.regionkv.proto.RaftServerpb.StoreIdent;
 import java.util.ArrayList;
@@ -28,16 +29,14 @@ public final class Meta {
         return raftView.get(Db.RAFT, Keys.raftStateKey(regionId), RaftLocalState.parser());
     }
 
-    /** The index below which the region's peer must not vote, 0 if none: see Keys.voteFenceKey. */
-    public static long voteFence(ReadView raftView, long regionId) {
-        byte[] v = raftView.get(Db.RAFT, Keys.voteFenceKey(regionId));
-        if (v == null) return 0;
-        if (v.length != Long.BYTES) throw new CorruptedDataException("region " + regionId + ": vote fence of " + v.length + " bytes");
-        return java.nio.ByteBuffer.wrap(v).getLong();
+    /** The last entry of the log the region's peer lost (see Keys.voteFenceKey); index 0 if none. */
+    public static RaftTruncatedState voteFence(ReadView raftView, long regionId) {
+        RaftTruncatedState fence = raftView.get(Db.RAFT, Keys.voteFenceKey(regionId), RaftTruncatedState.parser());
+        return fence == null ? RaftTruncatedState.getDefaultInstance() : fence;
     }
 
-    public static void putVoteFence(WriteBatch raftBatch, long regionId, long index) {
-        raftBatch.put(Db.RAFT, Keys.voteFenceKey(regionId), java.nio.ByteBuffer.allocate(Long.BYTES).putLong(index).array());
+    public static void putVoteFence(WriteBatch raftBatch, long regionId, RaftTruncatedState lastLostEntry) {
+        raftBatch.put(Db.RAFT, Keys.voteFenceKey(regionId), lastLostEntry);
     }
 
     public static RaftApplyState applyState(ReadView kvView, long regionId) {

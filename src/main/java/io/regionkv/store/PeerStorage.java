@@ -57,8 +57,8 @@ public final class PeerStorage implements Storage {
     private Snapshot generated;
     private boolean generating;
     private Runnable snapshotRequester;
-    /** See Keys.voteFenceKey; 0 for a store that never discarded its data. */
-    private long voteFence;
+    /** See Keys.voteFenceKey; index 0 for a store that never discarded its data. */
+    private io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence;
 
     private PeerStorage(Engines engines, Region region, RaftLocalState raftState, RaftApplyState applyState) {
         this.engines = engines;
@@ -81,7 +81,7 @@ public final class PeerStorage implements Storage {
             throw new IllegalArgumentException("region id must not be 0");
         }
         RaftLocalState raftState;
-        long voteFence;
+        io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence;
         try (ReadView view = engines.raft().readView()) {
             raftState = Meta.raftLocalState(view, region.getId());
             voteFence = Meta.voteFence(view, region.getId());
@@ -108,8 +108,8 @@ public final class PeerStorage implements Storage {
         return storage;
     }
 
-    /** The log index below which this peer must not vote (see RawNode.fenceVotesBelow); 0 for none. */
-    public long voteFence() {
+    /** The last entry of a log this peer lost (see RawNode.fenceVotesBelow); index 0 for none. */
+    public io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence() {
         return voteFence;
     }
 

@@ -11,6 +11,7 @@ import io.regionkv.engine.UnsyncedDataAfterRebootException;
 import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.HardState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import io.regionkv.proto.RaftServerpb.StoreIdent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,9 +33,13 @@ import org.slf4j.LoggerFactory;
  * What survives is the raft environment, which fsyncs every commit. Of each region's raft state only the
  * hard state's term and vote are kept (they are what keeps this node from voting twice in a term); its log
  * goes too, since the kv data it applied to is gone and the truncated state that said where the log starts
- * lived in the kv data. In their place each region gets a vote fence at its old last index
- * (RawNode.fenceVotesBelow): the node acknowledged entries up to there and may have been what made them
- * committed, so it must not vote or campaign until it holds that much of the leader's log again.
+ * lived in the kv data. In its place each region gets a vote fence, the last entry (index, term) of the
+ * dropped log (RawNode.fenceVotesBelow): the node acknowledged entries up to there and may have been what
+ * made them committed, so until it holds that much of the leader's log again it votes only for candidates
+ * at least as up to date as the dropped log (as it would have with the log kept) and never campaigns.
+ * Raft's vote rule is therefore what it was; the log itself is not needed for it. If a majority of a
+ * region's replicas lost their data, a candidate that lacks what they had acknowledged gets no votes, so
+ * the region stays without a leader rather than losing acknowledged writes.
  *
  * <p>The store then holds no region at all: a region's peer is created, empty, by the first message of
  * its leader, as for a new replica, asks the leader for a snapshot (request-snapshot: the leader's record
@@ -79,7 +84,7 @@ public final class TornKvRecovery {
             engines.close();
             throw e;
         }
-        LOG.warn("store {}: kv data discarded after an OS crash; regions {} (region id -> vote fence) wait for a"
+        LOG.warn("store {}: kv data discarded after an OS crash; regions {} (region id -> index of the vote fence) wait for a"
                 + " snapshot from their leaders and serve nothing until then. If every replica of a region lost"
                 + " its data this way, no leader can send one: only regionkv.engine.accept-unsynced-kv-after-reboot"
                 + " = on (on the stores that still hold their old kv data) brings it back, at the risk of torn data",
@@ -102,14 +107,17 @@ public final class TornKvRecovery {
                 });
                 for (long regionId : regions) {
                     RaftLocalState old = Meta.raftLocalState(view, regionId);
-                    long fence = Math.max(Meta.voteFence(view, regionId), old.getLastIndex());
+                    // A second recovery before the log grew back keeps the first one's fence.
+                    RaftTruncatedState earlier = Meta.voteFence(view, regionId);
+                    RaftTruncatedState fence = earlier.getIndex() >= old.getLastIndex() ? earlier
+                            : RaftTruncatedState.newBuilder().setIndex(old.getLastIndex()).setTerm(old.getLastTerm()).build();
                     HardState hs = old.getHardState();
                     Meta.putRaftLocalState(batch, regionId, RaftLocalState.newBuilder()
                             .setHardState(HardState.newBuilder().setTerm(hs.getTerm()).setVote(hs.getVote()))
                             .build());
                     batch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
                     Meta.putVoteFence(batch, regionId, fence);
-                    fences.put(regionId, fence);
+                    fences.put(regionId, fence.getIndex());
                 }
             }
             if (!batch.isEmpty()) raft.commit(batch); // the raft environment fsyncs every commit
