@@ -62,7 +62,9 @@ public final class RegionKvNode {
      * @throws IllegalStateException if the data directory belongs to another store or cluster
      */
     public static RegionKvNode start(ActorSystem<?> system, StoreSettings settings, RaftTransport transport) {
-        Engines engines = io.regionkv.store.TornKvRecovery.open(settings); // recovers from an OS crash's torn kv data
+        // Sets kv data an OS crash may have torn aside, and lets the leaders refill it (TornKvRecovery).
+        io.regionkv.store.TornKvRecovery.Opened opened = io.regionkv.store.TornKvRecovery.open(settings);
+        Engines engines = opened.engines();
         try {
             bootstrapIfNew(engines, settings);
         } catch (RuntimeException e) {
@@ -78,6 +80,11 @@ public final class RegionKvNode {
                 StoreActor.create(settings, engines, raftWriter, kvWriter, transport, schedulerProxy(system),
                         PlacementSettings.fromConfig(system.settings().config())), "regionkv-store-" + id,
                 Props.empty());
+        if (!opened.refilling().isEmpty()) {
+            system.systemActorOf(io.regionkv.store.RecoveryWatch.create(id, engines, settings.dataDir(),
+                    opened.refilling().keySet(), system.settings().config().getDuration("regionkv.recovery.report-after")),
+                    "regionkv-recovery-watch-" + id, IoDispatcher.SELECTOR);
+        }
         CompletionStage<Void> closed = system.getWhenTerminated().thenRun(engines::close);
         return new RegionKvNode(system, settings, engines, store, closed);
     }

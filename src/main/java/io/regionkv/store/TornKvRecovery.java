@@ -47,30 +47,50 @@ import org.slf4j.LoggerFactory;
  * caught up. A region whose every replica lost its data has no leader that could send one: its peers stay
  * empty, and only {@code regionkv.engine.accept-unsynced-kv-after-reboot} (open the torn data as is) helps.
  *
- * <p>Crash safety of the recovery itself: the raft half (fences, logs dropped) is committed first and is
- * idempotent; then a flag file marks that the kv data is being replaced, so that a crash before the new kv
- * environment holds the store ident redoes the replacement instead of mistaking the store for a new one
- * (which would bootstrap the first region over the kept hard state).
+ * <p>Nothing is destroyed: before anything changes, the raft environment is copied and the kv environment
+ * moved into {@code <data-dir>/}{@value #BACKUP_DIR}. If every replica of a region lost its data (a power
+ * loss of the whole cluster), its peers stay empty and {@link RecoveryWatch} names the region in an error
+ * after a while; the operator then puts both environments back and starts with
+ * {@code accept-unsynced-kv-after-reboot = on} (README, "Durability"). Once every region is filled the
+ * backup may be deleted.
+ *
+ * <p>Crash safety of the recovery itself: the backup is made only if there is none yet (a second crash
+ * must not overwrite the original data with a partial refill); the raft half (fences, logs dropped) is
+ * committed next and is idempotent; then a flag file marks that the kv data is being replaced, so that a
+ * crash before the new kv environment holds the store ident redoes the replacement instead of mistaking
+ * the store for a new one (which would bootstrap the first region over the kept hard state).
  */
 public final class TornKvRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(TornKvRecovery.class);
     static final String REPLACING_FLAG = "KV_REPLACING";
+    public static final String BACKUP_DIR = "before-unsynced-reboot";
 
     private TornKvRecovery() {}
 
-    public static Engines open(StoreSettings settings) {
+    /** The engines, and the regions (id to the index of their vote fence) that wait for a leader's snapshot. */
+    public record Opened(Engines engines, Map<Long, Long> refilling) {}
+
+    public static Opened open(StoreSettings settings) {
         Path dataDir = settings.dataDir();
         if (!Files.exists(dataDir.resolve(REPLACING_FLAG))) {
             try {
-                return Engines.open(dataDir, settings.engine());
+                return new Opened(Engines.open(dataDir, settings.engine()), Map.of());
             } catch (UnsyncedDataAfterRebootException e) {
                 LOG.warn("store {}: {}; discarding the kv data and refilling every region from its leader",
                         settings.storeId(), e.getMessage());
             }
         }
+        Path backup = dataDir.resolve(BACKUP_DIR);
+        Path kvDir = dataDir.resolve(EngineKind.KV.dirName());
+        boolean backedUp = Files.exists(backup);
+        if (!backedUp) backUpRaft(dataDir, backup);
         Map<Long, Long> fences = fenceRegions(dataDir.resolve(EngineKind.RAFT.dirName()), settings);
         writeFlag(dataDir);
-        deleteKv(dataDir.resolve(EngineKind.KV.dirName()));
+        if (!backedUp && Files.exists(kvDir)) {
+            move(kvDir, backup.resolve(EngineKind.KV.dirName()));
+        } else {
+            deleteKv(kvDir); // what a refill had written before another crash: the backup has the original
+        }
         Engines engines = Engines.open(dataDir, settings.engine());
         try {
             WriteBatch kv = new WriteBatch();
@@ -84,12 +104,41 @@ public final class TornKvRecovery {
             engines.close();
             throw e;
         }
-        LOG.warn("store {}: kv data discarded after an OS crash; regions {} (region id -> index of the vote fence) wait for a"
-                + " snapshot from their leaders and serve nothing until then. If every replica of a region lost"
-                + " its data this way, no leader can send one: only regionkv.engine.accept-unsynced-kv-after-reboot"
-                + " = on (on the stores that still hold their old kv data) brings it back, at the risk of torn data",
-                settings.storeId(), fences);
-        return engines;
+        LOG.warn("store {}: kv data set aside into {} after an OS crash; regions {} (region id -> index of the vote"
+                + " fence) wait for a snapshot from their leaders and serve nothing until then",
+                settings.storeId(), backup, fences);
+        return new Opened(engines, fences);
+    }
+
+    /** Copies the closed raft environment (every commit of it fsynced) into a new backup directory. */
+    private static void backUpRaft(Path dataDir, Path backup) {
+        Path tmp = dataDir.resolve(BACKUP_DIR + ".tmp");
+        Path raftCopy = tmp.resolve(EngineKind.RAFT.dirName());
+        try {
+            deleteKv(raftCopy); // a copy a crash interrupted
+            Files.createDirectories(raftCopy);
+            Path data = dataDir.resolve(EngineKind.RAFT.dirName()).resolve("data.mdb");
+            if (Files.exists(data)) {
+                Files.copy(data, raftCopy.resolve("data.mdb"));
+                try (FileChannel ch = FileChannel.open(raftCopy.resolve("data.mdb"), StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
+            syncDir(raftCopy);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot back up the raft environment into " + tmp, e);
+        }
+        move(tmp, backup);
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+        }
+        syncDir(from.getParent());
+        syncDir(to.getParent());
     }
 
     /** Keeps term and vote of every region, drops its log, sets its vote fence; answers the fences. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.regionkv.engine.UnsyncedMarker;
 import io.regionkv.server.RegionKvNode;
 import io.regionkv.store.PeerStatus;
+import io.regionkv.store.TornKvRecovery;
 import io.regionkv.testing.ClusterSystems;
 import io.regionkv.testing.RecordedClient;
 import io.regionkv.testing.TestCluster;
@@ -77,7 +78,12 @@ class RebootRecoveryTest {
                 } finally {
                     System.clearProperty(UnsyncedMarker.BOOT_ID_PROPERTY);
                 }
-                assertFalse(Files.exists(kvDir.resolve(UnsyncedMarker.FILE_NAME)), "the torn kv data was replaced");
+                Path marker = kvDir.resolve(UnsyncedMarker.FILE_NAME); // the new kv data's own, if any
+                assertFalse(Files.exists(marker) && Files.readString(marker).equals("boot-before-the-crash"),
+                        "the torn kv data was replaced");
+                Path backup = kvDir.getParent().resolve(TornKvRecovery.BACKUP_DIR);
+                assertTrue(Files.exists(backup.resolve("kv").resolve("data.mdb")), "the torn kv data is set aside");
+                assertTrue(Files.exists(backup.resolve("raft").resolve("data.mdb")), "the raft data is copied aside");
                 int ackedAtRestart = acknowledged.get();
                 ClusterSystems.awaitCondition("writes go on after the restart", MUST,
                         () -> acknowledged.get() > ackedAtRestart + 20);
