@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@code accept-unsynced-kv-after-reboot = on} (README, "Durability"). Once every region is filled the
  * backup may be deleted.
  *
- * <p>Crash safety of the recovery itself: the backup is made only if there is none yet (a second crash
- * must not overwrite the original data with a partial refill); the raft half (fences, logs dropped) is
+ * <p>Crash safety of the recovery itself: a backup is kept while a refill is under way (a region's log is
+ * below its fence), since a second crash must not overwrite the original data with a partial refill; one
+ * left by a recovery that completed is stale and replaced. The raft half (fences, logs dropped) is
  * committed next and is idempotent; then a flag file marks that the kv data is being replaced, so that a
  * crash before the new kv environment holds the store ident redoes the replacement instead of mistaking
  * the store for a new one (which would bootstrap the first region over the kept hard state).
@@ -82,12 +83,17 @@ public final class TornKvRecovery {
         }
         Path backup = dataDir.resolve(BACKUP_DIR);
         Path kvDir = dataDir.resolve(EngineKind.KV.dirName());
-        boolean backedUp = Files.exists(backup);
-        if (!backedUp) backUpRaft(dataDir, backup);
-        Map<Long, Long> fences = fenceRegions(dataDir.resolve(EngineKind.RAFT.dirName()), settings);
+        Path raftDir = dataDir.resolve(EngineKind.RAFT.dirName());
+        if (Files.exists(backup) && !Files.exists(dataDir.resolve(REPLACING_FLAG)) && !refillUnderWay(raftDir, settings)) {
+            // Left by an earlier recovery that completed: every region was refilled since, so it is stale.
+            deleteTree(backup);
+        }
+        if (!Files.exists(backup)) backUpRaft(dataDir, backup);
+        Map<Long, Long> fences = fenceRegions(raftDir, settings);
         writeFlag(dataDir);
-        if (!backedUp && Files.exists(kvDir)) {
-            move(kvDir, backup.resolve(EngineKind.KV.dirName()));
+        Path keptKv = backup.resolve(EngineKind.KV.dirName());
+        if (!Files.exists(keptKv) && Files.exists(kvDir)) {
+            move(kvDir, keptKv);
         } else {
             deleteKv(kvDir); // what a refill had written before another crash: the backup has the original
         }
@@ -139,6 +145,34 @@ public final class TornKvRecovery {
         }
         syncDir(from.getParent());
         syncDir(to.getParent());
+    }
+
+    /** Whether a region's log is still below its vote fence: a recovery's refill has not caught up yet. */
+    private static boolean refillUnderWay(Path raftDir, StoreSettings settings) {
+        try (Engine raft = Engine.open(EngineKind.RAFT, raftDir, settings.engine()); ReadView view = raft.readView()) {
+            List<Long> regions = new ArrayList<>();
+            KeySpan all = Keys.regionRaftSpan();
+            view.forEach(Db.RAFT, all.start(), all.end(), false, (key, value) -> {
+                long regionId = Keys.regionIdOfRaftStateKey(key);
+                if (regionId != 0) regions.add(regionId);
+                return true;
+            });
+            for (long regionId : regions) {
+                if (Meta.raftLocalState(view, regionId).getLastIndex() < Meta.voteFence(view, regionId).getIndex()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+        syncDir(root.getParent());
     }
 
     /** Keeps term and vote of every region, drops its log, sets its vote fence; answers the fences. */

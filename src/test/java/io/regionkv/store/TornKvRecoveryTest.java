@@ -122,4 +122,38 @@ class TornKvRecoveryTest {
         }
     }
 
+    /** Another OS crash during the refill keeps the first backup; one after the refill caught up replaces it. */
+    @Test
+    void aBackupIsKeptWhileTheRefillIsUnderWayAndReplacedOnceItCaughtUp() throws Exception {
+        tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence();
+        crashWithUnsyncedKv("boot-2");
+        assertEquals(15, backedUpLastIndex(), "mid-refill: the original data stays in the backup");
+
+        // The refill caught up (the log is past the fence), then the OS went down again.
+        try (Engines engines = Engines.open(dir, settings().engine())) {
+            WriteBatch raft = new WriteBatch();
+            Meta.putRaftLocalState(raft, 1, RaftLocalState.newBuilder().setLastIndex(20).setLastTerm(8)
+                    .setHardState(HardState.newBuilder().setTerm(8).setCommit(20)).build());
+            engines.raft().commit(raft);
+        }
+        crashWithUnsyncedKv("boot-3");
+        assertEquals(20, backedUpLastIndex(), "after a completed refill the old backup is stale and replaced");
+    }
+
+    private void crashWithUnsyncedKv(String newBoot) throws Exception {
+        Files.writeString(dir.resolve("kv").resolve(UnsyncedMarker.FILE_NAME), "boot-before-" + newBoot);
+        System.setProperty(UnsyncedMarker.BOOT_ID_PROPERTY, newBoot);
+        try {
+            TornKvRecovery.open(settings()).engines().close();
+        } finally {
+            System.clearProperty(UnsyncedMarker.BOOT_ID_PROPERTY);
+        }
+    }
+
+    private long backedUpLastIndex() {
+        try (Engine raft = Engine.open(EngineKind.RAFT, dir.resolve(TornKvRecovery.BACKUP_DIR).resolve("raft"),
+                settings().engine()); ReadView view = raft.readView()) {
+            return Meta.raftLocalState(view, 1).getLastIndex();
+        }
+    }
 }
