@@ -36,13 +36,24 @@ class RebootRecoveryTest {
     private static final List<String> KEYS = List.of("k0", "k1", "k2", "k3", "k4");
 
     @Test
-    void aStoreRebootedWithUnsyncedKvDataRefillsFromTheLeaderUnderLoad() throws Exception {
+    void aFollowerRebootedWithUnsyncedKvDataRefillsFromTheLeaderUnderLoad() throws Exception {
+        rebootUnderLoad(false);
+    }
+
+    /** The leader's store reboots: the other two elect a leader, which then refills it. */
+    @Test
+    void aLeaderRebootedWithUnsyncedKvDataRefillsFromTheNewLeaderUnderLoad() throws Exception {
+        rebootUnderLoad(true);
+    }
+
+    private void rebootUnderLoad(boolean theLeader) throws Exception {
         try (TestCluster cluster = TestCluster.start(TestCluster.Options.of("RebootRecovery").withNodes(3)
                 .withClientTimeout(Duration.ofSeconds(10)))) {
             RecordedClient first = cluster.client(0);
             first.mustPut("before", "crash", MUST);
             PeerStatus leader = cluster.awaitLeader(REGION, MUST);
-            long victim = cluster.storeIds().stream().filter(s -> s != leader.storeId()).findFirst().orElseThrow();
+            long victim = theLeader ? leader.storeId()
+                    : cluster.storeIds().stream().filter(s -> s != leader.storeId()).findFirst().orElseThrow();
             ClusterSystems.awaitCondition("store " + victim + " applied the first write", MUST,
                     () -> cluster.engineGet(victim, "before").equals(Optional.of("crash")));
 
