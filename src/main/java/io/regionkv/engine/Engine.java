@@ -48,6 +48,15 @@ public final class Engine implements AutoCloseable {
     private final UnsyncedMarker unsynced;
     /** Commits since the last sync. Guarded by "this". */
     private boolean dirty;
+    /** The bound the map may grow to: {@link EngineConfig#maxMapSize()} until {@link #setMaxMapSize} moves it. */
+    private volatile long maxMapSize;
+    /**
+     * Bytes of the map in use, as of the last commit: LMDB's highest page in use, times the page size. Read
+     * by other threads for the free-space check before a write is proposed; computed only by the writer
+     * (and at open), because asking LMDB while the writer resizes the map would read an unmapped page.
+     */
+    private volatile long usedBytes;
+    private final long pageSize;
 
     // Direct buffers that carry keys and values into LMDB. Guarded by "this", like the write side itself.
     private final ByteBuffer keyScratch;
@@ -63,6 +72,13 @@ public final class Engine implements AutoCloseable {
         this.dbis = dbis;
         this.maxKeySize = env.getMaxKeySize();
         this.keyScratch = ByteBuffer.allocateDirect(maxKeySize);
+        this.maxMapSize = config.maxMapSize();
+        this.pageSize = env.stat().pageSize;
+        this.usedBytes = measureUsed();
+    }
+
+    private long measureUsed() {
+        return (env.info().lastPageNumber + 1) * pageSize;
     }
 
     /** Opens (creating if needed) the environment of {@code kind} in directory {@code dir}. */
@@ -190,6 +206,31 @@ public final class Engine implements AutoCloseable {
         return growths.get();
     }
 
+    /**
+     * Moves the bound the map may grow to, while the store runs: an operator gives a full store room again
+     * without a restart (writes resume by themselves), and tests set a small bound to fill it. A bound
+     * below the current map only stops further growth; LMDB never shrinks a map.
+     */
+    public void setMaxMapSize(long bound) {
+        if (bound < EngineConfig.MIN_MAP_SIZE) {
+            throw new IllegalArgumentException("maxMapSize must be at least " + EngineConfig.MIN_MAP_SIZE + ", got " + bound);
+        }
+        maxMapSize = bound;
+    }
+
+    public long maxMapSize() {
+        return maxMapSize;
+    }
+
+    /**
+     * How many bytes the map may still take before a commit fails with {@link EngineFullException}, as of
+     * the last commit. Pessimistic: LMDB reuses pages freed by deletes without lowering its highest page in
+     * use, so space freed inside the file shows only as commits stop growing it.
+     */
+    public long headroom() {
+        return maxMapSize - usedBytes;
+    }
+
     /** The current size of the memory map in bytes. */
     public long mapSize() {
         return env.info().mapSize;
@@ -278,6 +319,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 txn.commit();
+                usedBytes = measureUsed();
                 return commits.incrementAndGet();
             } catch (Env.MapFullException e) {
                 // The transaction is gone (aborted by close, or by LMDB inside a failed commit): start over.
@@ -315,10 +357,11 @@ public final class Engine implements AutoCloseable {
 
     private void grow() {
         long current = env.info().mapSize;
-        if (current >= config.maxMapSize()) {
-            throw new EngineFullException(kind, current, config.maxMapSize());
+        long bound = maxMapSize;
+        if (current >= bound) {
+            throw new EngineFullException(kind, current, bound);
         }
-        long next = Math.min(config.maxMapSize(), current * 2);
+        long next = Math.min(bound, current * 2);
         gate.exclusive(() -> env.setMapSize(next));
         growths.incrementAndGet();
     }

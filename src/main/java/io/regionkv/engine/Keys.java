@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
  * store ident     0x01 0x01                      (meta)
  * raft log        0x02 regionId 0x01 index       (raft)
  * raft state      0x02 regionId 0x02             (raft)
+ * vote fence      0x02 regionId 0x05             (raft)
  * apply state     0x02 regionId 0x03             (meta)
  * region state    0x03 regionId 0x01             (meta)
  * </pre>
@@ -30,6 +31,7 @@ public final class Keys {
     static final byte RAFT_STATE_SUFFIX = 0x02;
     static final byte APPLY_STATE_SUFFIX = 0x03;
     static final byte SNAPSHOT_APPLYING_SUFFIX = 0x04;
+    static final byte VOTE_FENCE_SUFFIX = 0x05;
     static final byte REGION_STATE_SUFFIX = 0x01;
 
     private static final int REGION_KEY_SIZE = 1 + 8 + 1;
@@ -61,6 +63,25 @@ public final class Keys {
     /** The snapshot a region is installing (kv META), present only while its region state is Applying. */
     public static byte[] snapshotApplyingKey(long regionId) {
         return regionKey(REGION_RAFT_PREFIX, regionId, SNAPSHOT_APPLYING_SUFFIX);
+    }
+
+    /**
+     * The last entry of a log the store dropped with its kv data after an OS crash (raft database): the
+     * region's peer votes as if it still had that log until its log reaches it (RawNode.fenceVotesBelow).
+     */
+    public static byte[] voteFenceKey(long regionId) {
+        return regionKey(REGION_RAFT_PREFIX, regionId, VOTE_FENCE_SUFFIX);
+    }
+
+    /** Whether {@code key} (of the raft database) is a region's raft state key; answers its region id or 0. */
+    public static long regionIdOfRaftStateKey(byte[] key) {
+        if (key.length != REGION_KEY_SIZE || key[0] != REGION_RAFT_PREFIX || key[9] != RAFT_STATE_SUFFIX) return 0;
+        return ByteBuffer.wrap(key, 1, 8).getLong();
+    }
+
+    /** Every key of the raft database that holds a region's raft state, vote fence or log. */
+    public static KeySpan regionRaftSpan() {
+        return new KeySpan(new byte[] {REGION_RAFT_PREFIX}, new byte[] {REGION_RAFT_PREFIX + 1});
     }
 
     public static byte[] regionStateKey(long regionId) {

@@ -7,10 +7,10 @@ import java.nio.file.Path;
  * restarted since: the boot id differs), so its file may hold a mix of old and new pages. LMDB has no page
  * checksums, so a torn environment could answer wrong data instead of failing; it is not opened.
  *
- * <p>What to do: if the other replicas of this store's regions are healthy, remove the store from its
- * regions, delete its data directory, and add it back as a new store (it is filled by snapshots). If every
- * replica was hit (a whole-cluster power loss), setting {@code regionkv.engine.accept-unsynced-kv-after-reboot
- * = on} opens it anyway, at the risk described above. {@link KvSync#COMMIT} avoids the question.
+ * <p>A store does not stop on it: {@code TornKvRecovery} sets the data aside and has each region refilled
+ * from its leader. If every replica was hit (a whole-cluster power loss), setting
+ * {@code regionkv.engine.accept-unsynced-kv-after-reboot = on} opens it anyway, at the risk described above.
+ * {@link KvSync#COMMIT} avoids the question.
  */
 public final class UnsyncedDataAfterRebootException extends RuntimeException {
     public UnsyncedDataAfterRebootException(Path dir, String markedBoot, String currentBoot) {

@@ -20,10 +20,15 @@ import java.util.Optional;
  * covered every commit. Opening finds it only after a crash: with the same boot id the crash was the
  * process's own and the environment is whole; with another boot id the OS went down with unsynced pages.
  */
-final class UnsyncedMarker {
+public final class UnsyncedMarker {
 
-    static final String FILE_NAME = "UNSYNCED";
+    public static final String FILE_NAME = "UNSYNCED";
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+    /**
+     * A system property that stands in for the kernel's boot id, read at each open: a test simulates a
+     * reboot of one store by opening it again under another value. Never set in production.
+     */
+    public static final String BOOT_ID_PROPERTY = "regionkv.test.boot-id";
 
     private final Path dir;
     private final Path file;
@@ -37,6 +42,8 @@ final class UnsyncedMarker {
 
     /** The running kernel's boot id, if this OS tells it (Linux does). */
     static Optional<String> currentBootId() {
+        String override = System.getProperty(BOOT_ID_PROPERTY);
+        if (override != null && !override.isBlank()) return Optional.of(override.trim());
         try {
             return Optional.of(Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim()).filter(s -> !s.isEmpty());
         } catch (IOException | SecurityException e) {

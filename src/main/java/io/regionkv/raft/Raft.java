@@ -57,6 +57,12 @@ final class Raft {
     boolean isLearner;
     RaftLog raftLog;
     final ProgressTracker tracker;
+    /**
+     * The last entry (index, term) of a log this node lost, 0 when it never lost one: see
+     * {@link #fenceVotesBelow}.
+     */
+    private long voteFence;
+    private long voteFenceTerm;
 
     /** Messages that may be sent at once (produced while leader). */
     final List<Message> msgs = new ArrayList<>();
@@ -444,10 +450,47 @@ final class Raft {
         }
     }
 
-    /** Whether this node may campaign: a voter that is not waiting to apply a snapshot. */
+    /** Whether this node may campaign: a voter that is not waiting to apply a snapshot, nor fenced. */
     boolean promotable() {
         Progress self = tracker.get(id);
-        return self != null && !self.isLearner && !raftLog.hasPendingSnapshot();
+        return self != null && !self.isLearner && !raftLog.hasPendingSnapshot() && !votesFenced();
+    }
+
+    /**
+     * The node lost its log, whose last entry was ({@code index}, {@code term}) (its store discarded it with
+     * its data after an OS crash). Entries it acknowledged may have been committed thanks to it, so until
+     * its log reaches {@code index} again it votes only for a candidate at least as up to date as the lost
+     * log, exactly as it would have with the log kept, and it does not campaign (it has no data to lead
+     * with). While its log is empty it asks the leader for a snapshot with every heartbeat or append
+     * (raft-rs's request-snapshot), since the leader's record of what it matched is no longer true.
+     */
+    void fenceVotesBelow(long index, long term) {
+        voteFence = index;
+        voteFenceTerm = term;
+    }
+
+    /** A candidate's log against the lost one (see fenceVotesBelow); always true when not fenced. */
+    private boolean upToDateWithLostLog(long lastIndex, long lastTerm) {
+        if (!votesFenced()) return true;
+        return lastTerm > voteFenceTerm || (lastTerm == voteFenceTerm && lastIndex >= voteFence);
+    }
+
+    boolean votesFenced() {
+        return raftLog.lastIndex() < voteFence;
+    }
+
+    /** The node lost its log (a vote fence is set) and holds nothing yet, not even a snapshot. */
+    private boolean needsSnapshot() {
+        return voteFence > 0 && raftLog.lastIndex() == 0 && !raftLog.hasPendingSnapshot();
+    }
+
+    /** Asks {@code leader} for a snapshot instead of letting it probe an empty log it believes matched. */
+    private void requestSnapshot(long leader) {
+        send(msg(MsgAppendResponse, leader).setReject(true).setRequestSnapshot(true));
+    }
+
+    private void maybeRequestSnapshot(long leader) {
+        if (needsSnapshot()) requestSnapshot(leader);
     }
 
     // ---------------------------------------------------------------- step
@@ -514,7 +557,8 @@ final class Raft {
         boolean canVote = vote == m.getFrom()
                 || (vote == NONE && lead == NONE)
                 || (type == MsgRequestPreVote && m.getTerm() > term);
-        if (canVote && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())) {
+        if (canVote && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())
+                && upToDateWithLostLog(m.getIndex(), m.getLogTerm())) {
             send(msg(respType, m.getFrom()).setTerm(m.getTerm()));
             if (type == MsgRequestVote) {
                 electionElapsed = 0;
@@ -746,6 +790,17 @@ final class Raft {
 
     private void handleAppendResponse(Message m, Progress pr) {
         pr.recentActive = true;
+        if (m.getReject() && m.getRequestSnapshot()) {
+            // The follower lost its log (see fenceVotesBelow): forget what it matched and probe from the
+            // start, which finds our log compacted there and sends a snapshot. Not while one is under way,
+            // and once only: match stays 0 until the follower acknowledges the snapshot.
+            if (pr.state != ProgressState.SNAPSHOT && pr.match > 0) {
+                pr.match = 0;
+                pr.becomeProbe();
+                sendAppend(pr);
+            }
+            return;
+        }
         if (m.getReject()) {
             long nextProbeIdx = m.getRejectHint();
             if (m.getLogTerm() > 0) {
@@ -897,11 +952,17 @@ final class Raft {
                 electionElapsed = 0;
                 lead = m.getFrom();
                 handleAppendEntries(m);
+                maybeRequestSnapshot(m.getFrom());
             }
             case MsgHeartbeat -> {
                 electionElapsed = 0;
                 lead = m.getFrom();
-                handleHeartbeat(m);
+                if (needsSnapshot()) {
+                    // The leader's commit for us still counts the log we lost: it is beyond our (empty) log.
+                    requestSnapshot(m.getFrom());
+                } else {
+                    handleHeartbeat(m);
+                }
             }
             case MsgSnapshot -> {
                 electionElapsed = 0;

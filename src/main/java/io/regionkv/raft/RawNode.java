@@ -59,6 +59,14 @@ public final class RawNode {
     }
 
     /** Advances the logical clock by one tick (elections, heartbeats, check-quorum, transfer timeout). */
+    /**
+     * See {@code Raft.fenceVotesBelow}: the node lost its log, which ended at ({@code index}, {@code term});
+     * until its log reaches that index it votes as if it still had it and does not campaign.
+     */
+    public void fenceVotesBelow(long index, long term) {
+        raft.fenceVotesBelow(index, term);
+    }
+
     public void tick() {
         raft.tick();
     }

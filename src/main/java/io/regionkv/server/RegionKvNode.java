@@ -63,7 +63,9 @@ public final class RegionKvNode {
      * @throws IllegalStateException if the data directory belongs to another store or cluster
      */
     public static RegionKvNode start(ActorSystem<?> system, StoreSettings settings, RaftTransport transport) {
-        Engines engines = Engines.open(settings.dataDir(), settings.engine());
+        // Sets kv data an OS crash may have torn aside, and lets the leaders refill it (TornKvRecovery).
+        io.regionkv.store.TornKvRecovery.Opened opened = io.regionkv.store.TornKvRecovery.open(settings);
+        Engines engines = opened.engines();
         try {
             bootstrapIfNew(engines, settings);
         } catch (RuntimeException e) {
@@ -81,6 +83,11 @@ public final class RegionKvNode {
                 Props.empty());
         // Hands this store's leaders away and stops taking commands when the node shuts down (SIGTERM).
         LeaderHandoff.install(system, id, store);
+        if (!opened.refilling().isEmpty()) {
+            system.systemActorOf(io.regionkv.store.RecoveryWatch.create(id, engines, settings.dataDir(),
+                    opened.refilling().keySet(), system.settings().config().getDuration("regionkv.recovery.report-after")),
+                    "regionkv-recovery-watch-" + id, IoDispatcher.SELECTOR);
+        }
         CompletionStage<Void> closed = system.getWhenTerminated().thenRun(engines::close);
         return new RegionKvNode(system, settings, engines, store, closed);
     }

@@ -52,7 +52,7 @@ final class ConfChangeCheck {
             return new Refuse(RegionErrors.serverIsBusy("region " + regionId + " has a membership change pending"));
         }
         if (peer.getId() == 0 || peer.getStoreId() == 0) {
-            return new Refuse(RegionErrors.invalid("a membership change names a peer by id and store"));
+            return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.MALFORMED_COMMAND, "a membership change names a peer by id and store"));
         }
         Peer existing = find(region, peer.getId());
         Peer learner = firstLearner(region);
@@ -62,12 +62,12 @@ final class ConfChangeCheck {
                     if (type == ConfChangeType.AddNode && existing.getRole() == PeerRole.Learner) {
                         return new Propose(ConfChangeType.AddNode, existing.toBuilder().setRole(PeerRole.Voter).build());
                     }
-                    return new Refuse(RegionErrors.invalid("peer " + peer.getId() + " is already a "
+                    return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "peer " + peer.getId() + " is already a "
                             + existing.getRole() + " of region " + regionId));
                 }
                 for (Peer p : region.getPeersList()) {
                     if (p.getStoreId() == peer.getStoreId()) {
-                        return new Refuse(RegionErrors.invalid("store " + peer.getStoreId() + " already holds peer "
+                        return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "store " + peer.getStoreId() + " already holds peer "
                                 + p.getId() + " of region " + regionId));
                     }
                 }
@@ -79,26 +79,26 @@ final class ConfChangeCheck {
             }
             case RemoveNode -> {
                 if (existing == null) {
-                    return new Refuse(RegionErrors.invalid("peer " + peer.getId() + " is not a member of region " + regionId));
+                    return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "peer " + peer.getId() + " is not a member of region " + regionId));
                 }
                 if (learner != null && learner.getId() != existing.getId()) {
                     return new Refuse(RegionErrors.serverIsBusy("region " + regionId + " is still adding learner "
                             + learner.getId() + " on store " + learner.getStoreId()));
                 }
                 if (existing.getRole() == PeerRole.Voter && voters(region) == 1) {
-                    return new Refuse(RegionErrors.invalid("peer " + peer.getId() + " is the last voter of region " + regionId));
+                    return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "peer " + peer.getId() + " is the last voter of region " + regionId));
                 }
                 if (existing.getId() == selfId) {
                     Peer to = bestOtherVoter(region, selfId, progress);
                     if (to == null) {
-                        return new Refuse(RegionErrors.invalid("region " + regionId + " has no other voter to lead it"));
+                        return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "region " + regionId + " has no other voter to lead it"));
                     }
                     return new TransferFirst(to);
                 }
                 return new Propose(ConfChangeType.RemoveNode, existing);
             }
             default -> {
-                return new Refuse(RegionErrors.invalid("unknown membership change " + type));
+                return new Refuse(RegionErrors.invalid(Errorpb.Invalid.Reason.MALFORMED_COMMAND, "unknown membership change " + type));
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.regionkv.store;
 
 import io.regionkv.engine.Engine;
+import io.regionkv.engine.EngineFullException;
 import io.regionkv.engine.InvalidInputException;
 import io.regionkv.engine.WriteBatch;
 import java.util.ArrayDeque;
@@ -36,6 +37,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * otherwise k+1 could commit after k failed and leave a silent hole. The sender restarts from its durable
  * state under a new reply-to. Fire-and-forget writes (answered to the ignore ref) are neither fenced nor fence.
  *
+ * <p><b>A full map.</b> When a commit finds the map full and unable to grow ({@code EngineFullException}:
+ * {@code max-map-size} reached), nothing is failed. The group is written one by one as for any failure, so
+ * what fits commits; the first write that does not fit goes back to the front of the buffer, and the writer
+ * holds it and every write and barrier behind it until a retry with a growing backoff finds room (the bound
+ * raised, see {@code Engine.setMaxMapSize}). A committed raft entry cannot be skipped, and failing its apply
+ * would only restart the peer into the same wall; holding keeps every sender's order, and reads, which
+ * never wait for the writer, keep working. The store refuses new writes before this happens
+ * ({@link StorageGuard}); this is for what was already in flight.
+ *
  * <p>An environment whose sync is deferred ({@code KvSync.DEFERRED}) is synced at the latest
  * {@code kv-sync-interval} after the first commit the last sync did not cover, whatever the load (checked
  * after every group commit as well as by a timer, since under load the timer's message waits behind the
@@ -66,6 +76,11 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /** Per peer, its highest apply batch committed since the last sync; bounded by the number of peers. */
     private final Map<ActorRef<WriteResult>, WriteResult.Synced> unsyncedApplies = new HashMap<>();
     private boolean syncSoonQueued;
+    /** A commit found the map full: writes are held until {@link WriterCommand.RetryFull} finds room. */
+    private boolean full;
+    private long fullBackoffMillis = MIN_FULL_BACKOFF_MILLIS;
+    private static final long MIN_FULL_BACKOFF_MILLIS = 20;
+    private static final long MAX_FULL_BACKOFF_MILLIS = 1000;
 
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
             WriterSettings settings) {
@@ -91,6 +106,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 .onMessageEquals(WriterCommand.SyncDue.INSTANCE, this::onSyncDue)
                 .onMessageEquals(WriterCommand.SyncSoon.INSTANCE, this::onSyncSoon)
                 .onMessageEquals(WriterCommand.SyncSoonMarker.INSTANCE, this::onSyncSoonMarker)
+                .onMessageEquals(WriterCommand.RetryFull.INSTANCE, this::onRetryFull)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -117,11 +133,12 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     private Behavior<WriterCommand> onFlush() {
         flushQueued = false;
+        if (full) return this; // RetryFull flushes
         List<WriterCommand.Write> group = takeGroup();
         if (!group.isEmpty()) {
             commit(group);
         }
-        if (!buffer.isEmpty()) {
+        if (!buffer.isEmpty() && !full) {
             // The bound left writes behind: they go after whatever queued up during this commit.
             flushQueued = true;
             getContext().getSelf().tell(WriterCommand.Flush.INSTANCE);
@@ -131,11 +148,42 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     /** Commits what is buffered now (it arrived before the barrier), then answers. */
     private Behavior<WriterCommand> onBarrier(WriterCommand.Barrier barrier) {
-        while (!buffer.isEmpty()) {
+        while (!buffer.isEmpty() && !full) {
             commit(takeGroup()); // commit keeps the sync timers, as for any group
+        }
+        if (full) {
+            // The writes ahead of it are held: ask again once a retry may have found room.
+            getContext().scheduleOnce(java.time.Duration.ofMillis(fullBackoffMillis), getContext().getSelf(), barrier);
+            return this;
         }
         barrier.replyTo().tell(new WriterCommand.BarrierPassed(barrier.token()));
         return this;
+    }
+
+    private Behavior<WriterCommand> onRetryFull() {
+        full = false;
+        List<WriterCommand.Write> group = takeGroup();
+        if (!group.isEmpty()) commit(group);
+        if (!full) {
+            getContext().getLog().info("{} has room again; writing the held writes", engine);
+            fullBackoffMillis = MIN_FULL_BACKOFF_MILLIS;
+            if (!buffer.isEmpty() && !flushQueued) {
+                flushQueued = true;
+                getContext().getSelf().tell(WriterCommand.Flush.INSTANCE);
+            }
+        }
+        return this;
+    }
+
+    /** Puts {@code held} back at the front of the buffer, in order, and retries after the backoff. */
+    private void holdWhileFull(List<WriterCommand.Write> held, EngineFullException e) {
+        for (int i = held.size() - 1; i >= 0; i--) buffer.addFirst(held.get(i));
+        if (fullBackoffMillis == MIN_FULL_BACKOFF_MILLIS) {
+            getContext().getLog().warn("{}; holding {} writes until there is room", e.getMessage(), buffer.size());
+        }
+        full = true;
+        timers.startSingleTimer(WriterCommand.RetryFull.INSTANCE, java.time.Duration.ofMillis(fullBackoffMillis));
+        fullBackoffMillis = Math.min(MAX_FULL_BACKOFF_MILLIS, fullBackoffMillis * 2);
     }
 
     private Behavior<WriterCommand> onInjectFailure(WriterCommand.InjectFailure f) {
@@ -256,6 +304,10 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             }
             tell(notes); // after the Written answers: a peer hears of a sync only for writes it knows are in
         } catch (RuntimeException e) {
+            if (live.size() == 1 && e instanceof EngineFullException full) {
+                holdWhileFull(live, full);
+                return;
+            }
             if (live.size() == 1) {
                 WriterCommand.Write write = live.get(0);
                 getContext().getLog().warn("write {} to {} failed", write.requestId(), engine, e);
@@ -265,8 +317,15 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             }
             getContext().getLog().warn("group commit of {} writes to {} failed, retrying one by one", live.size(), engine, e);
             // In order, and through the fence: after a sender's first failure none of its later writes commits.
-            for (WriterCommand.Write write : live) {
-                commit(List.of(write));
+            for (int i = 0; i < live.size(); i++) {
+                commit(List.of(live.get(i)));
+                if (full) {
+                    // It found the map full and is held at the front: so are all after it, right behind it.
+                    WriterCommand.Write held = buffer.pollFirst();
+                    for (int j = live.size() - 1; j > i; j--) buffer.addFirst(live.get(j));
+                    buffer.addFirst(held);
+                    return;
+                }
             }
         }
     }

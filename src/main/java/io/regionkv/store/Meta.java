@@ -12,6 +12,7 @@ import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.PeerState;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import io.regionkv.proto.RaftServerpb.RegionLocalState;
 import io.regionkv.proto.RaftServerpb.StoreIdent;
 import java.util.ArrayList;
@@ -26,6 +27,16 @@ public final class Meta {
 
     public static RaftLocalState raftLocalState(ReadView raftView, long regionId) {
         return raftView.get(Db.RAFT, Keys.raftStateKey(regionId), RaftLocalState.parser());
+    }
+
+    /** The last entry of the log the region's peer lost (see Keys.voteFenceKey); index 0 if none. */
+    public static RaftTruncatedState voteFence(ReadView raftView, long regionId) {
+        RaftTruncatedState fence = raftView.get(Db.RAFT, Keys.voteFenceKey(regionId), RaftTruncatedState.parser());
+        return fence == null ? RaftTruncatedState.getDefaultInstance() : fence;
+    }
+
+    public static void putVoteFence(WriteBatch raftBatch, long regionId, RaftTruncatedState lastLostEntry) {
+        raftBatch.put(Db.RAFT, Keys.voteFenceKey(regionId), lastLostEntry);
     }
 
     public static RaftApplyState applyState(ReadView kvView, long regionId) {

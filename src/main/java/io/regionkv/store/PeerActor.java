@@ -120,6 +120,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .checkQuorum(s.checkQuorum())
                 .randomSeed(ThreadLocalRandom.current().nextLong())
                 .build());
+        raft.fenceVotesBelow(storage.voteFence().getIndex(), storage.voteFence().getTerm()); // see TornKvRecovery
         this.appliedIndex = storage.appliedIndex();
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
         this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader);

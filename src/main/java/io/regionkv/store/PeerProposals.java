@@ -122,7 +122,7 @@ final class PeerProposals {
                     // Raft would silently ignore it; say why, with the membership a stale caller should use.
                     reply(replyTo, uuid, req.getHeader().getRegionEpoch().getConfVer() < region.getRegionEpoch().getConfVer()
                             ? RegionErrors.epochNotMatch("membership changed", List.of(region))
-                            : RegionErrors.invalid("peer " + to.getId() + " is not a voter of region " + region.getId()));
+                            : RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "peer " + to.getId() + " is not a voter of region " + region.getId()));
                     return;
                 }
                 // Like TiKV: not a log entry; answered at once, the client watches the leader move.

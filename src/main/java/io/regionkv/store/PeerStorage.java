@@ -57,6 +57,8 @@ public final class PeerStorage implements Storage {
     private Snapshot generated;
     private boolean generating;
     private Runnable snapshotRequester;
+    /** See Keys.voteFenceKey; index 0 for a store that never discarded its data. */
+    private io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence;
 
     private PeerStorage(Engines engines, Region region, RaftLocalState raftState, RaftApplyState applyState) {
         this.engines = engines;
@@ -79,8 +81,10 @@ public final class PeerStorage implements Storage {
             throw new IllegalArgumentException("region id must not be 0");
         }
         RaftLocalState raftState;
+        io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence;
         try (ReadView view = engines.raft().readView()) {
             raftState = Meta.raftLocalState(view, region.getId());
+            voteFence = Meta.voteFence(view, region.getId());
         }
         RaftApplyState applyState;
         try (ReadView view = engines.kv().readView()) {
@@ -99,7 +103,14 @@ public final class PeerStorage implements Storage {
                 raftState = RaftLocalState.newBuilder().setHardState(HardState.getDefaultInstance()).build();
             }
         }
-        return new PeerStorage(engines, region, recover(region.getId(), raftState, applyState), applyState);
+        PeerStorage storage = new PeerStorage(engines, region, recover(region.getId(), raftState, applyState), applyState);
+        storage.voteFence = voteFence;
+        return storage;
+    }
+
+    /** The last entry of a log this peer lost (see RawNode.fenceVotesBelow); index 0 for none. */
+    public io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence() {
+        return voteFence;
     }
 
     private static RaftLocalState recover(long regionId, RaftLocalState raftState, RaftApplyState applyState) {

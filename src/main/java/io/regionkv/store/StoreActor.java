@@ -60,6 +60,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final ActorRef<SchedulerCommand> scheduler;
     /** Checks every client command before it is routed: bad input never reaches a peer. */
     private final CommandValidator validator;
+    /** Refuses writes up front when the store runs short of room (StorageFull). */
+    private final StorageGuard storageGuard;
     private final Map<Long, ActorRef<PeerCommand>> peers = new HashMap<>();
     private final Map<Long, RegionView> regions = new HashMap<>();
     /** Regions this store's peer was removed from, with the conf version of that removal. */
@@ -108,6 +110,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         this.scheduler = scheduler;
         this.validator = new CommandValidator(settings.storeId(), settings.engine().maxValueSize());
         this.supervision = SupervisionSettings.fromConfig(ctx.getSystem().settings().config());
+        this.storageGuard = new StorageGuard(settings.storeId(), engines,
+                ctx.getSystem().settings().config().getBytes("regionkv.engine.storage-full-reserve"));
         this.writerSettled = ctx.messageAdapter(WriterCommand.BarrierPassed.class,
                 p -> new StoreCommand.WriterSettled(p.token()));
         this.peerContext = new PeerContext(settings,
@@ -271,6 +275,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
 
     private void onCommand(RaftCmdRequest req, ActorRef<CommandReply> replyTo) {
         Errorpb.Error refused = validator.check(req);
+        if (refused == null) refused = storageGuard.check(req);
         if (refused != null) {
             replyTo.tell(CommandReply.of(RegionErrors.response(req.getHeader().getUuid(), refused)));
             return;
@@ -390,6 +395,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(settings.dataDir());
             capacity = fs.getTotalSpace();
             available = fs.getUsableSpace();
+            storageGuard.diskUsable(available);
             for (String env : new String[] {"raft", "kv"}) {
                 java.nio.file.Path file = settings.dataDir().resolve(env).resolve("data.mdb");
                 if (java.nio.file.Files.exists(file)) used += java.nio.file.Files.size(file);

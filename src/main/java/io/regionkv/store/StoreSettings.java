@@ -61,6 +61,7 @@ public record StoreSettings(
                 .withSyncOnCommit(eng.getBoolean("sync-on-commit"))
                 .withMaxValueSize((int) eng.getBytes("max-value-size").longValue())
                 .withInitialMapSize(eng.getBytes("initial-map-size"))
+                .withMaxMapSize(eng.getBytes("max-map-size"))
                 .withKvSync(kvSync(eng.getString("kv-sync")))
                 .withKvSyncIdleDelay(eng.getDuration("kv-sync-idle-delay"))
                 .withKvSyncInterval(eng.getDuration("kv-sync-interval"))

@@ -91,4 +91,12 @@ public sealed interface WriterCommand {
     enum SyncSoonMarker implements WriterCommand {
         INSTANCE
     }
+
+    /**
+     * The writer's own timer after a commit found the map full and unable to grow: try the held writes
+     * again (GroupCommitWriter, "A full map").
+     */
+    enum RetryFull implements WriterCommand {
+        INSTANCE
+    }
 }
