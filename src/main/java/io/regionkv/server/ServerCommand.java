@@ -106,7 +106,29 @@ public final class ServerCommand {
             c = c.withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
         }
         // A store node may host the scheduler singleton.
-        return io.regionkv.scheduler.Scheduler.withHostRole(c.withFallback(base).resolve());
+        Config resolved = c.withFallback(base).resolve();
+        return io.regionkv.scheduler.Scheduler.withHostRole(membership(resolved.getConfig("regionkv.server"))
+                .withFallback(resolved).resolve());
+    }
+
+    /**
+     * The Pekko membership settings of a server, from {@code regionkv.server}: downing by the Split Brain
+     * Resolver (a crashed node must leave the membership, or nothing can join meanwhile), a short join
+     * retry, which together let a restarted node replace its old incarnation within about a second, and
+     * a short seed-node timeout, so that a whole cluster restarted at once forms again within seconds.
+     */
+    static Config membership(Config server) {
+        return ConfigFactory.empty()
+                .withValue("pekko.cluster.downing-provider-class",
+                        ConfigValueFactory.fromAnyRef("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
+                .withValue("pekko.cluster.split-brain-resolver.active-strategy",
+                        ConfigValueFactory.fromAnyRef(server.getString("downing-strategy")))
+                .withValue("pekko.cluster.split-brain-resolver.stable-after",
+                        ConfigValueFactory.fromAnyRef(server.getDuration("downing-stable-after").toMillis() + "ms"))
+                .withValue("pekko.cluster.retry-unsuccessful-join-after",
+                        ConfigValueFactory.fromAnyRef(server.getDuration("retry-join-after").toMillis() + "ms"))
+                .withValue("pekko.cluster.seed-node-timeout",
+                        ConfigValueFactory.fromAnyRef(server.getDuration("seed-node-timeout").toMillis() + "ms"));
     }
 
     private static void awaitUp(ActorSystem<?> system, Duration timeout) {
