@@ -3,8 +3,10 @@ package io.regionkv.nemesis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The long nemesis run: random faults, one after another, for {@code -Dnemesis.minutes} (default 30) or
@@ -14,7 +16,9 @@ import org.junit.jupiter.api.Test;
 @Tag("soak")
 class NemesisSoakTest {
 
+    /** Longer than the suite's 10 minute default: the run itself ends after nemesis.minutes plus one fault. */
     @Test
+    @Timeout(value = 24, unit = TimeUnit.HOURS)
     void randomFaultsForMinutes() throws Exception {
         long seed = NemesisRun.seed("NemesisSoakTest");
         Duration length = Duration.ofMinutes(Long.getLong("nemesis.minutes", 30));
