@@ -26,7 +26,20 @@ class ServerMembershipSettingsTest {
         assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
         assertEquals(Duration.ofSeconds(1), c.getDuration("pekko.cluster.retry-unsuccessful-join-after"));
-        assertEquals(Duration.ofSeconds(2), c.getDuration("pekko.cluster.seed-node-timeout"));
+        assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.seed-node-timeout"),
+                "a node that may form a cluster waits the full timeout for the others first");
+    }
+
+    @Test
+    void aNodeThatCannotFormAClusterAsksItsSeedsAgainEverySecond() {
+        ServerOptions joiner = new ServerOptions(2, Path.of("unused"), "127.0.0.1", 25582,
+                List.of(new HostPort("127.0.0.1", 25581)), List.of(1L, 2L));
+        assertEquals(Duration.ofSeconds(1),
+                ServerCommand.config(joiner, ConfigFactory.load()).getDuration("pekko.cluster.seed-node-timeout"));
+        ServerOptions firstSeed = new ServerOptions(1, Path.of("unused"), "127.0.0.1", 25581,
+                List.of(new HostPort("127.0.0.1", 25581)), List.of(1L, 2L));
+        assertEquals(Duration.ofSeconds(5),
+                ServerCommand.config(firstSeed, ConfigFactory.load()).getDuration("pekko.cluster.seed-node-timeout"));
     }
 
     @Test
@@ -36,6 +49,7 @@ class ServerMembershipSettingsTest {
                 regionkv.server.downing-stable-after = 20s
                 regionkv.server.retry-join-after = 3s
                 regionkv.server.seed-node-timeout = 4s
+                regionkv.server.join-retry-interval = 2s
                 """).withFallback(ConfigFactory.load());
         Config c = ServerCommand.config(OPTIONS, base);
         assertEquals("keep-oldest", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
