@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why: a server whose only seed is itself (the node that started the cluster, or one given no
  * {@code --seed}) joins itself at once. After a crash that forms a second cluster next to the one its
  * peers are still in: the Receptionists of the two never meet, the peers' cluster keeps the dead
- * incarnation at that address as an unreachable member forever (downing is off), and every store that
+ * incarnation at that address as an unreachable member until it is downed, and every store that
  * restarts through this node later joins the wrong side. Raft stays safe but the region loses its quorum
  * of reachable peers. With the remembered members added after itself, Pekko's first-seed-node process
  * applies instead: ask the others first, form a new cluster only if none of them answers within

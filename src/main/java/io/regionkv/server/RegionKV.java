@@ -11,6 +11,7 @@ import io.regionkv.store.StoreSettings;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.regionkv.transport.ArteryRaftTransport;
+import io.regionkv.transport.PartitionFile;
 import io.regionkv.transport.StoreDirectory;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +50,7 @@ public final class RegionKV implements Extension {
         if (storeId > 0) {
             StoreSettings settings = StoreSettings.fromConfig(system.settings().config());
             node = Optional.of(RegionKvNode.start(system, settings,
-                    new ArteryRaftTransport(StoreDirectory.get(system))));
+                    PartitionFile.wrapIfEnabled(system, new ArteryRaftTransport(StoreDirectory.get(system)))));
         } else {
             node = Optional.empty();
         }

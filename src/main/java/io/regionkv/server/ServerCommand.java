@@ -106,7 +106,43 @@ public final class ServerCommand {
             c = c.withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
         }
         // A store node may host the scheduler singleton.
-        return io.regionkv.scheduler.Scheduler.withHostRole(c.withFallback(base).resolve());
+        Config resolved = c.withFallback(base).resolve();
+        return io.regionkv.scheduler.Scheduler.withHostRole(membership(resolved.getConfig("regionkv.server"),
+                mayFormCluster(options)).withFallback(resolved).resolve());
+    }
+
+    /**
+     * Whether this node comes first in its seed list, as Pekko sees it (no seeds given, or itself first):
+     * only such a node may form a new cluster, after none of the others answered for the seed-node timeout.
+     */
+    static boolean mayFormCluster(ServerOptions options) {
+        return options.seeds().isEmpty()
+                || options.seeds().get(0).equals(new HostPort(options.host(), options.port()));
+    }
+
+    /**
+     * The Pekko membership settings of a server, from {@code regionkv.server}: downing by the Split Brain
+     * Resolver (a crashed node must leave the membership, or nothing can join meanwhile), a short join
+     * retry, which together let a restarted node replace its old incarnation within about a second, and
+     * a seed-node timeout that depends on the node's place in its seed list: a node that may form a
+     * cluster ({@code mayForm}) waits the full {@code seed-node-timeout} for an answer before it does,
+     * since forming a second cluster next to a live one would strand it; every other node only asks its
+     * seeds again each {@code join-retry-interval} (Pekko uses the one timeout for both), so that a whole
+     * cluster restarted at once joins its first node about a second after that one formed the cluster.
+     */
+    static Config membership(Config server, boolean mayForm) {
+        Duration seedNodeTimeout = server.getDuration(mayForm ? "seed-node-timeout" : "join-retry-interval");
+        return ConfigFactory.empty()
+                .withValue("pekko.cluster.downing-provider-class",
+                        ConfigValueFactory.fromAnyRef("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
+                .withValue("pekko.cluster.split-brain-resolver.active-strategy",
+                        ConfigValueFactory.fromAnyRef(server.getString("downing-strategy")))
+                .withValue("pekko.cluster.split-brain-resolver.stable-after",
+                        ConfigValueFactory.fromAnyRef(server.getDuration("downing-stable-after").toMillis() + "ms"))
+                .withValue("pekko.cluster.retry-unsuccessful-join-after",
+                        ConfigValueFactory.fromAnyRef(server.getDuration("retry-join-after").toMillis() + "ms"))
+                .withValue("pekko.cluster.seed-node-timeout",
+                        ConfigValueFactory.fromAnyRef(seedNodeTimeout.toMillis() + "ms"));
     }
 
     private static void awaitUp(ActorSystem<?> system, Duration timeout) {

@@ -101,6 +101,19 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new PeerActor(context, timers, ctx, region, self)));
     }
 
+    /** Seeds raft's election jitter; 0 means a fresh random seed per incarnation. */
+    static final String RANDOM_SEED_SETTING = "regionkv.raft.random-seed";
+
+    /**
+     * The seed of a peer's raft randomness: fresh when {@code configured} is 0, else derived from it, the
+     * peer id and the applied index it starts from, so that a test replaying a printed seed also replays
+     * the peers' election timeouts (and a restarted peer does not repeat its previous incarnation's).
+     */
+    static long raftSeed(long configured, long peerId, long appliedIndex) {
+        if (configured == 0) return ThreadLocalRandom.current().nextLong();
+        return configured * 0x9E3779B97F4A7C15L + peerId * 0xBF58476D1CE4E5B9L + appliedIndex;
+    }
+
     private PeerActor(ActorContext<PeerCommand> context, TimerScheduler<PeerCommand> timers, PeerContext ctx,
             Region region, Peer self) {
         super(context);
@@ -118,7 +131,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .maxInflightMsgs(s.maxInflightMsgs())
                 .preVote(s.preVote())
                 .checkQuorum(s.checkQuorum())
-                .randomSeed(ThreadLocalRandom.current().nextLong())
+                .randomSeed(raftSeed(context.getSystem().settings().config().getLong(RANDOM_SEED_SETTING),
+                        self.getId(), storage.appliedIndex()))
                 .build());
         raft.fenceVotesBelow(storage.voteFence().getIndex(), storage.voteFence().getTerm()); // see TornKvRecovery
         this.appliedIndex = storage.appliedIndex();

@@ -60,6 +60,12 @@ public final class NetworkFaults {
         isolated.add(storeId);
     }
 
+    /** Cuts off exactly the given stores from every other, reconnecting any store isolated before. */
+    public void isolateExactly(Set<Long> storeIds) {
+        isolated.retainAll(storeIds);
+        isolated.addAll(storeIds);
+    }
+
     /** Removes every fault. */
     public void heal() {
         dropPercent = 0;

@@ -32,7 +32,7 @@ public final class ServerProcesses implements AutoCloseable {
         this(base, stores, List.of());
     }
 
-    /** @param extraJvmArgs given to every server JVM, e.g. {@code -Dregionkv.raft.election-ticks=60} */
+    /** As above, each server JVM also given {@code extraJvmArgs} (e.g. {@code -D} settings) after the defaults. */
     public ServerProcesses(Path base, int stores, List<String> extraJvmArgs) throws IOException {
         this.extraJvmArgs = List.copyOf(extraJvmArgs);
         this.base = base;
@@ -100,10 +100,9 @@ public final class ServerProcesses implements AutoCloseable {
                 "-Dregionkv.raft.tick-interval=50ms",
                 "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=20s",
                 "-Dpekko.cluster.typed.receptionist.distributed-data.gossip-interval=200ms",
-                "-Dpekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval=50ms",
-                "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(cmd.size() - 2, extraJvmArgs);
-        cmd.addAll(List.of(
+                "-Dpekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval=50ms"));
+        cmd.addAll(extraJvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.regionkv.cli.Main", "server",
                 "--store-id", Integer.toString(store),
                 "--data", base.resolve("s" + store).toString(),
@@ -132,6 +131,29 @@ public final class ServerProcesses implements AutoCloseable {
     public void kill(int store) throws InterruptedException {
         servers[store].toHandle().destroyForcibly();
         servers[store].waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP: the JVM freezes mid-whatever, its sockets stay open; {@link #resume} continues it. */
+    public void pause(int store) throws IOException, InterruptedException {
+        signal(store, "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume(int store) throws IOException, InterruptedException {
+        signal(store, "CONT");
+    }
+
+    private void signal(int store, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(servers[store].pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " of store " + store + " failed");
+        }
+    }
+
+    /** Whether the server of {@code store} started last is still running. */
+    public boolean isAlive(int store) {
+        return servers[store] != null && servers[store].isAlive();
     }
 
     /** How many times the server of {@code store} has said it is an Up member (once per start). */

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * TinyKV's {@code GenericTest} for RegionKV: C clients, several rounds. In a round each client keeps
  * choosing at random between putting its next fresh key {@code "<client> <seq>"} and scanning every key it
  * has written, which must read back exactly the values it wrote, in order. The chaos of the case runs
- * alongside: a 10% drop of raft messages, a new two-way partition every one to three election timeouts
+ * alongside: a 10% drop of raft messages (and, beyond TinyKV, duplicated and reordered ones), a new two-way partition every one to three election timeouts
  * (every second one stranding the leader in a minority).
  * After the round the network heals, every store may be stopped and started again, and each client's
  * whole key range must hold every acknowledged write once and in order. Beyond TinyKV, a client now and
@@ -120,7 +120,7 @@ final class GenericWorkload {
                 while (!done.get() && failures.isEmpty()) c.step();
             }, failures));
         }
-        if (chaos.unreliable()) cluster.faults().dropPercent(10);
+        if (chaos.unreliable()) unreliableNetwork();
         CountDownLatch stopChaos = new CountDownLatch(1);
         Thread partitioner = chaos.partitions()
                 ? start("partitioner", () -> partitioner(round, stopChaos), failures) : null;
@@ -140,6 +140,17 @@ final class GenericWorkload {
             failures.stream().skip(1).forEach(e::addSuppressed);
             throw e;
         }
+    }
+
+    /**
+     * TinyKV's unreliable network and more: 10% of raft messages dropped, 5% delivered twice, and every
+     * message delayed by a random 0 to 20 ms, so that messages overtake each other (a follower sees an
+     * old append after a newer one, a stale vote answer arrives late).
+     */
+    private void unreliableNetwork() {
+        cluster.faults().dropPercent(10);
+        cluster.faults().duplicatePercent(5);
+        cluster.faults().maxDelayMillis(20);
     }
 
     /**
@@ -169,7 +180,7 @@ final class GenericWorkload {
             }
             cluster.faults().heal();
             cluster.faults().partition(List.of(a, b));
-            if (chaos.unreliable()) cluster.faults().dropPercent(10);
+            if (chaos.unreliable()) unreliableNetwork();
             System.out.println(cluster.options().testName() + ": partition " + a + " | " + b
                     + leader.map(l -> " (leader " + l + " stranded)").orElse(""));
             // TinyKV holds each partition for an election timeout + up to 200 ms. RegionKV runs raft with

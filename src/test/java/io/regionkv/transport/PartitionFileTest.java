@@ -1,0 +1,42 @@
+package io.regionkv.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The test-only partition switch: what the file says, and how the isolated set follows it. */
+class PartitionFileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theFileNamesTheStoresToCutAndAMissingOrEmptyFileCutsNone() throws Exception {
+        Path file = dir.resolve("partition");
+        assertEquals(Set.of(), PartitionFile.read(file));
+        Files.writeString(file, " 2\n3  x 5 ");
+        assertEquals(Set.of(2L, 3L, 5L), PartitionFile.read(file), "a word that is no store id is skipped");
+        Files.writeString(file, "");
+        assertEquals(Set.of(), PartitionFile.read(file));
+    }
+
+    @Test
+    void isolatingExactlyReconnectsTheStoresNoLongerNamed() {
+        NetworkFaults faults = new NetworkFaults(1);
+        faults.isolateExactly(Set.of(2L));
+        assertFalse(faults.canTalk(1, 2));
+        assertFalse(faults.canTalk(2, 3));
+        assertTrue(faults.canTalk(1, 3));
+        faults.isolateExactly(Set.of(3L));
+        assertTrue(faults.canTalk(1, 2), "store 2 is back");
+        assertFalse(faults.canTalk(3, 1));
+        faults.isolateExactly(Set.of());
+        assertTrue(faults.canTalk(3, 1));
+    }
+}
