@@ -84,7 +84,7 @@ final class BenchTarget implements AutoCloseable {
             var seed = Cluster.get(cluster.systems().get(0)).selfMember().address();
             List<Long> stores = new java.util.ArrayList<>();
             for (long id = 1; id <= nodes; id++) stores.add(id);
-            BenchTarget client = connect(new HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
+            BenchTarget client = join(new HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
                     "127.0.0.1", stores, LocalCluster.nodeConfig(shared, 0, dir.resolve("client"), List.of()), timeout);
             return new BenchTarget(client.api, client.requestTimeout, nodes + " nodes in this process (data under " + dir
                     + ") and a client-only node", () -> {
@@ -102,6 +102,15 @@ final class BenchTarget implements AutoCloseable {
      * {@code host}, and waits until it is Up and knows where {@code stores} are.
      */
     static BenchTarget connect(HostPort seed, String host, List<Long> stores, Config base, Duration timeout) {
+        // Pekko refuses a joining node whose downing provider differs from the cluster's: a cluster of
+        // `regionkv server` nodes downs with the settings of ServerCommand.membership, so the bench does too.
+        Config servers = base.withFallback(ConfigFactory.defaultReference()).resolve();
+        return join(seed, host, stores, ServerCommand.membership(servers.getConfig("regionkv.server"), false)
+                .withFallback(base), timeout);
+    }
+
+    /** Joins the cluster at {@code seed} as a client-only node with {@code base}'s cluster settings. */
+    private static BenchTarget join(HostPort seed, String host, List<Long> stores, Config base, Duration timeout) {
         Config config = ConfigFactory.empty()
                 .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))

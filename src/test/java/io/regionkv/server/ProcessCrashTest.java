@@ -112,7 +112,11 @@ class ProcessCrashTest {
         System.out.println("ProcessCrashTest: data and server logs in " + base);
         for (int i = 1; i <= STORES; i++) ports[i] = freePort();
         for (int i = 1; i <= STORES; i++) servers[i] = startServer(i);
-        clientNode = ActorSystem.create(Behaviors.empty(), ClusterSystems.SYSTEM_NAME, ClusterSystems.nodeConfig());
+        // A node joining servers must down the way they do (Pekko refuses a different downing provider).
+        com.typesafe.config.Config nodeConfig = ClusterSystems.nodeConfig();
+        clientNode = ActorSystem.create(Behaviors.empty(), ClusterSystems.SYSTEM_NAME, ServerCommand.membership(
+                nodeConfig.withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve()
+                        .getConfig("regionkv.server"), false).withFallback(nodeConfig));
         Cluster.get(clientNode).manager().tell(new JoinSeedNodes(List.of(
                 org.apache.pekko.actor.AddressFromURIString.parse("pekko://regionkv@127.0.0.1:" + ports[1]))));
         RegionKvClient client = new RegionKvClient(clientNode, ClientSettings.defaults()
