@@ -1,6 +1,7 @@
 package io.regionkv.api;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.regionkv.keys.KeyRanges;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
@@ -103,8 +104,11 @@ final class ClusterListing {
             try {
                 Optional<RegionInfo> next = newest(asks.stream().map(CompletableFuture::join).toList());
                 if (next.isEmpty()) {
-                    done.completeExceptionally(new IllegalStateException("no store answered for the region of key "
-                            + KeyRanges.printable(cursor) + " (asked " + asks.size() + " stores)"));
+                    // Not a bug but a moment (the stores are not known or not answering yet): the listing
+                    // changed nothing, so it is UNAVAILABLE, which a client may retry, not INTERNAL.
+                    done.completeExceptionally(Status.UNAVAILABLE.withDescription("no store answered for the region"
+                            + " of key " + KeyRanges.printable(cursor) + " (asked " + asks.size() + " stores)")
+                            .asRuntimeException());
                     return;
                 }
                 found.add(next.get());

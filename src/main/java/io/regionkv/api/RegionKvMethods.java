@@ -8,6 +8,8 @@ import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
 import io.grpc.protobuf.ProtoUtils;
 import io.regionkv.proto.Regionkvpb;
+import io.regionkv.proto.Regionkvpb.AddPeerRequest;
+import io.regionkv.proto.Regionkvpb.AddPeerResponse;
 import io.regionkv.proto.Regionkvpb.GetTimestampRequest;
 import io.regionkv.proto.Regionkvpb.GetTimestampResponse;
 import io.regionkv.proto.Regionkvpb.ListRegionsRequest;
@@ -26,8 +28,12 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RawPutResponse;
 import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.proto.Regionkvpb.RawScanResponse;
+import io.regionkv.proto.Regionkvpb.RemovePeerRequest;
+import io.regionkv.proto.Regionkvpb.RemovePeerResponse;
 import io.regionkv.proto.Regionkvpb.SplitRequest;
 import io.regionkv.proto.Regionkvpb.SplitResponse;
+import io.regionkv.proto.Regionkvpb.TransferLeaderRequest;
+import io.regionkv.proto.Regionkvpb.TransferLeaderResponse;
 import java.util.List;
 
 /**
@@ -68,10 +74,17 @@ public final class RegionKvMethods {
             unary("Split", SplitRequest.getDefaultInstance(), SplitResponse.getDefaultInstance());
     public static final MethodDescriptor<GetTimestampRequest, GetTimestampResponse> GET_TIMESTAMP =
             unary("GetTimestamp", GetTimestampRequest.getDefaultInstance(), GetTimestampResponse.getDefaultInstance());
+    public static final MethodDescriptor<TransferLeaderRequest, TransferLeaderResponse> TRANSFER_LEADER =
+            unary("TransferLeader", TransferLeaderRequest.getDefaultInstance(),
+                    TransferLeaderResponse.getDefaultInstance());
+    public static final MethodDescriptor<AddPeerRequest, AddPeerResponse> ADD_PEER =
+            unary("AddPeer", AddPeerRequest.getDefaultInstance(), AddPeerResponse.getDefaultInstance());
+    public static final MethodDescriptor<RemovePeerRequest, RemovePeerResponse> REMOVE_PEER =
+            unary("RemovePeer", RemovePeerRequest.getDefaultInstance(), RemovePeerResponse.getDefaultInstance());
 
     /** Every method of the service, in the proto file's order. */
     public static final List<MethodDescriptor<?, ?>> ALL = List.of(RAW_GET, RAW_BATCH_GET, RAW_PUT, RAW_BATCH_PUT,
-            RAW_DELETE, RAW_SCAN, LIST_REGIONS, LIST_STORES, SPLIT, GET_TIMESTAMP);
+            RAW_DELETE, RAW_SCAN, LIST_REGIONS, LIST_STORES, SPLIT, GET_TIMESTAMP, TRANSFER_LEADER, ADD_PEER, REMOVE_PEER);
 
     /** The service descriptor gRPC servers register (with its proto schema, for reflection). */
     public static io.grpc.ServiceDescriptor serviceDescriptor() {

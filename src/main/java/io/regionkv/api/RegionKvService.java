@@ -6,6 +6,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.regionkv.client.RegionKvClient;
+import io.regionkv.proto.Regionkvpb.AddPeerRequest;
+import io.regionkv.proto.Regionkvpb.AddPeerResponse;
 import io.regionkv.proto.Regionkvpb.GetTimestampRequest;
 import io.regionkv.proto.Regionkvpb.GetTimestampResponse;
 import io.regionkv.proto.Regionkvpb.KvPair;
@@ -23,8 +25,12 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RawPutResponse;
 import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.proto.Regionkvpb.RawScanResponse;
+import io.regionkv.proto.Regionkvpb.RemovePeerRequest;
+import io.regionkv.proto.Regionkvpb.RemovePeerResponse;
 import io.regionkv.proto.Regionkvpb.SplitRequest;
 import io.regionkv.proto.Regionkvpb.SplitResponse;
+import io.regionkv.proto.Regionkvpb.TransferLeaderRequest;
+import io.regionkv.proto.Regionkvpb.TransferLeaderResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +77,18 @@ public final class RegionKvService {
                                         .addAllStats(stats).build()))))
                 .addMethod(RegionKvMethods.SPLIT, ServerCalls.asyncUnaryCall(this::split))
                 .addMethod(RegionKvMethods.GET_TIMESTAMP, ServerCalls.asyncUnaryCall(this::getTimestamp))
-                // TransferLeader, AddPeer and RemovePeer join here once RegionKV has those admin calls.
+                .addMethod(RegionKvMethods.TRANSFER_LEADER, ServerCalls.asyncUnaryCall(
+                        (req, obs) -> membership(obs, "TransferLeader", req.getRegionId(), req.getStoreId(),
+                                () -> client.transferLeader(req.getRegionId(), req.getStoreId()),
+                                TransferLeaderResponse.getDefaultInstance())))
+                .addMethod(RegionKvMethods.ADD_PEER, ServerCalls.asyncUnaryCall(
+                        (req, obs) -> membership(obs, "AddPeer", req.getRegionId(), req.getStoreId(),
+                                () -> client.addPeer(req.getRegionId(), req.getStoreId()),
+                                AddPeerResponse.getDefaultInstance())))
+                .addMethod(RegionKvMethods.REMOVE_PEER, ServerCalls.asyncUnaryCall(
+                        (req, obs) -> membership(obs, "RemovePeer", req.getRegionId(), req.getStoreId(),
+                                () -> client.removePeer(req.getRegionId(), req.getStoreId()),
+                                RemovePeerResponse.getDefaultInstance())))
                 .build();
     }
 
@@ -81,6 +98,23 @@ public final class RegionKvService {
                 throw new IllegalArgumentException("split_key must not be empty: the empty key starts the first region");
             }
             return client.split(req.getSplitKey()).thenApply(v -> SplitResponse.getDefaultInstance());
+        });
+    }
+
+    /**
+     * A membership call by region and store id. Ids are unsigned on the wire and 0 is never assigned, so
+     * 0 and anything past Long.MAX_VALUE (negative in Java) are refused here, before the client would
+     * search the scheduler's directory for them until its deadline.
+     */
+    private <R> void membership(StreamObserver<R> obs, String call, long regionId, long storeId,
+            Supplier<CompletionStage<Void>> change, R done) {
+        answer(obs, 1, () -> {
+            if (regionId <= 0 || storeId <= 0) {
+                throw new IllegalArgumentException(call + ": region_id and store_id must be set and at most "
+                        + Long.MAX_VALUE + ", were " + Long.toUnsignedString(regionId) + " and "
+                        + Long.toUnsignedString(storeId));
+            }
+            return change.get().thenApply(v -> done);
         });
     }
 

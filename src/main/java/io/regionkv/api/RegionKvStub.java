@@ -4,6 +4,8 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
+import io.regionkv.proto.Regionkvpb.AddPeerRequest;
+import io.regionkv.proto.Regionkvpb.AddPeerResponse;
 import io.regionkv.proto.Regionkvpb.GetTimestampRequest;
 import io.regionkv.proto.Regionkvpb.GetTimestampResponse;
 import io.regionkv.proto.Regionkvpb.ListRegionsRequest;
@@ -22,8 +24,12 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RawPutResponse;
 import io.regionkv.proto.Regionkvpb.RawScanRequest;
 import io.regionkv.proto.Regionkvpb.RawScanResponse;
+import io.regionkv.proto.Regionkvpb.RemovePeerRequest;
+import io.regionkv.proto.Regionkvpb.RemovePeerResponse;
 import io.regionkv.proto.Regionkvpb.SplitRequest;
 import io.regionkv.proto.Regionkvpb.SplitResponse;
+import io.regionkv.proto.Regionkvpb.TransferLeaderRequest;
+import io.regionkv.proto.Regionkvpb.TransferLeaderResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -81,6 +87,18 @@ public final class RegionKvStub {
 
     public GetTimestampResponse getTimestamp(GetTimestampRequest request) {
         return call(RegionKvMethods.GET_TIMESTAMP, request);
+    }
+
+    public TransferLeaderResponse transferLeader(TransferLeaderRequest request) {
+        return call(RegionKvMethods.TRANSFER_LEADER, request);
+    }
+
+    public AddPeerResponse addPeer(AddPeerRequest request) {
+        return call(RegionKvMethods.ADD_PEER, request);
+    }
+
+    public RemovePeerResponse removePeer(RemovePeerRequest request) {
+        return call(RegionKvMethods.REMOVE_PEER, request);
     }
 
     private <Q, R> R call(MethodDescriptor<Q, R> method, Q request) {

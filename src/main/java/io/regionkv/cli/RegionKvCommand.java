@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "regionkv", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A multi-raft key-value store: run a node, or talk to a running cluster over gRPC.",
         subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, ScanCommand.class,
-            RegionsCommand.class, StoresCommand.class, SplitCommand.class, TimestampCommand.class, ServerCli.class, LocalCli.class, BenchCli.class})
+            RegionsCommand.class, StoresCommand.class, SplitCommand.class, TimestampCommand.class,
+            TransferLeaderCommand.class, AddPeerCommand.class, RemovePeerCommand.class, ServerCli.class, LocalCli.class, BenchCli.class})
 final class RegionKvCommand implements Callable<Integer> {
 
     /** The streams given to {@link Main#run}: the in-process commands print through them. */
