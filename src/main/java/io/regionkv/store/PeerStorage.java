@@ -16,6 +16,7 @@ import io.regionkv.proto.Metapb.PeerRole;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
 import io.regionkv.raft.CompactedException;
 import io.regionkv.raft.InitialState;
 import io.regionkv.raft.SnapshotTemporarilyUnavailableException;
@@ -55,6 +56,8 @@ public final class PeerStorage implements Storage {
     private RaftLocalState inFlight;
     /** The latest snapshot built for followers, and whether one is being built. */
     private Snapshot generated;
+    /** The conf_ver of the region inside {@link #generated}: older than the region's, it is built again. */
+    private long generatedConfVer;
     private boolean generating;
     private Runnable snapshotRequester;
     /** See Keys.voteFenceKey; index 0 for a store that never discarded its data. */
@@ -292,13 +295,21 @@ public final class PeerStorage implements Storage {
     }
 
     /**
-     * The latest generated snapshot if it is still recent enough to replace the compacted log; otherwise
-     * asks for a new one (through the requester the peer set, which hands the work to its snapshot child)
-     * and tells raft to try again later, which it does on the follower's next response.
+     * The latest generated snapshot if it is still recent enough to replace the compacted log and holds the
+     * region's current membership; otherwise asks for a new one (through the requester the peer set, which
+     * hands the work to its snapshot child) and tells raft to try again later, which it does on the
+     * follower's next response.
+     *
+     * <p>The membership matters because raft adds a new peer's progress as soon as the conf change is
+     * applied in memory, before the kv write that records the new region lands: a snapshot asked for then
+     * is built from the engine's older region, without the new peer. That peer refuses a snapshot it is not
+     * a member of, and an idle region's truncated index never moves past it, so the same snapshot was sent
+     * forever and the learner never caught up (seen as a replica repair stuck under load).
      */
     @Override
     public Snapshot snapshot() {
-        if (generated != null && generated.getMetadata().getIndex() >= truncatedIndex()) {
+        if (generated != null && generated.getMetadata().getIndex() >= truncatedIndex()
+                && generatedConfVer >= region.getRegionEpoch().getConfVer()) {
             return generated;
         }
         if (!generating && snapshotRequester != null) {
@@ -316,7 +327,13 @@ public final class PeerStorage implements Storage {
     /** A requested snapshot is ready ({@code null}: generation failed and may be asked again). */
     public void onSnapshotGenerated(Snapshot snapshot) {
         generating = false;
-        if (snapshot != null) generated = snapshot;
+        if (snapshot == null) return;
+        try {
+            generatedConfVer = RaftSnapshotData.parseFrom(snapshot.getData()).getRegion().getRegionEpoch().getConfVer();
+        } catch (InvalidProtocolBufferException e) {
+            return; // not one the snapshot child could have built: ask again rather than send it
+        }
+        generated = snapshot;
     }
 
     /** Index of the snapshot kept for followers, or 0. */

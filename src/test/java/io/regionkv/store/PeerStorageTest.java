@@ -18,6 +18,8 @@ import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Eraftpb.ConfState;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.HardState;
+import io.regionkv.proto.Eraftpb.Snapshot;
+import io.regionkv.proto.Eraftpb.SnapshotMetadata;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.PeerRole;
 import io.regionkv.proto.Metapb.Region;
@@ -25,6 +27,7 @@ import io.regionkv.proto.Metapb.RegionEpoch;
 import io.regionkv.proto.RaftServerpb.PeerState;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
 import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import io.regionkv.proto.RaftServerpb.RegionLocalState;
 import io.regionkv.raft.CompactedException;
@@ -362,6 +365,40 @@ class PeerStorageTest {
         assertEquals(ConfState.getDefaultInstance(), storage.initialState().confState());
         assertThrows(UnavailableException.class, () -> storage.term(1));
         assertThrows(SnapshotTemporarilyUnavailableException.class, storage::snapshot);
+    }
+
+    @Test
+    void aSnapshotOfAnOlderMembershipIsBuiltAgain() {
+        PeerStorage storage = PeerStorage.load(engines, REGION);
+        int[] requests = {0};
+        storage.setSnapshotRequester(() -> requests[0]++);
+        assertThrows(SnapshotTemporarilyUnavailableException.class, storage::snapshot);
+        assertEquals(1, requests[0]);
+        Snapshot before = snapshotOf(REGION, storage.truncatedIndex());
+        storage.onSnapshotGenerated(before);
+        assertEquals(before, storage.snapshot());
+
+        // A learner was added: raft asks for a snapshot to send it. The one built before does not list
+        // it, so the learner would refuse it; a new one is asked for instead of sending that one again.
+        Region grown = REGION.toBuilder()
+                .setRegionEpoch(REGION.getRegionEpoch().toBuilder().setConfVer(2))
+                .addPeers(Peer.newBuilder().setId(2).setStoreId(2).setRole(PeerRole.Learner))
+                .build();
+        storage.setRegion(grown);
+        assertThrows(SnapshotTemporarilyUnavailableException.class, storage::snapshot);
+        assertEquals(2, requests[0]);
+        Snapshot after = snapshotOf(grown, storage.truncatedIndex());
+        storage.onSnapshotGenerated(after);
+        assertEquals(after, storage.snapshot());
+        assertEquals(2, requests[0]);
+    }
+
+    private static Snapshot snapshotOf(Region region, long index) {
+        return Snapshot.newBuilder()
+                .setData(RaftSnapshotData.newBuilder().setRegion(region).build().toByteString())
+                .setMetadata(SnapshotMetadata.newBuilder().setIndex(index).setTerm(5)
+                        .setConfState(PeerStorage.confStateOf(region)))
+                .build();
     }
 
     // ---- bootstrap ----
