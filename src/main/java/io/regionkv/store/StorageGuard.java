@@ -18,7 +18,7 @@ import io.regionkv.proto.RaftCmdpb.Request;
  *
  * <p>Only commands with a Put are refused: reads never need room, and a command of deletes is how a client
  * makes room. Nothing here touches the disk: the map figures are what the writers last measured, and the
- * free disk space is what the store's last heartbeat read ({@link #diskUsable}), so the check is cheap
+ * free disk space is what the store's last heartbeat measured on the io dispatcher ({@link #diskUsable}), so the check is cheap
  * enough for the store's thread. Writes resume by themselves as soon as a figure moves back above the
  * reserve (the map bound raised with {@code Engine.setMaxMapSize}, disk space freed).
  */

@@ -154,6 +154,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessage(StoreCommand.GetStatus.class, this::onGetStatus)
                 .onMessageEquals(StoreCommand.StopTakingCommands.INSTANCE, this::onStopTakingCommands)
                 .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
+                .onMessage(StoreCommand.DiskMeasured.class, this::onDiskMeasured)
                 .onMessage(StoreCommand.PeerTerminated.class, this::onPeerTerminated)
                 .onMessage(StoreCommand.RestartPeer.class, this::onRestartPeer)
                 .onMessage(StoreCommand.WriterSettled.class, this::onWriterSettled)
@@ -380,31 +381,28 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     }
 
     /**
-     * The store heartbeat: counts from what the store tracks anyway, disk figures from a few stat calls
-     * (the file system's totals and the two LMDB data files), cheap enough for the store's thread.
+     * The store heartbeat, step one: the disk figures are measured on the io dispatcher (stat calls) and
+     * come back as {@link StoreCommand.DiskMeasured}; the counts are taken when they are back.
      */
     private Behavior<StoreCommand> onHeartbeatTick() {
+        java.nio.file.Path dataDir = settings.dataDir();
+        getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(() -> DiskFigures.measure(dataDir),
+                        getContext().getSystem().dispatchers().lookup(IoDispatcher.SELECTOR)),
+                (figures, failure) -> new StoreCommand.DiskMeasured(
+                        figures != null ? figures : new DiskFigures(0, 0, 0)));
+        return this;
+    }
+
+    /** The store heartbeat, step two: feed the storage guard and tell the scheduler. */
+    private Behavior<StoreCommand> onDiskMeasured(StoreCommand.DiskMeasured m) {
+        DiskFigures disk = m.figures();
+        if (disk.capacity() > 0) storageGuard.diskUsable(disk.available());
         int leaders = 0;
         for (RegionView v : regions.values()) {
             if (v.leader() != null && v.leader().getStoreId() == settings.storeId()) leaders++;
         }
-        long capacity = 0;
-        long available = 0;
-        long used = 0;
-        try {
-            java.nio.file.FileStore fs = java.nio.file.Files.getFileStore(settings.dataDir());
-            capacity = fs.getTotalSpace();
-            available = fs.getUsableSpace();
-            storageGuard.diskUsable(available);
-            for (String env : new String[] {"raft", "kv"}) {
-                java.nio.file.Path file = settings.dataDir().resolve(env).resolve("data.mdb");
-                if (java.nio.file.Files.exists(file)) used += java.nio.file.Files.size(file);
-            }
-        } catch (java.io.IOException e) {
-            // Report what could be read; the counts matter more than the disk figures.
-        }
-        scheduler.tell(new SchedulerCommand.StoreHeartbeat(settings.storeId(), capacity, available, used,
-                peers.size(), leaders));
+        scheduler.tell(new SchedulerCommand.StoreHeartbeat(settings.storeId(), disk.capacity(), disk.available(),
+                disk.used(), peers.size(), leaders));
         return this;
     }
 

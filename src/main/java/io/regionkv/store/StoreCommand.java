@@ -39,6 +39,9 @@ public sealed interface StoreCommand {
     /** Timer: send the store heartbeat to the scheduler. */
     enum HeartbeatTick implements StoreCommand { INSTANCE }
 
+    /** The disk figures of a store heartbeat, measured off the store's thread. */
+    record DiskMeasured(DiskFigures figures) implements StoreCommand {}
+
     /** A peer this store started has stopped: removed, or failed (then it is restarted). */
     record PeerTerminated(long regionId, ActorRef<PeerCommand> peer) implements StoreCommand {}
 
