@@ -1,0 +1,52 @@
+package io.regionkv.ops;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.regionkv.raft.StateType;
+import io.regionkv.RegionKvNode;
+import io.regionkv.store.PeerStatus;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Gauges of this node's store: {@code regionkv.store.regions} (peers it holds) and
+ * {@code regionkv.store.leaders} (those that lead their region), tagged with the store id.
+ *
+ * <p>The numbers live in the store actor, so they are fetched by asking it, once per scrape
+ * ({@link #refresh}, called from the HTTP thread, never from an actor). A store that does not answer in
+ * time leaves the last values and counts a miss in the counter {@code regionkv.store.status.misses}.
+ */
+public final class StoreGauges {
+
+    private final RegionKvNode node;
+    private final AtomicLong regions = new AtomicLong();
+    private final AtomicLong leaders = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+
+    public StoreGauges(RegionKvNode node, MeterRegistry registry) {
+        this.node = node;
+        String store = Long.toString(node.storeId());
+        Gauge.builder("regionkv.store.regions", regions, AtomicLong::get).tag("store", store)
+                .description("region replicas held by this store").register(registry);
+        Gauge.builder("regionkv.store.leaders", leaders, AtomicLong::get).tag("store", store)
+                .description("regions this store leads").register(registry);
+        FunctionCounter.builder("regionkv.store.status.misses", misses, AtomicLong::get).tag("store", store)
+                .description("scrapes at which the store did not report its status in time").register(registry);
+    }
+
+    /** Asks the store for its peers' status and updates the gauges; waits at most {@code timeoutMillis}. */
+    public void refresh(long timeoutMillis) {
+        try {
+            List<PeerStatus> peers = node.status().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            regions.set(peers.size());
+            leaders.set(peers.stream().filter(p -> p.role() == StateType.LEADER).count());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            misses.incrementAndGet();
+        } catch (Exception e) {
+            misses.incrementAndGet();
+        }
+    }
+}
