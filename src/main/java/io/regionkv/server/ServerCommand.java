@@ -31,9 +31,10 @@ public final class ServerCommand {
     private ServerCommand() {}
 
     public static int run(ServerOptions options, PrintStream out, PrintStream err) {
+        StartupTimeline timeline = new StartupTimeline();
         ActorSystem<Void> system;
         try {
-            system = start(options, ConfigFactory.load());
+            system = start(options, ConfigFactory.load(), timeline);
         } catch (RuntimeException e) {
             err.println("regionkv server: " + e.getMessage());
             return 1;
@@ -59,11 +60,13 @@ public final class ServerCommand {
             system.terminate();
             return 1;
         }
+        timeline.mark("member up");
         out.println("regionkv server: store " + options.storeId() + " ready at " + Cluster.get(system).selfMember().address()
                 + " grpc " + options.host() + ":" + endpoints.grpcPort() + " http " + options.host() + ":"
                 + endpoints.httpPort() + " (data " + options.data().toAbsolutePath() + ")");
         out.flush();
         java.util.Optional<RegionKvNode> node = RegionKV.get(system).node();
+        timeline.logOnceLeadersKnown(options.storeId(), node, JOIN_TIMEOUT.toMillis());
         try {
             system.getWhenTerminated().toCompletableFuture().get();
         } catch (Exception e) {
@@ -75,7 +78,12 @@ public final class ServerCommand {
 
     /** Creates the node's actor system, asks it to join the cluster and starts its store. */
     static ActorSystem<Void> start(ServerOptions options, Config base) {
+        return start(options, base, new StartupTimeline());
+    }
+
+    private static ActorSystem<Void> start(ServerOptions options, Config base, StartupTimeline timeline) {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), HostPort.SYSTEM_NAME, config(options, base));
+        timeline.mark("actor system");
         try {
             List<Address> given = new ArrayList<>();
             for (HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
@@ -85,6 +93,7 @@ public final class ServerCommand {
                     KnownMembers.read(options.data()));
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
             RegionKV.get(system); // opens the data directory and starts the store
+            timeline.mark("store started");
             system.systemActorOf(KnownMembers.recorder(options.data()), "regionkv-known-members",
                     IoDispatcher.SELECTOR);
         } catch (RuntimeException e) {
