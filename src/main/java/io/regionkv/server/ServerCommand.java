@@ -138,6 +138,8 @@ public final class ServerCommand {
      * since forming a second cluster next to a live one would strand it; every other node only asks its
      * seeds again each {@code join-retry-interval} (Pekko uses the one timeout for both), so that a whole
      * cluster restarted at once joins its first node about a second after that one formed the cluster.
+     * The leader's membership tick and the gossip of the membership and of the store registry are
+     * shortened too: each restart waits for several of them (see reference.conf, regionkv.server).
      */
     static Config membership(Config server, boolean mayForm) {
         Duration seedNodeTimeout = server.getDuration(mayForm ? "seed-node-timeout" : "join-retry-interval");
@@ -151,7 +153,17 @@ public final class ServerCommand {
                 .withValue("pekko.cluster.retry-unsuccessful-join-after",
                         ConfigValueFactory.fromAnyRef(server.getDuration("retry-join-after").toMillis() + "ms"))
                 .withValue("pekko.cluster.seed-node-timeout",
-                        ConfigValueFactory.fromAnyRef(seedNodeTimeout.toMillis() + "ms"));
+                        ConfigValueFactory.fromAnyRef(seedNodeTimeout.toMillis() + "ms"))
+                .withValue("pekko.cluster.leader-actions-interval", millis(server, "membership-tick"))
+                .withValue("pekko.cluster.gossip-interval", millis(server, "membership-tick"))
+                .withValue("pekko.cluster.typed.receptionist.distributed-data.gossip-interval",
+                        millis(server, "directory-gossip-interval"))
+                .withValue("pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval",
+                        millis(server, "directory-notify-interval"));
+    }
+
+    private static com.typesafe.config.ConfigValue millis(Config server, String path) {
+        return ConfigValueFactory.fromAnyRef(server.getDuration(path).toMillis() + "ms");
     }
 
     private static void awaitUp(ActorSystem<?> system, Duration timeout) {
