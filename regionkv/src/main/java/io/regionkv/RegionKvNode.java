@@ -18,8 +18,10 @@ import io.regionkv.store.PlacementSettings;
 import io.regionkv.store.RaftLogWriter;
 import io.regionkv.store.StoreActor;
 import io.regionkv.store.StoreCommand;
+import io.regionkv.store.StoreMetrics;
 import io.regionkv.store.StoreSettings;
 import io.regionkv.store.WriterCommand;
+import io.regionkv.store.WriterSettings;
 import io.regionkv.transport.RaftTransport;
 import java.time.Duration;
 import java.util.List;
@@ -46,9 +48,11 @@ public final class RegionKvNode {
     private final Engines engines;
     private final ActorRef<StoreCommand> store;
     private final CompletionStage<Void> closed;
+    private final StoreMetrics metrics;
 
     private RegionKvNode(ActorSystem<?> system, StoreSettings settings, Engines engines, ActorRef<StoreCommand> store,
-            CompletionStage<Void> closed) {
+            CompletionStage<Void> closed, StoreMetrics metrics) {
+        this.metrics = metrics;
         this.system = system;
         this.settings = settings;
         this.engines = engines;
@@ -73,13 +77,16 @@ public final class RegionKvNode {
             throw e;
         }
         long id = settings.storeId();
-        ActorRef<WriterCommand> raftWriter = system.systemActorOf(RaftLogWriter.create(engines.raft()),
+        StoreMetrics metrics = new StoreMetrics();
+        ActorRef<WriterCommand> raftWriter = system.systemActorOf(
+                RaftLogWriter.create(engines.raft(), WriterSettings.defaults(), metrics),
                 "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
-        ActorRef<WriterCommand> kvWriter = system.systemActorOf(KvWriter.create(engines.kv()),
+        ActorRef<WriterCommand> kvWriter = system.systemActorOf(
+                KvWriter.create(engines.kv(), WriterSettings.defaults(), metrics),
                 "regionkv-kv-writer-" + id, IoDispatcher.KV_WRITER);
         ActorRef<StoreCommand> store = system.systemActorOf(
                 StoreActor.create(settings, engines, raftWriter, kvWriter, transport, schedulerProxy(system),
-                        PlacementSettings.fromConfig(system.settings().config())), "regionkv-store-" + id,
+                        PlacementSettings.fromConfig(system.settings().config()), metrics), "regionkv-store-" + id,
                 Props.empty());
         // Hands this store's leaders away and stops taking commands when the node shuts down (SIGTERM).
         LeaderHandoff.install(system, id, store);
@@ -89,7 +96,7 @@ public final class RegionKvNode {
                     "regionkv-recovery-watch-" + id, IoDispatcher.SELECTOR);
         }
         CompletionStage<Void> closed = system.getWhenTerminated().thenRun(engines::close);
-        return new RegionKvNode(system, settings, engines, store, closed);
+        return new RegionKvNode(system, settings, engines, store, closed, metrics);
     }
 
     /**
@@ -142,6 +149,11 @@ public final class RegionKvNode {
 
     public long storeId() {
         return settings.storeId();
+    }
+
+    /** What this store counts for operators (exported by a server at {@code /metrics}). */
+    public StoreMetrics metrics() {
+        return metrics;
     }
 
     public ActorRef<StoreCommand> store() {

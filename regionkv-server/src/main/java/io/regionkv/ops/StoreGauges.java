@@ -11,18 +11,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Gauges of this node's store: {@code regionkv.store.regions} (peers it holds) and
- * {@code regionkv.store.leaders} (those that lead their region), tagged with the store id.
+ * Gauges of this node's store that live in its peers: {@code regionkv.store.regions} (peers it holds),
+ * {@code regionkv.store.leaders} (those that lead their region), {@code regionkv.store.pending.proposals}
+ * and {@code regionkv.store.pending.reads} (summed over its peers), tagged with the store id.
  *
- * <p>The numbers live in the store actor, so they are fetched by asking it, once per scrape
- * ({@link #refresh}, called from the HTTP thread, never from an actor). A store that does not answer in
- * time leaves the last values and counts a miss in the counter {@code regionkv.store.status.misses}.
+ * <p>The numbers live in the actors, so they are fetched by asking the store, once per scrape
+ * ({@link #refresh}, called from the HTTP thread, never from an actor): the peers pay nothing between
+ * scrapes. A store that does not answer in time leaves the last values and counts a miss in the counter
+ * {@code regionkv.store.status.misses}.
  */
 public final class StoreGauges {
 
     private final RegionKvNode node;
     private final AtomicLong regions = new AtomicLong();
     private final AtomicLong leaders = new AtomicLong();
+    private final AtomicLong pendingProposals = new AtomicLong();
+    private final AtomicLong pendingReads = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
 
     public StoreGauges(RegionKvNode node, MeterRegistry registry) {
@@ -32,6 +36,11 @@ public final class StoreGauges {
                 .description("region replicas held by this store").register(registry);
         Gauge.builder("regionkv.store.leaders", leaders, AtomicLong::get).tag("store", store)
                 .description("regions this store leads").register(registry);
+        Gauge.builder("regionkv.store.pending.proposals", pendingProposals, AtomicLong::get).tag("store", store)
+                .description("writes and admin commands this store's leaders hold, not yet applied").register(registry);
+        Gauge.builder("regionkv.store.pending.reads", pendingReads, AtomicLong::get).tag("store", store)
+                .description("reads this store's peers hold, waiting for their read index or its apply")
+                .register(registry);
         FunctionCounter.builder("regionkv.store.status.misses", misses, AtomicLong::get).tag("store", store)
                 .description("scrapes at which the store did not report its status in time").register(registry);
     }
@@ -42,6 +51,8 @@ public final class StoreGauges {
             List<PeerStatus> peers = node.status().toCompletableFuture().get(timeoutMillis, TimeUnit.MILLISECONDS);
             regions.set(peers.size());
             leaders.set(peers.stream().filter(p -> p.role() == StateType.LEADER).count());
+            pendingProposals.set(peers.stream().mapToLong(PeerStatus::pendingProposals).sum());
+            pendingReads.set(peers.stream().mapToLong(PeerStatus::pendingReads).sum());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             misses.incrementAndGet();

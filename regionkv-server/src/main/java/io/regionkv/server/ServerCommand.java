@@ -34,9 +34,10 @@ public final class ServerCommand {
     private ServerCommand() {}
 
     public static int run(ServerOptions options, PrintStream out, PrintStream err) {
+        StartupTimeline timeline = new StartupTimeline();
         ActorSystem<Void> system;
         try {
-            system = start(options, ConfigFactory.load());
+            system = start(options, ConfigFactory.load(), timeline);
         } catch (RuntimeException e) {
             err.println("regionkv server: " + e.getMessage());
             return 1;
@@ -62,11 +63,13 @@ public final class ServerCommand {
             system.terminate();
             return 1;
         }
+        timeline.mark("member up");
         out.println("regionkv server: store " + options.storeId() + " ready at " + Cluster.get(system).selfMember().address()
                 + " grpc " + options.host() + ":" + endpoints.grpcPort() + " http " + options.host() + ":"
                 + endpoints.httpPort() + " (data " + options.data().toAbsolutePath() + ")");
         out.flush();
         java.util.Optional<RegionKvNode> node = RegionKV.get(system).node();
+        timeline.logOnceLeadersKnown(options.storeId(), node, JOIN_TIMEOUT.toMillis());
         try {
             system.getWhenTerminated().toCompletableFuture().get();
         } catch (Exception e) {
@@ -78,7 +81,12 @@ public final class ServerCommand {
 
     /** Creates the node's actor system, asks it to join the cluster and starts its store. */
     static ActorSystem<Void> start(ServerOptions options, Config base) {
+        return start(options, base, new StartupTimeline());
+    }
+
+    private static ActorSystem<Void> start(ServerOptions options, Config base, StartupTimeline timeline) {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), HostPort.SYSTEM_NAME, config(options, base));
+        timeline.mark("actor system");
         try {
             List<Address> given = new ArrayList<>();
             for (HostPort seed : options.seeds()) given.add(AddressFromURIString.parse(seed.pekkoAddress()));
@@ -88,6 +96,7 @@ public final class ServerCommand {
                     KnownMembers.read(options.data()));
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
             RegionKV.get(system); // opens the data directory and starts the store
+            timeline.mark("store started");
             system.systemActorOf(KnownMembers.recorder(options.data()), "regionkv-known-members",
                     IoDispatcher.SELECTOR);
         } catch (RuntimeException e) {
@@ -134,6 +143,8 @@ public final class ServerCommand {
      * since forming a second cluster next to a live one would strand it; every other node only asks its
      * seeds again each {@code join-retry-interval} (Pekko uses the one timeout for both), so that a whole
      * cluster restarted at once joins its first node about a second after that one formed the cluster.
+     * The leader's membership tick and the gossip of the membership and of the store registry are
+     * shortened too: each restart waits for several of them (see reference.conf, regionkv.server).
      */
     static Config membership(Config server, boolean mayForm) {
         Duration seedNodeTimeout = server.getDuration(mayForm ? "seed-node-timeout" : "join-retry-interval");
@@ -147,7 +158,17 @@ public final class ServerCommand {
                 .withValue("pekko.cluster.retry-unsuccessful-join-after",
                         ConfigValueFactory.fromAnyRef(server.getDuration("retry-join-after").toMillis() + "ms"))
                 .withValue("pekko.cluster.seed-node-timeout",
-                        ConfigValueFactory.fromAnyRef(seedNodeTimeout.toMillis() + "ms"));
+                        ConfigValueFactory.fromAnyRef(seedNodeTimeout.toMillis() + "ms"))
+                .withValue("pekko.cluster.leader-actions-interval", millis(server, "membership-tick"))
+                .withValue("pekko.cluster.gossip-interval", millis(server, "membership-tick"))
+                .withValue("pekko.cluster.typed.receptionist.distributed-data.gossip-interval",
+                        millis(server, "directory-gossip-interval"))
+                .withValue("pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval",
+                        millis(server, "directory-notify-interval"));
+    }
+
+    private static com.typesafe.config.ConfigValue millis(Config server, String path) {
+        return ConfigValueFactory.fromAnyRef(server.getDuration(path).toMillis() + "ms");
     }
 
     private static void awaitUp(ActorSystem<?> system, Duration timeout) {

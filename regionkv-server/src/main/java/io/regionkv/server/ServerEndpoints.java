@@ -11,6 +11,7 @@ import io.regionkv.api.ApiServer;
 import io.regionkv.ops.OpsHttpServer;
 import io.regionkv.ops.RequestMetrics;
 import io.regionkv.ops.StoreGauges;
+import io.regionkv.ops.StoreMeters;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,7 @@ final class ServerEndpoints {
         new UptimeMetrics().bindTo(registry);
         RegionKV kv = RegionKV.get(system);
         Optional<StoreGauges> gauges = kv.node().map(n -> new StoreGauges(n, registry));
+        kv.node().ifPresent(n -> StoreMeters.bind(n.storeId(), n.metrics(), registry));
         List<Long> stores = system.settings().config().getLongList("regionkv.initial-stores");
         ApiServer api = ApiServer.start(system, kv.client(), kv.scheduler(), stores, options.host(), options.grpcPort(),
                 List.of(new RequestMetrics(registry)));

@@ -169,6 +169,10 @@ class OperatorSurfaceTest {
     void metricsMoveWithTraffic() throws Exception {
         int store = 3;
         String endpoint = cluster.grpcEndpoint(store);
+        double appliedBefore = sumOverStores("regionkv_store_proposals_total", "outcome=\"applied\",");
+        double fsyncsBefore = storeMetric(store, "regionkv_raft_log_fsync_seconds_count", "");
+        double fsyncWritesBefore = storeMetric(store, "regionkv_raft_log_writes_per_fsync_sum", "");
+        double appliesBefore = storeMetric(store, "regionkv_apply_seconds_count", "");
         double putsBefore = metric(store, "regionkv_grpc_requests_seconds_count", "RawPut", "OK");
         double invalidBefore = metric(store, "regionkv_grpc_requests_seconds_count", "RawGet", "INVALID_ARGUMENT");
         for (int i = 0; i < 5; i++) assertEquals(0, cli("put", "--endpoints", endpoint, "m" + i, "v").code());
@@ -176,6 +180,21 @@ class OperatorSurfaceTest {
         assertEquals(putsBefore + 5, metric(store, "regionkv_grpc_requests_seconds_count", "RawPut", "OK"));
         assertEquals(invalidBefore + 1, metric(store, "regionkv_grpc_requests_seconds_count", "RawGet", "INVALID_ARGUMENT"));
         assertTrue(metric(store, "regionkv_grpc_requests_seconds_sum", "RawPut", "OK") > 0, "latency recorded");
+
+        // The store's own figures: every put was applied through some leader's proposal, and this store
+        // (leader or follower) fsynced the appends in its raft log and applied the entries.
+        assertTrue(sumOverStores("regionkv_store_proposals_total", "outcome=\"applied\",") >= appliedBefore + 5,
+                "applied proposals counted");
+        assertTrue(storeMetric(store, "regionkv_raft_log_fsync_seconds_count", "") > fsyncsBefore, "raft-log fsyncs counted");
+        assertTrue(storeMetric(store, "regionkv_raft_log_fsync_seconds_sum", "") > 0, "fsync latency recorded");
+        assertTrue(storeMetric(store, "regionkv_raft_log_writes_per_fsync_sum", "") > fsyncWritesBefore,
+                "writes per fsync recorded");
+        assertTrue(storeMetric(store, "regionkv_apply_seconds_count", "") > appliesBefore, "applies counted");
+        double syncAge = storeMetric(store, "regionkv_kv_sync_age_seconds", "");
+        assertTrue(syncAge >= 0 && syncAge < 60, "kv synced within the last minute: " + syncAge);
+        assertTrue(storeMetric(store, "regionkv_store_pending_proposals", "") >= 0, "pending proposals gauge");
+        assertTrue(storeMetric(store, "regionkv_store_pending_reads", "") >= 0, "pending reads gauge");
+        assertTrue(storeMetric(store, "regionkv_snapshot_sent_bytes_total", "") >= 0, "snapshot bytes counter");
 
         String text = http(store, "/metrics").body();
         assertTrue(text.contains("regionkv_store_regions{store=\"3\"} 1.0"), "one region on store 3");
@@ -219,6 +238,26 @@ class OperatorSurfaceTest {
 
     private static ByteString b(String s) {
         return ByteString.copyFromUtf8(s);
+    }
+
+    /**
+     * The value of {@code name} on {@code store}, whose labels start with {@code labelsBefore} (labels are
+     * sorted by name, so {@code store} comes after {@code outcome}); -1 when the metric is missing.
+     */
+    private static double storeMetric(int store, String name, String labelsBefore) throws Exception {
+        Matcher m = Pattern.compile("^" + Pattern.quote(name + "{" + labelsBefore + "store=\"" + store + "\"} ") + "(\\S+)$",
+                Pattern.MULTILINE).matcher(http(store, "/metrics").body());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    private static double sumOverStores(String name, String labelsBefore) throws Exception {
+        double sum = 0;
+        for (int s = 1; s <= 3; s++) {
+            double v = storeMetric(s, name, labelsBefore);
+            assertTrue(v >= 0, name + " missing on store " + s);
+            sum += v;
+        }
+        return sum;
     }
 
     /** The value of a request counter of one node, 0 when it has not been created yet (no such call). */

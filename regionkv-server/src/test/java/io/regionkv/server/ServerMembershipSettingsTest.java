@@ -25,16 +25,27 @@ class ServerMembershipSettingsTest {
                 c.getString("pekko.cluster.downing-provider-class"));
         assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-        assertEquals(Duration.ofSeconds(1), c.getDuration("pekko.cluster.retry-unsuccessful-join-after"));
+        assertEquals(Duration.ofMillis(300), c.getDuration("pekko.cluster.retry-unsuccessful-join-after"));
         assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.seed-node-timeout"),
                 "a node that may form a cluster waits the full timeout for the others first");
     }
 
     @Test
-    void aNodeThatCannotFormAClusterAsksItsSeedsAgainEverySecond() {
+    void aServerTicksItsMembershipAndStoreRegistryOftenSoThatARestartedNodeIsBackSoon() {
+        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
+        assertEquals(Duration.ofMillis(250), c.getDuration("pekko.cluster.leader-actions-interval"));
+        assertEquals(Duration.ofMillis(250), c.getDuration("pekko.cluster.gossip-interval"));
+        assertEquals(Duration.ofMillis(200),
+                c.getDuration("pekko.cluster.typed.receptionist.distributed-data.gossip-interval"));
+        assertEquals(Duration.ofMillis(50),
+                c.getDuration("pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval"));
+    }
+
+    @Test
+    void aNodeThatCannotFormAClusterAsksItsSeedsAgainEveryHalfSecond() {
         ServerOptions joiner = new ServerOptions(2, Path.of("unused"), "127.0.0.1", 25582,
                 List.of(new HostPort("127.0.0.1", 25581)), List.of(1L, 2L));
-        assertEquals(Duration.ofSeconds(1),
+        assertEquals(Duration.ofMillis(500),
                 ServerCommand.config(joiner, ConfigFactory.load()).getDuration("pekko.cluster.seed-node-timeout"));
         ServerOptions firstSeed = new ServerOptions(1, Path.of("unused"), "127.0.0.1", 25581,
                 List.of(new HostPort("127.0.0.1", 25581)), List.of(1L, 2L));
@@ -50,11 +61,13 @@ class ServerMembershipSettingsTest {
                 regionkv.server.retry-join-after = 3s
                 regionkv.server.seed-node-timeout = 4s
                 regionkv.server.join-retry-interval = 2s
+                regionkv.server.membership-tick = 1s
                 """).withFallback(ConfigFactory.load());
         Config c = ServerCommand.config(OPTIONS, base);
         assertEquals("keep-oldest", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals(Duration.ofSeconds(20), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
         assertEquals(Duration.ofSeconds(3), c.getDuration("pekko.cluster.retry-unsuccessful-join-after"));
         assertEquals(Duration.ofSeconds(4), c.getDuration("pekko.cluster.seed-node-timeout"));
+        assertEquals(Duration.ofSeconds(1), c.getDuration("pekko.cluster.leader-actions-interval"));
     }
 }

@@ -178,6 +178,13 @@ class SnapshotTest {
             }
         });
         assertTrue(status(3).firstIndex() > lastOn3 + 1, "store 3 was filled by a snapshot, not by replay");
+        // The operators' counters saw it: generated and streamed by the leader, received and installed by 3.
+        StoreMetrics leader = nodes.get(1L).metrics();
+        StoreMetrics follower = nodes.get(3L).metrics();
+        assertTrue(leader.snapshotsGenerated() >= 1, "snapshot generated on store 1");
+        assertTrue(leader.snapshotBytesSent() > 0, "snapshot bytes sent by store 1");
+        assertTrue(follower.snapshotBytesReceived() > 0, "snapshot bytes received by store 3");
+        assertTrue(follower.snapshotsApplied() >= 1, "snapshot installed on store 3");
         transferLeaderTo(3); // reads now come from store 3's own data
         assertFalse(client.get(b("doomed")).toCompletableFuture().get(20, TimeUnit.SECONDS).isPresent());
         for (int i = 0; i < 60; i++) {

@@ -56,6 +56,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private final Engine engine;
     private final WriterSettings settings;
+    private final WriterMetrics metrics;
     private final ArrayDeque<WriterCommand.Write> buffer = new ArrayDeque<>();
     private final TimerScheduler<WriterCommand> timers;
     private boolean flushQueued;
@@ -83,16 +84,17 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private static final long MAX_FULL_BACKOFF_MILLIS = 1000;
 
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
-            WriterSettings settings) {
+            WriterSettings settings, WriterMetrics metrics) {
         super(context);
         this.timers = timers;
         this.engine = engine;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
-    static Behavior<WriterCommand> create(Engine engine, WriterSettings settings) {
+    static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics) {
         return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new GroupCommitWriter(context, timers, engine, settings)));
+                timers -> new GroupCommitWriter(context, timers, engine, settings, metrics)));
     }
 
     @Override
@@ -242,6 +244,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         }
         try {
             engine.syncIfDirty();
+            metrics.synced();
         } catch (RuntimeException e) {
             // Nothing is lost: the commits stay in the page cache and the marker stays set. Try again later.
             getContext().getLog().warn("deferred sync of {} failed; retrying after the sync interval", engine, e);
@@ -287,7 +290,9 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         }
         try {
             failIfInjected(live);
+            long started = System.nanoTime();
             long commit = engine.commitAll(batches);
+            recordCommit(live, started);
             List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = afterCommit(live) ? sync() : List.of();
             if (notes == null) {
                 // Committed but not durable: a write that needed the sync gets the failure, the others are in.
@@ -327,6 +332,16 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                     return;
                 }
             }
+        }
+    }
+
+    /** Reports a successful group commit: its duration, its size, and each apply batch's latency. */
+    private void recordCommit(List<WriterCommand.Write> group, long startedNanos) {
+        long now = System.nanoTime();
+        metrics.committed(group.size(), now - startedNanos);
+        if (!engine.syncDeferred()) metrics.synced();
+        for (WriterCommand.Write write : group) {
+            if (write.appliedIndex() > 0 && write.sentNanos() != 0) metrics.applyCommitted(now - write.sentNanos());
         }
     }
 

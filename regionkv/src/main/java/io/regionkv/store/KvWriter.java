@@ -17,9 +17,18 @@ public final class KvWriter {
     }
 
     public static Behavior<WriterCommand> create(Engine kvEngine, WriterSettings settings) {
+        return create(kvEngine, settings, WriterMetrics.NONE);
+    }
+
+    /** Reports its commits to {@code metrics} (see {@link StoreMetrics}). */
+    public static Behavior<WriterCommand> create(Engine kvEngine, WriterSettings settings, StoreMetrics metrics) {
+        return create(kvEngine, settings, metrics.kvWriter());
+    }
+
+    private static Behavior<WriterCommand> create(Engine kvEngine, WriterSettings settings, WriterMetrics metrics) {
         if (kvEngine.kind() != EngineKind.KV) {
             throw new IllegalArgumentException("the kv writer needs the kv environment, got " + kvEngine);
         }
-        return GroupCommitWriter.create(kvEngine, settings);
+        return GroupCommitWriter.create(kvEngine, settings, metrics);
     }
 }

@@ -137,7 +137,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         raft.fenceVotesBelow(storage.voteFence().getIndex(), storage.voteFence().getTerm()); // see TornKvRecovery
         this.appliedIndex = storage.appliedIndex();
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
-        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader);
+        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics());
         this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
         this.kvSyncDeferred = ctx.engines().kv().syncDeferred();
         this.syncedAppliedIndex = appliedIndex;
@@ -772,7 +772,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         io.regionkv.raft.Status rs = raft.status();
         return new PeerStatus(ctx.settings().storeId(), applier.region(), self, raft.state(), peerById(raft.leader()),
                 raft.term(), rs.hardState().getCommit(), appliedIndex, storage.firstIndex(),
-                storage.lastIndex(), syncedAppliedIndex, rs.progress());
+                storage.lastIndex(), syncedAppliedIndex, rs.progress(), proposals.pending(), reads.pending());
     }
 
     private Peer peerById(long id) {

@@ -5,8 +5,8 @@ import io.regionkv.transport.RaftTransport;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * What every peer of a store shares: the engines, the writers that own them, the transport, settings, and
- * the scheduler (its singleton proxy) with the heartbeat and split settings.
+ * What every peer of a store shares: the engines, the writers that own them, the transport, settings, the
+ * scheduler (its singleton proxy) with the heartbeat and split settings, and the store's metrics.
  */
 record PeerContext(
         StoreSettings settings,
@@ -17,4 +17,5 @@ record PeerContext(
         RaftTransport transport,
         ActorRef<StoreCommand> store,
         ActorRef<io.regionkv.scheduler.SchedulerCommand> scheduler,
-        PlacementSettings placement) {}
+        PlacementSettings placement,
+        StoreMetrics metrics) {}

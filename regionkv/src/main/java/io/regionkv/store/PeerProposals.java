@@ -36,12 +36,15 @@ final class PeerProposals {
     /** The NotLeader error naming the leader as this peer knows it now. */
     private final Supplier<Errorpb.Error> notLeader;
     private final ProposalBatch writeBatch = new ProposalBatch();
-    private final Proposals proposed = new Proposals();
+    private final Proposals proposed;
+    private final StoreMetrics metrics;
 
-    PeerProposals(RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader) {
+    PeerProposals(RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader, StoreMetrics metrics) {
         this.raft = raft;
         this.kv = kv;
         this.notLeader = notLeader;
+        this.metrics = metrics;
+        this.proposed = new Proposals(metrics);
     }
 
     void proposeWrite(RaftCmdRequest req, ActorRef<CommandReply> replyTo, long deadline) {
@@ -232,7 +235,9 @@ final class PeerProposals {
         proposed.failAll(outcomeUnknown);
     }
 
-    private static void reply(ActorRef<CommandReply> to, ByteString uuid, Errorpb.Error error) {
+    /** Every refusal goes through here: raft did not take the command. */
+    private void reply(ActorRef<CommandReply> to, ByteString uuid, Errorpb.Error error) {
+        metrics.proposals(StoreMetrics.ProposalOutcome.REFUSED, 1);
         to.tell(CommandReply.of(RegionErrors.response(uuid, error)));
     }
 }

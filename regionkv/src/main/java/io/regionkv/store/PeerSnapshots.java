@@ -76,6 +76,8 @@ final class PeerSnapshots {
     void onGenerated(PeerCommand.SnapshotGenerated g) {
         if (g.snapshot() == null) {
             context.getLog().warn("region {}: {}", storage.regionId(), g.error());
+        } else {
+            ctx.metrics().snapshotGenerated();
         }
         storage.onSnapshotGenerated(g.snapshot());
     }
@@ -95,7 +97,7 @@ final class PeerSnapshots {
         Path file = SnapshotFiles.generated(ctx.settings().dataDir(), storage.regionId(),
                 snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
         senders.put(to, context.spawnAnonymous(SnapshotSender.create(file, checksum, rm, ctx.transport(),
-                context.getSelf(), ACK_TIMEOUT), IoDispatcher.SNAPSHOT));
+                context.getSelf(), ACK_TIMEOUT, ctx.metrics()), IoDispatcher.SNAPSHOT));
     }
 
     /** The stream to {@code toPeerId} ended (it stopped itself); the peer reports the outcome to raft. */
@@ -192,6 +194,7 @@ final class PeerSnapshots {
         if (!installRaftWrite) return null;
         installRaftWrite = false;
         Installed done = new Installed(SnapshotInstall.applyState(installing), installRegion);
+        ctx.metrics().snapshotApplied();
         installing = null;
         installRegion = null;
         return done;

@@ -14,6 +14,11 @@ import java.util.Iterator;
 final class Proposals {
 
     private final ArrayDeque<Proposal> queue = new ArrayDeque<>();
+    private final StoreMetrics metrics;
+
+    Proposals(StoreMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     void add(Proposal p) {
         queue.addLast(p);
@@ -31,9 +36,11 @@ final class Proposals {
         while (!queue.isEmpty() && queue.peekFirst().index() <= index) {
             Proposal p = queue.pollFirst();
             if (p.index() == index && p.term() == term) {
+                metrics.proposals(StoreMetrics.ProposalOutcome.APPLIED, 1);
                 answers.add(p.replyTo(), response.toBuilder()
                         .setHeader(response.getHeader().toBuilder().setUuid(p.uuid()).setCurrentTerm(term)).build());
             } else {
+                metrics.proposals(StoreMetrics.ProposalOutcome.STALE, 1);
                 answers.add(p.replyTo(), RegionErrors.response(p.uuid(), RegionErrors.staleCommand()));
             }
         }
@@ -45,6 +52,7 @@ final class Proposals {
             Proposal p = it.next();
             if (nowNanos - p.deadlineNanos() >= 0) {
                 it.remove();
+                metrics.proposals(StoreMetrics.ProposalOutcome.TIMEOUT, 1);
                 p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(),
                         RegionErrors.timeout("proposal at index " + p.index() + " not applied in time; outcome unknown"))));
             }
@@ -53,6 +61,7 @@ final class Proposals {
 
     /** The peer is going away: every waiting proposal is answered with {@code error}. */
     void failAll(Errorpb.Error error) {
+        metrics.proposals(StoreMetrics.ProposalOutcome.ABANDONED, queue.size());
         for (Proposal p : queue) {
             p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(), error)));
         }

@@ -17,9 +17,18 @@ public final class RaftLogWriter {
     }
 
     public static Behavior<WriterCommand> create(Engine raftEngine, WriterSettings settings) {
+        return create(raftEngine, settings, WriterMetrics.NONE);
+    }
+
+    /** Reports its commits to {@code metrics} (see {@link StoreMetrics}). */
+    public static Behavior<WriterCommand> create(Engine raftEngine, WriterSettings settings, StoreMetrics metrics) {
+        return create(raftEngine, settings, metrics.raftLogWriter());
+    }
+
+    private static Behavior<WriterCommand> create(Engine raftEngine, WriterSettings settings, WriterMetrics metrics) {
         if (raftEngine.kind() != EngineKind.RAFT) {
             throw new IllegalArgumentException("the raft-log writer needs the raft environment, got " + raftEngine);
         }
-        return GroupCommitWriter.create(raftEngine, settings);
+        return GroupCommitWriter.create(raftEngine, settings, metrics);
     }
 }

@@ -33,7 +33,8 @@ final class SnapshotReceiver {
 
     private SnapshotReceiver() {}
 
-    static Behavior<Command> create(Path dataDir, RaftMessage message, ActorRef<StoreCommand> store, Duration idleTimeout) {
+    static Behavior<Command> create(Path dataDir, RaftMessage message, ActorRef<StoreCommand> store, Duration idleTimeout,
+            StoreMetrics metrics) {
         var md = message.getMessage().getSnapshot().getMetadata();
         Path target = SnapshotFiles.received(dataDir, message.getRegionId(), md.getTerm(), md.getIndex());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
@@ -62,6 +63,7 @@ final class SnapshotReceiver {
                         try {
                             out.write(chunk.getData().toByteArray());
                             expected[0]++;
+                            metrics.snapshotBytesReceived(chunk.getData().size());
                             if (!chunk.getLast()) {
                                 ack(ackTo, chunk, true, null);
                                 return Behaviors.same();

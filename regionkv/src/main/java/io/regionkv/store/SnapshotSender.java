@@ -36,7 +36,7 @@ final class SnapshotSender {
     private SnapshotSender() {}
 
     static Behavior<Command> create(Path file, int checksum, RaftMessage snapshotMessage, RaftTransport transport,
-            ActorRef<PeerCommand> peer, Duration ackTimeout) {
+            ActorRef<PeerCommand> peer, Duration ackTimeout, StoreMetrics metrics) {
         long toPeer = snapshotMessage.getToPeer().getId();
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             InputStream in;
@@ -70,6 +70,7 @@ final class SnapshotSender {
                 if (seq[0] == 0) c.setMessage(snapshotMessage);
                 if (last[0]) c.setChecksum(checksum);
                 transport.sendSnapshotChunk(toStore, new SnapshotChunkEnvelope(fromStore, c.build(), ackTo));
+                metrics.snapshotBytesSent(buf.length);
                 timers.startSingleTimer(AckTimeout.INSTANCE, ackTimeout);
             };
             try {

@@ -92,19 +92,21 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     /**
      * @param scheduler the scheduler singleton's proxy: region and store heartbeats and split ids
      * @param placement heartbeat intervals and split thresholds
+     * @param metrics what the store and its peers count for operators
      */
     public static Behavior<StoreCommand> create(StoreSettings settings, Engines engines,
             ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport,
-            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement) {
+            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement, StoreMetrics metrics) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(StoreCommand.HeartbeatTick.INSTANCE, placement.storeHeartbeatInterval());
-            return new StoreActor(ctx, settings, engines, raftLogWriter, kvWriter, transport, scheduler, placement);
+            return new StoreActor(ctx, settings, engines, raftLogWriter, kvWriter, transport, scheduler, placement,
+                    metrics);
         }));
     }
 
     private StoreActor(ActorContext<StoreCommand> ctx, StoreSettings settings, Engines engines,
             ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport,
-            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement) {
+            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement, StoreMetrics metrics) {
         super(ctx);
         this.settings = settings;
         this.scheduler = scheduler;
@@ -116,7 +118,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 p -> new StoreCommand.WriterSettled(p.token()));
         this.peerContext = new PeerContext(settings,
                 FlowControlSettings.fromConfig(ctx.getSystem().settings().config()), engines, raftLogWriter,
-                kvWriter, transport, ctx.getSelf(), scheduler, placement);
+                kvWriter, transport, ctx.getSelf(), scheduler, placement, metrics);
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);
@@ -200,7 +202,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 getContext().stop(receiver); // the sender restarted the stream
             }
             receiver = getContext().spawnAnonymous(SnapshotReceiver.create(settings.dataDir(), chunk.getMessage(),
-                    getContext().getSelf(), Duration.ofSeconds(30)), IoDispatcher.SNAPSHOT);
+                    getContext().getSelf(), Duration.ofSeconds(30), peerContext.metrics()), IoDispatcher.SNAPSHOT);
             getContext().watchWith(receiver, new StoreCommand.SnapshotStreamEnded(key));
             receivers.put(key, receiver);
         } else if (receiver == null) {

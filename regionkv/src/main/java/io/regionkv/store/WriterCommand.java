@@ -18,18 +18,26 @@ public sealed interface WriterCommand {
      * @param syncBeforeReply make the environment durable before answering, even if its sync is deferred:
      *     for a write that a later raft-log write (always fsynced) depends on, such as a snapshot's kv half
      *     before the raft half that drops the whole old log
+     * @param sentNanos when the sender handed it over (System.nanoTime): the writer measures the apply
+     *     latency from it (queueing included, which is most of it under load)
      */
     record Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
-            boolean syncBeforeReply) implements WriterCommand {
+            boolean syncBeforeReply, long sentNanos) implements WriterCommand {
         public Write {
             Objects.requireNonNull(batch, "batch");
             Objects.requireNonNull(replyTo, "replyTo");
             if (appliedIndex < 0) throw new IllegalArgumentException("appliedIndex must be >= 0, got " + appliedIndex);
         }
 
+        /** A write sent now. */
+        public Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
+                boolean syncBeforeReply) {
+            this(batch, requestId, replyTo, appliedIndex, syncBeforeReply, System.nanoTime());
+        }
+
         /** A write that is neither an apply batch nor needs a sync of its own. */
         public Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo) {
-            this(batch, requestId, replyTo, 0, false);
+            this(batch, requestId, replyTo, 0, false, 0);
         }
     }
 

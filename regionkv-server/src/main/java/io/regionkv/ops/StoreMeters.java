@@ -1,0 +1,73 @@
+package io.regionkv.ops;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.regionkv.store.StoreMetrics;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Exports a store's own counters ({@link StoreMetrics}) to the registry, tagged with the store id:
+ * <ul>
+ *   <li>{@code regionkv.store.proposals} by {@code outcome} (applied, stale, timeout, refused, abandoned);
+ *   <li>{@code regionkv.raft.log.fsync} (timer: one raft-log group commit with its fsync) and
+ *       {@code regionkv.raft.log.writes.per.fsync} (summary: peers' Readies sharing that fsync);
+ *   <li>{@code regionkv.apply} (timer: an apply batch handed to the kv writer until committed);
+ *   <li>{@code regionkv.snapshot.generated}, {@code regionkv.snapshot.applied},
+ *       {@code regionkv.snapshot.sent.bytes}, {@code regionkv.snapshot.received.bytes};
+ *   <li>{@code regionkv.kv.sync.age} (gauge, seconds since the kv environment was last made durable).
+ * </ul>
+ * The counters are read at scrape time (function counters over the store's adders); the timers are fed
+ * by the writers' threads as they measure. Fixed buckets, as for the request timer, so that quantiles
+ * can be computed across nodes.
+ */
+public final class StoreMeters {
+
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(5)};
+    private static final double[] WRITES_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+
+    private StoreMeters() {}
+
+    public static void bind(long storeId, StoreMetrics metrics, MeterRegistry registry) {
+        String store = Long.toString(storeId);
+        for (StoreMetrics.ProposalOutcome outcome : StoreMetrics.ProposalOutcome.values()) {
+            FunctionCounter.builder("regionkv.store.proposals", metrics, m -> m.proposals(outcome))
+                    .tag("store", store).tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("proposals of this store's leaders by how they ended").register(registry);
+        }
+        counter(registry, store, "regionkv.snapshot.generated", "snapshots this store generated",
+                metrics, StoreMetrics::snapshotsGenerated);
+        counter(registry, store, "regionkv.snapshot.applied", "received snapshots this store installed",
+                metrics, StoreMetrics::snapshotsApplied);
+        counter(registry, store, "regionkv.snapshot.sent.bytes", "snapshot file bytes this store streamed to others",
+                metrics, StoreMetrics::snapshotBytesSent);
+        counter(registry, store, "regionkv.snapshot.received.bytes", "snapshot file bytes this store received",
+                metrics, StoreMetrics::snapshotBytesReceived);
+        Gauge.builder("regionkv.kv.sync.age", metrics, StoreMetrics::kvSyncAgeSeconds).tag("store", store)
+                .baseUnit("seconds").description("time since the kv environment was last made durable")
+                .register(registry);
+        Timer fsync = Timer.builder("regionkv.raft.log.fsync").tag("store", store)
+                .description("one raft-log group commit, fsync included").serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        DistributionSummary perFsync = DistributionSummary.builder("regionkv.raft.log.writes.per.fsync")
+                .tag("store", store).description("peers' raft-log writes (Readies) sharing one fsync")
+                .serviceLevelObjectives(WRITES_BUCKETS).register(registry);
+        Timer apply = Timer.builder("regionkv.apply").tag("store", store)
+                .description("an apply batch from its peer handing it to the kv writer until committed")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        metrics.bind(nanos -> fsync.record(nanos, TimeUnit.NANOSECONDS), perFsync::record,
+                nanos -> apply.record(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    private static void counter(MeterRegistry registry, String store, String name, String description,
+            StoreMetrics metrics, ToDoubleFunction<StoreMetrics> value) {
+        FunctionCounter.builder(name, metrics, value).tag("store", store).description(description).register(registry);
+    }
+}
