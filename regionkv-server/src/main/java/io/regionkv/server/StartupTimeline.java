@@ -1,5 +1,6 @@
 package io.regionkv.server;
 
+import io.regionkv.RegionKvNode;
 import io.regionkv.store.PeerStatus;
 import java.lang.management.ManagementFactory;
 import java.util.List;
