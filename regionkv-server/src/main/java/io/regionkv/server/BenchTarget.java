@@ -106,8 +106,10 @@ final class BenchTarget implements AutoCloseable {
         // Pekko refuses a joining node whose downing provider differs from the cluster's: a cluster of
         // `regionkv server` nodes downs with the settings of ServerCommand.membership, so the bench does too.
         Config servers = base.withFallback(ConfigFactory.defaultReference()).resolve();
-        return join(seed, host, stores, ServerCommand.membership(servers.getConfig("regionkv.server"), false)
-                .withFallback(base), timeout);
+        Config client = ServerCommand.membership(servers.getConfig("regionkv.server"), false);
+        // The bench client is a JVM of its own, sized like a server node.
+        if (servers.getBoolean("regionkv.server.one-pool")) client = client.withFallback(LocalCluster.singleNodeConfig());
+        return join(seed, host, stores, client.withFallback(base), timeout);
     }
 
     /** Joins the cluster at {@code seed} as a client-only node with {@code base}'s cluster settings. */

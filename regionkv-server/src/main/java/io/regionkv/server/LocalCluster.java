@@ -58,6 +58,20 @@ public final class LocalCluster implements AutoCloseable {
                 """, 1.0 / systems));
     }
 
+    /**
+     * Thread pools of a JVM that runs one node ({@code regionkv server}, or the client node of
+     * {@code regionkv bench --connect}) on a machine it shares with at most a few others: the same single
+     * pool as {@link #sharedCoresConfig}, sized to the cores, and one inbound Artery lane instead of four, so
+     * that a message from another node reaches its actor after one hand-off between threads, not two (Pekko:
+     * "lowest latency can be achieved with inbound-lanes=1"). Pekko's own sizing (a default pool of at least
+     * 8 threads, an internal pool, a remote pool and four inbound lanes) woke a parked thread for almost every
+     * hop; see BENCHMARKS.md, "Deployed shape (issue 12)". {@code regionkv.server.one-pool = off} keeps it.
+     */
+    public static Config singleNodeConfig() {
+        return ConfigFactory.parseString("pekko.remote.artery.advanced.inbound-lanes = 1")
+                .withFallback(sharedCoresConfig(1));
+    }
+
     /** Per-node settings on top of the loaded configuration: loopback, random port, this node's store. */
     public static Config nodeConfig(Config base, long storeId, Path dataDir, List<Long> initialStores) {
         return io.regionkv.scheduler.Scheduler.withHostRole(loopbackNodeConfig()

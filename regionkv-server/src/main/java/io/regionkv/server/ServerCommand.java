@@ -119,6 +119,8 @@ public final class ServerCommand {
         if (options.port() != 0) {
             c = c.withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
         }
+        Config settings = base.withFallback(ConfigFactory.defaultReference()).resolve();
+        if (settings.getBoolean("regionkv.server.one-pool")) c = c.withFallback(LocalCluster.singleNodeConfig());
         // A store node may host the scheduler singleton.
         Config resolved = c.withFallback(base).resolve();
         return io.regionkv.scheduler.Scheduler.withHostRole(membership(resolved.getConfig("regionkv.server"),

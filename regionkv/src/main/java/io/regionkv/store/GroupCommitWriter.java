@@ -74,6 +74,8 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private int injectedLeft;
     /** When the first commit not covered by a sync happened (System.nanoTime), or 0 when all is synced. */
     private long unsyncedSinceNanos;
+    /** When the last commit of a deferred environment ended: the idle sync waits until it is old enough. */
+    private long lastCommitNanos;
     /** Per peer, its highest apply batch committed since the last sync; bounded by the number of peers. */
     private final Map<ActorRef<WriteResult>, WriteResult.Synced> unsyncedApplies = new HashMap<>();
     private boolean syncSoonQueued;
@@ -195,6 +197,13 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     private Behavior<WriterCommand> onSyncIfIdle() {
+        long idleFor = System.nanoTime() - lastCommitNanos;
+        long idleDelay = engine.config().kvSyncIdleDelay().toNanos();
+        if (idleFor < idleDelay) {
+            // Commits came since the timer was armed: wait until the last one is idleDelay old.
+            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, java.time.Duration.ofNanos(idleDelay - idleFor));
+            return this;
+        }
         syncAndNotify();
         return this;
     }
@@ -381,7 +390,12 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             unsyncedSinceNanos = now;
             timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
         }
-        timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+        // Armed once per idle spell, not re-armed on every commit (a cancel and a new scheduler task per
+        // commit): onSyncIfIdle checks how long ago the last one was and waits out the rest.
+        lastCommitNanos = now;
+        if (!timers.isTimerActive(WriterCommand.SyncIfIdle.INSTANCE)) {
+            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+        }
         boolean syncNow = now - unsyncedSinceNanos >= engine.config().kvSyncInterval().toNanos();
         for (WriterCommand.Write write : group) {
             syncNow |= write.syncBeforeReply();

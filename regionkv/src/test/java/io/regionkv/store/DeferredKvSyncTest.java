@@ -117,6 +117,38 @@ class DeferredKvSyncTest {
         testKit.stop(writer);
     }
 
+    /**
+     * The idle sync comes a whole idle delay after the LAST commit, not after the first one of the spell:
+     * the writer arms its idle timer once and, when it fires early, waits out the rest. A sync can only be
+     * made later by a loaded machine, never earlier, so the lower bound below holds under any load.
+     */
+    @Test
+    void theIdleSyncWaitsForTheIdleDelayAfterTheLastCommit() {
+        Duration idle = Duration.ofSeconds(1);
+        Engine engine = open(EngineConfig.defaults().withKvSyncIdleDelay(idle).withKvSyncInterval(Duration.ofHours(1)));
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(engine), "idle-kv-writer");
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        writer.tell(new WriterCommand.Write(put(1), 1, probe.getRef(), 5, false));
+        assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        try {
+            Thread.sleep(idle.toMillis() * 6 / 10);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        long secondSent = System.nanoTime();
+        writer.tell(new WriterCommand.Write(put(2), 2, probe.getRef(), 7, false));
+        WriteResult second = probe.receiveMessage(TIMEOUT);
+        if (second instanceof WriteResult.Synced early) {
+            throw new AssertionError("synced " + early + " before the second write was committed");
+        }
+        assertInstanceOf(WriteResult.Written.class, second);
+        assertEquals(new WriteResult.Synced(2, 7), probe.receiveMessage(TIMEOUT), "one sync covers both writes");
+        long waited = System.nanoTime() - secondSent;
+        assertTrue(waited >= idle.toNanos(), "synced " + waited / 1_000_000 + " ms after the last commit, before the idle delay");
+        assertEquals(1, engine.syncCount(), "one sync for the idle spell");
+        testKit.stop(writer);
+    }
+
     /** A write that asks for it is durable when answered, however the environment defers its syncs. */
     @Test
     void aWriteThatAsksForASyncIsDurableWhenAnswered() {

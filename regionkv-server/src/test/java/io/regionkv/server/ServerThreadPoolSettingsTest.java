@@ -1,0 +1,39 @@
+package io.regionkv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@code regionkv server} node runs Pekko's internal actors and Artery on its default pool, sized to
+ * the cores, with one inbound lane ({@code regionkv.server.one-pool}); off keeps Pekko's own pools.
+ */
+class ServerThreadPoolSettingsTest {
+
+    private static final ServerOptions OPTIONS =
+            new ServerOptions(1, Path.of("unused"), "127.0.0.1", 0, List.of(), List.of(1L));
+
+    @Test
+    void aServerRunsOnePoolSizedToTheCores() {
+        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
+        // A string names another dispatcher: Pekko's dispatcher alias, so both share one pool.
+        assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.actor.internal-dispatcher"));
+        assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.remote.artery.advanced.use-dispatcher"));
+        assertEquals(1.0, c.getDouble("pekko.actor.default-dispatcher.fork-join-executor.parallelism-factor"));
+        assertEquals(2, c.getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min"));
+        assertEquals(1, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
+    }
+
+    @Test
+    void offKeepsPekkosPools() {
+        Config base = ConfigFactory.parseString("regionkv.server.one-pool = off").withFallback(ConfigFactory.load());
+        Config c = ServerCommand.config(OPTIONS, base);
+        assertEquals("pekko.remote.default-remote-dispatcher", c.getString("pekko.remote.artery.advanced.use-dispatcher"));
+        assertEquals(4, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
+        assertEquals(8, c.getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min"));
+    }
+}
