@@ -780,7 +780,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         io.regionkv.raft.Status rs = raft.status();
         return new PeerStatus(ctx.settings().storeId(), applier.region(), self, raft.state(), peerById(raft.leader()),
                 raft.term(), rs.hardState().getCommit(), appliedIndex, storage.firstIndex(),
-                storage.lastIndex(), syncedAppliedIndex, rs.progress());
+                storage.lastIndex(), syncedAppliedIndex, rs.progress(), proposals.pending(), reads.pending());
     }
 
     private Peer peerById(long id) {

@@ -14,10 +14,12 @@ import java.util.Map;
  *     unless {@code kv-sync = deferred}); raft-log GC never compacts above it
  * @param progress by peer id, how far the leader knows each peer's log matches its own (empty unless this
  *     peer leads): a store handing its leaders away picks a caught-up follower from it
+ * @param pendingProposals writes this peer holds, not applied yet (at most flow-control's bound)
+ * @param pendingReads reads this peer holds, not answered yet (at most flow-control's bound)
  */
 public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
         long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long syncedAppliedIndex,
-        Map<Long, ProgressStatus> progress) {
+        Map<Long, ProgressStatus> progress, int pendingProposals, int pendingReads) {
     public PeerStatus {
         progress = Map.copyOf(progress);
     }
