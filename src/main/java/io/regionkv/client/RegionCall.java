@@ -408,7 +408,7 @@ final class RegionCall {
 
     /**
      * Retries after the store's hint (or the backoff, if longer), unless that would carry the call past its
-     * busy budget or its deadline: then it fails at once with the typed busy error. A busy refusal proves
+     * busy budget, or to within one budget (at most a quarter of the request timeout) of its deadline: then it fails at once with the typed busy error. A busy refusal proves
      * nothing was applied, so the call ends with a definite "not served" instead of waiting out its
      * deadline and being reported as a timeout.
      */
@@ -421,7 +421,11 @@ final class RegionCall {
         Duration delay = ctx.backoff().delay(retries++);
         Duration hint = Duration.ofMillis(busy.getServerIsBusy().getBackoffMs());
         if (hint.compareTo(delay) > 0) delay = hint;
-        long giveUpAt = Math.min(deadlineNanos, firstBusyNanos + ctx.settings().busyBudget().toNanos());
+        // Not too close to the deadline either: a write admitted with little time left would likely end
+        // unanswered, as "outcome unknown", which is worse for the caller than a definite busy.
+        long budget = ctx.settings().busyBudget().toNanos();
+        long margin = Math.min(budget, ctx.settings().requestTimeout().toNanos() / 4);
+        long giveUpAt = Math.min(deadlineNanos - margin, firstBusyNanos + budget);
         if (now + delay.toNanos() >= giveUpAt) {
             result.completeExceptionally(new RegionKvBusyException(operation + " " + KeyRanges.printable(key)
                     + " not served: the store stayed busy for " + (now - firstBusyNanos) / 1_000_000 + " ms; "
