@@ -39,6 +39,9 @@ final class LoadLoop {
     private final PrintStream progress;
     private final Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
     private final LongAdder errors = new LongAdder();
+    /** Of the errors: refused as busy (typed), and run out of their deadline; the rest are other failures. */
+    private final LongAdder busy = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -69,6 +72,8 @@ final class LoadLoop {
         sleepUntil(measureFrom);
         recorder.getIntervalHistogram(); // everything before this instant was warm-up
         errors.reset();
+        busy.reset();
+        timedOut.reset();
         firstError.set(null);
         long cpuFrom = processCpuNanos();
         long from = System.nanoTime();
@@ -85,6 +90,12 @@ final class LoadLoop {
         long cpuTo = processCpuNanos();
         long errorCount = errors.sum();
         report("measure", to - from, measured, errorCount);
+        if (errorCount > 0) {
+            long b = busy.sum();
+            long t = timedOut.sum();
+            progress.println(String.format(Locale.ROOT, "%s in-flight %d: errors %d = %d busy + %d timed out + %d other",
+                    name, concurrency, errorCount, b, t, errorCount - b - t));
+        }
         Throwable first = firstError.get();
         awaitDrained(drainTimeout);
         return new PhaseResult(name, concurrency, (to - from) / 1e9, measured, errorCount,
@@ -122,6 +133,11 @@ final class LoadLoop {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         firstError.compareAndSet(null, cause);
+        switch (ErrorKind.of(cause)) {
+            case BUSY -> busy.increment();
+            case TIMED_OUT -> timedOut.increment();
+            default -> { }
+        }
     }
 
     private void awaitDrained(Duration timeout) {

@@ -28,6 +28,8 @@ public final class ServerProcesses implements AutoCloseable {
     private final int[] clusterPorts;
     private final int[] servingBefore;
     private final List<String> extraJvmArgs;
+    /** The first region's stores, or null for all of them. */
+    private List<String> initialStores;
 
     public ServerProcesses(Path base, int stores) throws IOException {
         this(base, stores, List.of());
@@ -42,6 +44,17 @@ public final class ServerProcesses implements AutoCloseable {
         this.clusterPorts = new int[stores + 1];
         this.servingBefore = new int[stores + 1];
         for (int i = 1; i <= stores; i++) clusterPorts[i] = freePort();
+    }
+
+    /**
+     * Bootstraps the first region on {@code ids} only (default: every store), so that the other stores
+     * start empty and receive replicas later, e.g. by a snapshot. Call before the first {@link #start}.
+     */
+    public ServerProcesses initialStores(int... ids) {
+        List<String> list = new ArrayList<>();
+        for (int id : ids) list.add(Integer.toString(id));
+        this.initialStores = List.copyOf(list);
+        return this;
     }
 
     private static int freePort() throws IOException {
@@ -109,7 +122,7 @@ public final class ServerProcesses implements AutoCloseable {
                 "--data", base.resolve("s" + store).toString(),
                 "--port", Integer.toString(clusterPorts[store]),
                 "--seed", "127.0.0.1:" + clusterPorts[1],
-                "--initial-stores", String.join(",", stores1ToN),
+                "--initial-stores", String.join(",", initialStores != null ? initialStores : stores1ToN),
                 "--grpc-port", "0", "--http-port", "0"));
         File log = base.resolve("server-" + store + ".log").toFile();
         servers[store] = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -150,6 +163,11 @@ public final class ServerProcesses implements AutoCloseable {
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill -" + signal + " of store " + store + " failed");
         }
+    }
+
+    /** The process id of the server of {@code store} started last. */
+    public long pid(int store) {
+        return servers[store].pid();
     }
 
     /** Whether the server of {@code store} started last is still running. */

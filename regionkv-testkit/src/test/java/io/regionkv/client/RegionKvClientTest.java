@@ -323,8 +323,9 @@ class RegionKvClientTest {
         assertTrue(elapsedMs >= 400, "retried after " + elapsedMs + " ms, before the 400 ms the store asked for");
     }
 
+    /** A store that stays busy: the call retries, then ends busy (typed) before its deadline, not as a timeout. */
     @Test
-    void endlessRefusalsEndAtTheDeadlineWithATypedTimeout() throws Exception {
+    void endlessRefusalsEndAsATypedBusyBeforeTheDeadline() throws Exception {
         Region r = region(1, "", "", 1, a, b, c);
         Duration timeout = Duration.ofMillis(700);
         RegionKvClient client = client(settings().withRequestTimeout(timeout));
@@ -336,14 +337,30 @@ class RegionKvClientTest {
         Throwable e = failure(client.put(k("busy-key"), k("1")));
         long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
 
-        RegionKvTimeoutException te = assertInstanceOf(RegionKvTimeoutException.class, e);
-        assertEquals("put", te.operation());
-        assertEquals("'busy-key'", te.key());
-        assertTrue(te.lastError().contains("ServerIsBusy") && te.lastError().contains("compacting"), te.lastError());
-        assertFalse(te.outcomeUnknown(), "every attempt was refused: nothing was applied");
-        assertTrue(te.getMessage().contains("busy-key"), te.getMessage());
-        assertTrue(elapsedMs >= timeout.toMillis() - 50, "gave up after " + elapsedMs + " ms, before the deadline");
+        RegionKvBusyException be = assertInstanceOf(RegionKvBusyException.class, e);
+        assertEquals("compacting", be.storeError().orElseThrow().getServerIsBusy().getReason());
+        assertTrue(be.getMessage().contains("busy-key"), be.getMessage());
+        assertTrue(elapsedMs < timeout.toMillis(), "ended after " + elapsedMs + " ms, at or past the deadline");
         assertTrue(a.commands.size() >= 3, "kept retrying: " + a.commands.size() + " attempts");
+    }
+
+    /** The busy budget ends the retries long before a distant deadline. */
+    @Test
+    void aBusyStoreEndsTheCallAfterTheBusyBudget() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings().withRequestTimeout(Duration.ofSeconds(30))
+                .withBusyBudget(Duration.ofMillis(300)));
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        a.onCommand = (cmd, n) -> error(cmd, Errorpb.Error.newBuilder()
+                .setServerIsBusy(Errorpb.ServerIsBusy.newBuilder().setReason("full").setBackoffMs(10)));
+
+        long t0 = System.nanoTime();
+        Throwable e = failure(client.put(k("busy-key"), k("1")));
+        long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertInstanceOf(RegionKvBusyException.class, e);
+        assertTrue(elapsedMs < 5_000, "ended after " + elapsedMs + " ms; the busy budget is 300 ms");
+        assertTrue(a.commands.size() >= 2, "retried: " + a.commands.size() + " attempts");
     }
 
     @Test

@@ -16,9 +16,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
  *                               stores named by cached regions, then those this node's
  *                               {@link io.regionkv.transport.StoreDirectory} knows
  * @param attemptTimeoutForReads how long one read attempt may wait before the read is tried elsewhere
+ * @param busyBudget             how long an operation keeps retrying after its first ServerIsBusy before it
+ *                               fails with {@link RegionKvBusyException}
  */
 public record ClientSettings(Duration requestTimeout, Duration backoffBase, Duration backoffMax,
-        List<Long> initialStores, Duration attemptTimeoutForReads) {
+        List<Long> initialStores, Duration attemptTimeoutForReads, Duration busyBudget) {
 
     public static final String CONFIG_PATH = "regionkv.client";
 
@@ -27,6 +29,7 @@ public record ClientSettings(Duration requestTimeout, Duration backoffBase, Dura
         requirePositive("backoffBase", backoffBase);
         requirePositive("backoffMax", backoffMax);
         requirePositive("attemptTimeoutForReads", attemptTimeoutForReads);
+        requirePositive("busyBudget", busyBudget);
         if (backoffMax.compareTo(backoffBase) < 0) {
             throw new IllegalArgumentException("backoffMax (" + backoffMax + ") must be >= backoffBase ("
                     + backoffBase + ")");
@@ -45,7 +48,7 @@ public record ClientSettings(Duration requestTimeout, Duration backoffBase, Dura
     /** The library defaults, without reading any configuration. */
     public static ClientSettings defaults() {
         return new ClientSettings(Duration.ofSeconds(10), Duration.ofMillis(20), Duration.ofSeconds(1), List.of(),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 
     /** Reads {@code regionkv.client} from the system's configuration. */
@@ -57,23 +60,27 @@ public record ClientSettings(Duration requestTimeout, Duration backoffBase, Dura
     public static ClientSettings fromConfig(Config c) {
         return new ClientSettings(c.getDuration("request-timeout"), c.getDuration("backoff-base"),
                 c.getDuration("backoff-max"), c.getLongList("initial-stores"),
-                c.getDuration("attempt-timeout-for-reads"));
+                c.getDuration("attempt-timeout-for-reads"), c.getDuration("busy-budget"));
     }
 
     public ClientSettings withRequestTimeout(Duration d) {
-        return new ClientSettings(d, backoffBase, backoffMax, initialStores, attemptTimeoutForReads);
+        return new ClientSettings(d, backoffBase, backoffMax, initialStores, attemptTimeoutForReads, busyBudget);
     }
 
     public ClientSettings withBackoff(Duration base, Duration max) {
-        return new ClientSettings(requestTimeout, base, max, initialStores, attemptTimeoutForReads);
+        return new ClientSettings(requestTimeout, base, max, initialStores, attemptTimeoutForReads, busyBudget);
     }
 
     public ClientSettings withInitialStores(List<Long> stores) {
-        return new ClientSettings(requestTimeout, backoffBase, backoffMax, stores, attemptTimeoutForReads);
+        return new ClientSettings(requestTimeout, backoffBase, backoffMax, stores, attemptTimeoutForReads, busyBudget);
     }
 
     public ClientSettings withAttemptTimeoutForReads(Duration d) {
-        return new ClientSettings(requestTimeout, backoffBase, backoffMax, initialStores, d);
+        return new ClientSettings(requestTimeout, backoffBase, backoffMax, initialStores, d, busyBudget);
+    }
+
+    public ClientSettings withBusyBudget(Duration d) {
+        return new ClientSettings(requestTimeout, backoffBase, backoffMax, initialStores, attemptTimeoutForReads, d);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -65,6 +65,9 @@ final class RegionCall {
     private final CompletableFuture<Result> result = new CompletableFuture<>();
 
     private int retries;
+    /** When this call was first told ServerIsBusy (nanoTime), valid once {@link #busySeen}. */
+    private long firstBusyNanos;
+    private boolean busySeen;
     private String lastError = "none (no attempt finished)";
     /** The store of the previous attempt, so that rotation moves past a silent or unreachable one. */
     private long lastStore;
@@ -366,7 +369,7 @@ final class RegionCall {
             retry(Duration.ZERO);
         } else if (e.hasServerIsBusy()) {
             lastError = "ServerIsBusy from store " + storeId + ": " + e.getServerIsBusy().getReason();
-            retry(Duration.ofMillis(e.getServerIsBusy().getBackoffMs()));
+            onBusy(e);
         } else if (e.hasTimeout()) {
             // The store gave up waiting for its own proposal or read: same rules as our own timeout.
             lastError = "store " + storeId + ": " + e.getMessage();
@@ -400,6 +403,35 @@ final class RegionCall {
         Duration delay = ctx.backoff().delay(retries++);
         if (atLeast.compareTo(delay) > 0) delay = atLeast;
         if (delay.toNanos() > remaining) delay = Duration.ofNanos(remaining);
+        ctx.scheduler().scheduleOnce(delay, this::attempt, ctx.executor());
+    }
+
+    /**
+     * Retries after the store's hint (or the backoff, if longer), unless that would carry the call past its
+     * busy budget, or to within one budget (at most a quarter of the request timeout) of its deadline: then it fails at once with the typed busy error. A busy refusal proves
+     * nothing was applied, so the call ends with a definite "not served" instead of waiting out its
+     * deadline and being reported as a timeout.
+     */
+    private void onBusy(Errorpb.Error busy) {
+        long now = System.nanoTime();
+        if (!busySeen) {
+            busySeen = true;
+            firstBusyNanos = now;
+        }
+        Duration delay = ctx.backoff().delay(retries++);
+        Duration hint = Duration.ofMillis(busy.getServerIsBusy().getBackoffMs());
+        if (hint.compareTo(delay) > 0) delay = hint;
+        // Not too close to the deadline either: a write admitted with little time left would likely end
+        // unanswered, as "outcome unknown", which is worse for the caller than a definite busy.
+        long budget = ctx.settings().busyBudget().toNanos();
+        long margin = Math.min(budget, ctx.settings().requestTimeout().toNanos() / 4);
+        long giveUpAt = Math.min(deadlineNanos - margin, firstBusyNanos + budget);
+        if (now + delay.toNanos() >= giveUpAt) {
+            result.completeExceptionally(new RegionKvBusyException(operation + " " + KeyRanges.printable(key)
+                    + " not served: the store stayed busy for " + (now - firstBusyNanos) / 1_000_000 + " ms; "
+                    + lastError, busy));
+            return;
+        }
         ctx.scheduler().scheduleOnce(delay, this::attempt, ctx.executor());
     }
 

@@ -249,6 +249,14 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 deferredSnapshot = rm;
                 return this;
             }
+        } else if ((snapshotBuilding != null || deferredSnapshot != null)
+                && rm.getMessage().getMsgType() == io.regionkv.proto.Eraftpb.MessageType.MsgAppend) {
+            // The leader heard the transfer succeed and probes just past the snapshot; raft here has not seen
+            // the snapshot yet (its file is being checked, or it waits for the Ready in flight), so it would
+            // reject, and the leader, its log compacted below, would stream the whole snapshot again (seen
+            // with a 500 MB region). Dropped, the probe is simply resent (raft tolerates lost messages) and
+            // answered once the snapshot is stepped.
+            return this;
         }
         try {
             raft.step(rm.getMessage());

@@ -14,8 +14,8 @@ import java.util.Map;
  *     unless {@code kv-sync = deferred}); raft-log GC never compacts above it
  * @param progress by peer id, how far the leader knows each peer's log matches its own (empty unless this
  *     peer leads): a store handing its leaders away picks a caught-up follower from it
- * @param pendingProposals writes and admin commands waiting to be proposed or applied
- * @param pendingReads reads waiting for their read index or its apply
+ * @param pendingProposals writes this peer holds, not applied yet (at most flow-control's bound)
+ * @param pendingReads reads this peer holds, not answered yet (at most flow-control's bound)
  */
 public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
         long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long syncedAppliedIndex,

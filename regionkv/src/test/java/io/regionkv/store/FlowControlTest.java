@@ -111,7 +111,8 @@ class FlowControlTest {
     @Test
     void theClientHonoursServerIsBusyAndEveryWriteLands() throws Exception {
         RegionKvClient client = new RegionKvClient(kit.system(), ClientSettings.defaults()
-                .withInitialStores(List.of(1L)).withRequestTimeout(Duration.ofSeconds(60)));
+                .withInitialStores(List.of(1L)).withRequestTimeout(Duration.ofSeconds(60))
+                .withBusyBudget(Duration.ofSeconds(60)));
         List<CompletableFuture<Void>> puts = new ArrayList<>();
         for (int i = 0; i < FLOOD; i++) {
             puts.add(client.put(bytes("c" + i), bytes("v" + i)).toCompletableFuture());
