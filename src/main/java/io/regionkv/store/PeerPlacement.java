@@ -117,6 +117,17 @@ final class PeerPlacement {
                 context.getSystem().ignoreRef()));
     }
 
+    /**
+     * A hibernated leader's heartbeat, so that the directory keeps its region: nothing pending and no
+     * peer down, since it sleeps only with every follower matched (and its raft progress is not
+     * refreshed while it sleeps, so it cannot tell more).
+     */
+    void heartbeatWhileAsleep(Region region) {
+        if (region.getPeersCount() == 0) return;
+        ctx.scheduler().tell(new SchedulerCommand.RegionHeartbeat(region, self, approximateSize, approximateKeys,
+                List.of(), List.of(), heartbeatReplies));
+    }
+
     private void heartbeat(Region region, RawNode raft, long truncatedIndex) {
         if (region.getPeersCount() == 0) return;
         List<Peer> pending = new ArrayList<>();
