@@ -350,7 +350,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onTick() {
         // Judged before this tick's heartbeats are made: the last ones went out with the previous Ready.
-        List<RaftMessage> hibernate = hibernation.onLeaderTick(quiet(), raft, appliedIndex, applier.region(), self);
+        List<RaftMessage> hibernate = hibernation.onLeaderTick(quiet() && !placement.checkDue(), raft, appliedIndex, applier.region(), self);
         if (!hibernate.isEmpty() || hibernation.asleep()) {
             for (RaftMessage m : hibernate) ctx.transport().send(m);
             return this;

@@ -79,6 +79,14 @@ final class PeerPlacement {
         }
     }
 
+    /**
+     * Whether a split check is running or due (never measured as leader, or written to enough since):
+     * such a region must not hibernate, or it would never be measured and split.
+     */
+    boolean checkDue() {
+        return checking || !measured || writtenSinceCheck >= ctx.placement().regionSplitSize() / 8;
+    }
+
     /** Leadership or the region changed: a new leader (or a new shape) reports at once. */
     void onLeaderOrRegionChanged(boolean leader, Region region, RawNode raft, long truncatedIndex) {
         if (leader) {
