@@ -61,6 +61,11 @@ final class BenchCli implements Callable<Integer> {
             description = "measured time of each phase (default: ${DEFAULT-VALUE})")
     Duration duration;
 
+    @Option(names = "--regions", paramLabel = "N", defaultValue = "1",
+            description = {"split the keys evenly into N regions and spread their leaders over the stores",
+                "before measuring (default: ${DEFAULT-VALUE}: the cluster as it is)"})
+    int regions;
+
     @Spec
     CommandSpec spec;
 
@@ -93,9 +98,10 @@ final class BenchCli implements Callable<Integer> {
             levels.add((int) level);
         }
         if (duration.isZero()) throw c.fail("--duration must be more than zero");
+        c.inRange("--regions", regions, 1, keys);
         return new BenchOptions(connect, host == null ? "127.0.0.1" : host,
                 stores == null ? List.of(1L, 2L, 3L) : c.positiveDistinct("--stores", stores), data, n, keys, valueSize,
-                levels, warmup, duration, endpoints == null ? List.of() : endpoints);
+                levels, warmup, duration, endpoints == null ? List.of() : endpoints, regions);
     }
 
     @Override

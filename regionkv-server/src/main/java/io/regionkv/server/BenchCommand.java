@@ -36,6 +36,7 @@ public final class BenchCommand {
             long seed = System.nanoTime();
             BenchWorkload workload = new BenchWorkload(target.api(), o.valueSize(), seed);
             awaitWritable(workload);
+            new BenchRegions(target.admin(), START_TIMEOUT, err).prepare(o.keys(), o.regions());
             Duration drain = target.requestTimeout().plusSeconds(5);
             List<PhaseResult> results = new ArrayList<>();
             for (int c : o.concurrency()) {
@@ -46,8 +47,8 @@ public final class BenchCommand {
             for (int c : o.concurrency()) {
                 results.add(new LoadLoop("get", c, o.keys(), workload::get, err).run(o.warmup(), o.duration(), drain));
             }
-            out.printf("regionkv bench: %s; %d keys of %d bytes, values of %d bytes; warm-up %s, measured %s per phase%n",
-                    target.description(), o.keys(), BenchWorkload.KEY_BYTES, o.valueSize(), show(o.warmup()),
+            out.printf("regionkv bench: %s; %s%d keys of %d bytes, values of %d bytes; warm-up %s, measured %s per phase%n",
+                    target.description(), o.regions() > 1 ? o.regions() + " regions, " : "", o.keys(), BenchWorkload.KEY_BYTES, o.valueSize(), show(o.warmup()),
                     show(o.duration()));
             PhaseResult.printTable(results, out);
             if (prefillErrors > 0) out.println("prefill: " + prefillErrors + " puts failed");

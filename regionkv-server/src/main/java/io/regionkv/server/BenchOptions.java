@@ -16,9 +16,11 @@ import java.util.List;
  * @param stores      with {@code connect}, the stores asked first where regions are
  * @param endpoints   gRPC addresses of running nodes to call instead (empty: not over gRPC); then
  *                    {@code connect} is null
+ * @param regions     how many regions to split the key space into before measuring, leaders spread over
+ *                    the stores (1: leave the cluster as it is)
  */
 public record BenchOptions(HostPort connect, String host, List<Long> stores, Path data, int nodes, int keys,
-        int valueSize, List<Integer> concurrency, Duration warmup, Duration duration, List<HostPort> endpoints) {
+        int valueSize, List<Integer> concurrency, Duration warmup, Duration duration, List<HostPort> endpoints, int regions) {
 
     /** Keys are 16 bytes: {@code k} and 15 decimal digits. */
     public static final int MAX_KEYS = 100_000_000;
@@ -30,5 +32,14 @@ public record BenchOptions(HostPort connect, String host, List<Long> stores, Pat
         if (connect != null && !endpoints.isEmpty()) {
             throw new IllegalArgumentException("a bench joins a cluster (connect) or calls gRPC endpoints, not both");
         }
+        if (regions < 1 || regions > keys) {
+            throw new IllegalArgumentException("regions must be between 1 and the key count " + keys + ", was " + regions);
+        }
+    }
+
+    /** Options that leave the cluster's regions as they are. */
+    public BenchOptions(HostPort connect, String host, List<Long> stores, Path data, int nodes, int keys,
+            int valueSize, List<Integer> concurrency, Duration warmup, Duration duration, List<HostPort> endpoints) {
+        this(connect, host, stores, data, nodes, keys, valueSize, concurrency, warmup, duration, endpoints, 1);
     }
 }

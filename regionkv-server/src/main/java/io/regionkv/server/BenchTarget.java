@@ -29,19 +29,21 @@ import org.apache.pekko.cluster.typed.JoinSeedNodes;
 final class BenchTarget implements AutoCloseable {
 
     private final BenchKv api;
+    private final BenchAdmin admin;
     private final Duration requestTimeout;
     private final String description;
     private final Runnable closer;
 
-    private BenchTarget(BenchKv api, Duration requestTimeout, String description, Runnable closer) {
+    private BenchTarget(BenchKv api, BenchAdmin admin, Duration requestTimeout, String description, Runnable closer) {
         this.api = api;
+        this.admin = admin;
         this.requestTimeout = requestTimeout;
         this.description = description;
         this.closer = closer;
     }
 
     private BenchTarget(RegionKV kv, String description, Runnable closer) {
-        this(BenchKv.of(kv), kv.client().settings().requestTimeout(), description, closer);
+        this(BenchKv.of(kv), BenchAdmin.of(kv), kv.client().settings().requestTimeout(), description, closer);
     }
 
     /**
@@ -51,7 +53,7 @@ final class BenchTarget implements AutoCloseable {
     static BenchTarget grpc(List<HostPort> endpoints, Config base) {
         Duration timeout = base.getDuration("regionkv.client.request-timeout");
         GrpcBenchKv kv = new GrpcBenchKv(endpoints, timeout);
-        return new BenchTarget(kv, timeout, "gRPC endpoints " + endpoints.stream().map(HostPort::toString)
+        return new BenchTarget(kv, kv, timeout, "gRPC endpoints " + endpoints.stream().map(HostPort::toString)
                 .collect(java.util.stream.Collectors.joining(",")) + " (plain gRPC client, not a cluster member)",
                 kv::close);
     }
@@ -87,7 +89,7 @@ final class BenchTarget implements AutoCloseable {
             for (long id = 1; id <= nodes; id++) stores.add(id);
             BenchTarget client = join(new HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
                     "127.0.0.1", stores, LocalCluster.nodeConfig(shared, 0, dir.resolve("client"), List.of()), timeout);
-            return new BenchTarget(client.api, client.requestTimeout, nodes + " nodes in this process (data under " + dir
+            return new BenchTarget(client.api, client.admin, client.requestTimeout, nodes + " nodes in this process (data under " + dir
                     + ") and a client-only node", () -> {
                         client.close();
                         stopCluster.run();
@@ -147,6 +149,11 @@ final class BenchTarget implements AutoCloseable {
 
     BenchKv api() {
         return api;
+    }
+
+    /** Splits and leader transfers, to shape the cluster before a run ({@code --regions}). */
+    BenchAdmin admin() {
+        return admin;
     }
 
     /** How long one operation may take before it counts as failed. */

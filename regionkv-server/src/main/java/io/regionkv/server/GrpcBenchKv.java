@@ -8,8 +8,12 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.regionkv.api.RegionKvMethods;
+import io.regionkv.proto.Regionkvpb.ListRegionsRequest;
 import io.regionkv.proto.Regionkvpb.RawGetRequest;
 import io.regionkv.proto.Regionkvpb.RawPutRequest;
+import io.regionkv.proto.Regionkvpb.SplitRequest;
+import io.regionkv.proto.Regionkvpb.TransferLeaderRequest;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * run on the connection's own threads ({@code directExecutor}): the bench's callbacks only record a
  * latency and start the next call, and a hand-off to another pool would be measured too.
  */
-final class GrpcBenchKv implements BenchKv, AutoCloseable {
+final class GrpcBenchKv implements BenchKv, BenchAdmin, AutoCloseable {
 
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final Duration deadline;
@@ -48,6 +52,24 @@ final class GrpcBenchKv implements BenchKv, AutoCloseable {
     @Override
     public CompletionStage<?> get(ByteString key) {
         return call(RegionKvMethods.RAW_GET, RawGetRequest.newBuilder().setKey(key).build());
+    }
+
+    @Override
+    public CompletionStage<List<Placed>> regions() {
+        return call(RegionKvMethods.LIST_REGIONS, ListRegionsRequest.getDefaultInstance())
+                .thenApply(r -> r.getRegionsList().stream().map(i -> new Placed(i.getRegion(),
+                        i.hasLeader() ? Optional.of(i.getLeader()) : Optional.empty())).toList());
+    }
+
+    @Override
+    public CompletionStage<Void> split(ByteString key) {
+        return call(RegionKvMethods.SPLIT, SplitRequest.newBuilder().setSplitKey(key).build()).thenApply(r -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> transferLeader(long regionId, long storeId) {
+        return call(RegionKvMethods.TRANSFER_LEADER, TransferLeaderRequest.newBuilder().setRegionId(regionId)
+                .setStoreId(storeId).build()).thenApply(r -> null);
     }
 
     private <Q, R> CompletableFuture<R> call(MethodDescriptor<Q, R> method, Q request) {

@@ -29,6 +29,7 @@ public final class FaultInjectingTransport implements RaftTransport {
 
     @Override
     public void send(RaftMessage message) {
+        faults.countRaftMessage();
         long from = message.getFromPeer().getStoreId();
         long to = message.getToPeer().getStoreId();
         if (!faults.canTalk(from, to) || faults.shouldDrop()) {

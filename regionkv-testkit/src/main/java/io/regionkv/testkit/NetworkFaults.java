@@ -21,9 +21,20 @@ public final class NetworkFaults {
     /** Store id → partition group; stores in different groups cannot talk. Empty means no partition. */
     private volatile Map<Long, Integer> groups = Map.of();
     private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
+    /** Raft messages peers handed to the network, whatever became of them: how busy the cluster is. */
+    private final java.util.concurrent.atomic.LongAdder raftMessagesSent = new java.util.concurrent.atomic.LongAdder();
 
     public NetworkFaults(long seed) {
         this.random = new Random(seed);
+    }
+
+    /** How many raft messages the peers of every node have sent so far (before any fault). */
+    public long raftMessagesSent() {
+        return raftMessagesSent.sum();
+    }
+
+    void countRaftMessage() {
+        raftMessagesSent.increment();
     }
 
     /** Drops {@code percent}% of all messages (0 heals). */

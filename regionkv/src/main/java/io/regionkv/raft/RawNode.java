@@ -71,6 +71,20 @@ public final class RawNode {
         raft.tick();
     }
 
+    /**
+     * The node's clock stood still (a hibernated region) and runs again: count the election timeout
+     * from now. A leader's check-quorum then judges only the followers' answers since the wake, and a
+     * follower campaigns no sooner than a full election timeout after it (the others' leases still hold).
+     */
+    public void restartClock() {
+        raft.electionElapsed = 0;
+    }
+
+    /** Whether a leadership transfer is running (proposals are refused until it ends). */
+    public boolean transferring() {
+        return raft.leadTransferee != 0;
+    }
+
     /** Starts an election now (a pre-vote first when enabled). */
     public void campaign() {
         raft.step(local(MessageType.MsgHup).build());

@@ -56,6 +56,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final PeerReads reads;
     private final PeerSnapshots snapshots;
     private final PeerPlacement placement;
+    private final Hibernation hibernation;
     /** The log-GC child: decides compaction on the GC tick and deletes what an applied CompactLog truncated. */
     private final ActorRef<LogGc.Command> logGc;
     /** Whether kv commits reach the disk only at the kv writer's syncs ({@code KvSync.DEFERRED}). */
@@ -147,6 +148,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.timers = timers;
         this.snapshots = new PeerSnapshots(context, ctx, storage, region.getId(), () -> nextWriteId++, writeResults);
         this.placement = new PeerPlacement(context, ctx, self);
+        this.hibernation = new Hibernation(context.getSystem().settings().config(), s.electionTicks(), timers,
+                s.raftTick(), GC_SNAP_INTERVAL);
     }
 
     /** How often a peer looks for snapshot files it no longer needs. */
@@ -177,6 +180,16 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessage(PeerCommand.SplitCheckDone.class, this::onSplitCheckDone)
                 .onMessage(PeerCommand.SplitIdsArrived.class, this::onSplitIdsArrived)
                 .onMessage(PeerCommand.HeartbeatAnswer.class, this::onHeartbeatAnswer)
+                .onMessageEquals(PeerCommand.Wake.INSTANCE, () -> {
+                    hibernation.wake(raft);
+                    return this;
+                })
+                .onMessageEquals(PeerCommand.SleepingHeartbeat.INSTANCE, () -> {
+                    if (hibernation.asleep() && raft.state() == StateType.LEADER) {
+                        placement.heartbeatWhileAsleep(applier.region());
+                    }
+                    return this;
+                })
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -184,8 +197,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     // ---- inputs -----------------------------------------------------------------------------------------
 
     private Behavior<PeerCommand> onStart(PeerCommand.Start start) {
-        timers.startTimerWithFixedDelay(PeerCommand.Tick.INSTANCE, ctx.settings().raftTick());
-        timers.startTimerWithFixedDelay(PeerCommand.GcSnap.INSTANCE, GC_SNAP_INTERVAL);
+        hibernation.start();
         Region region = applier.region();
         boolean soleVoter = region.getPeersCount() == 1 && region.getPeers(0).getId() == self.getId();
         // A sole voter, or the new half of a split made on the leader's store, need not wait for an
@@ -215,6 +227,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         if (rm.getIsTombstone()) {
             return PeerMembership.isOwnTombstone(rm, current, self) ? destroyStale(rm) : this;
         }
+        if (rm.getHibernate()) {
+            hibernation.onHibernateRequest(rm, quiet(), raft);
+            return this;
+        }
+        boolean slept = hibernation.asleep();
+        if (Hibernation.wakes(rm.getMessage())) hibernation.wake(raft);
         if (rm.getToPeer().getId() != self.getId()) {
             // For another peer of this region on this store: a newer membership re-added this store with a
             // new peer (ids are never reused), so this one was removed and must make way for it.
@@ -268,6 +286,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 && isPrepared(rm.getMessage().getSnapshot().getMetadata())) {
             snapshotPreparedStepped = true;
         }
+        if (slept && hibernation.asleep() && Hibernation.wakesAfterStep(raft)) hibernation.wake(raft);
         scheduleReady();
         return this;
     }
@@ -279,6 +298,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private Behavior<PeerCommand> onCommand(PeerCommand.RaftCmd cmd) {
+        hibernation.wake(raft);
+        hibernation.onActivity();
         RaftCmdRequest req = cmd.request();
         ByteString uuid = req.getHeader().getUuid();
         Region region = applier.region();
@@ -336,6 +357,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private Behavior<PeerCommand> onTick() {
+        // Judged before this tick's heartbeats are made: the last ones went out with the previous Ready.
+        List<RaftMessage> hibernate = hibernation.onLeaderTick(quiet() && !placement.checkDue(), raft, appliedIndex, applier.region(), self);
+        if (!hibernate.isEmpty() || hibernation.asleep()) {
+            for (RaftMessage m : hibernate) ctx.transport().send(m);
+            return this;
+        }
         raft.tick();
         long now = System.nanoTime();
         proposals.expire(now);
@@ -348,6 +375,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         scheduleReady();
         return this;
+    }
+
+    /** Nothing of this peer's own is pending: no command, read, write, apply or snapshot (see Hibernation). */
+    private boolean quiet() {
+        return proposals.pending() == 0 && reads.pending() == 0 && inFlight == null && raftWriteId == 0
+                && applying.isEmpty() && snapshotBuilding == null && snapshotPrepared == null
+                && deferredSnapshot == null && snapshots.idle() && !destroyed && !readyScheduled;
     }
 
     /** The GC tick: only the leader compacts; the child decides from these indexes. */

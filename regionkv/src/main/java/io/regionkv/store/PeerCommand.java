@@ -65,6 +65,15 @@ sealed interface PeerCommand {
     /** The log-GC child asks the peer to propose {@code CompactLog} up to {@code compactIndex}. */
     record CompactLogWanted(long compactIndex) implements PeerCommand {}
 
+    /**
+     * From the store: a member left or became unreachable, so a sleeping peer wakes and ticks again (its
+     * leader may be gone; see {@link Hibernation}).
+     */
+    enum Wake implements PeerCommand { INSTANCE }
+
+    /** A sleeping leader's slow clock: it still reports its region to the scheduler now and then. */
+    enum SleepingHeartbeat implements PeerCommand { INSTANCE }
+
     /** Time to delete snapshot files this peer no longer needs. */
     enum GcSnap implements PeerCommand { INSTANCE }
 

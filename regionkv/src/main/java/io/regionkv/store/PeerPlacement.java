@@ -79,6 +79,14 @@ final class PeerPlacement {
         }
     }
 
+    /**
+     * Whether a split check is running or due (never measured as leader, or written to enough since):
+     * such a region must not hibernate, or it would never be measured and split.
+     */
+    boolean checkDue() {
+        return checking || !measured || writtenSinceCheck >= ctx.placement().regionSplitSize() / 8;
+    }
+
     /** Leadership or the region changed: a new leader (or a new shape) reports at once. */
     void onLeaderOrRegionChanged(boolean leader, Region region, RawNode raft, long truncatedIndex) {
         if (leader) {
@@ -115,6 +123,17 @@ final class PeerPlacement {
         measured = false; // measure the left half again at the next check
         context.getSelf().tell(new PeerCommand.SplitRegion(a.splitKey(), ids.newRegionId(), ids.newPeerIds(),
                 context.getSystem().ignoreRef()));
+    }
+
+    /**
+     * A hibernated leader's heartbeat, so that the directory keeps its region: nothing pending and no
+     * peer down, since it sleeps only with every follower matched (and its raft progress is not
+     * refreshed while it sleeps, so it cannot tell more).
+     */
+    void heartbeatWhileAsleep(Region region) {
+        if (region.getPeersCount() == 0) return;
+        ctx.scheduler().tell(new SchedulerCommand.RegionHeartbeat(region, self, approximateSize, approximateKeys,
+                List.of(), List.of(), heartbeatReplies));
     }
 
     private void heartbeat(Region region, RawNode raft, long truncatedIndex) {

@@ -232,6 +232,11 @@ final class PeerSnapshots {
 
     // ---- clean-up ---------------------------------------------------------------------------------------
 
+    /** Whether no snapshot is being sent, installed or read here (a region with one must not hibernate). */
+    boolean idle() {
+        return senders.isEmpty() && installWrites.isEmpty() && !installRead && !installRaftWrite && !chunkRequested;
+    }
+
     /** Removes files no peer needs: generated ones older than the one kept for followers, received ones applied. */
     void gc(long appliedIndex) {
         long keep = storage.generatedSnapshotIndex();

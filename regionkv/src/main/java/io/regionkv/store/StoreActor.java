@@ -139,6 +139,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                         raftLogWriter, ctx.getSelf()), IoDispatcher.SNAPSHOT);
             }
         }
+        MemberWatch.subscribe(ctx);
         ActorRef<StoreWire> inbox = ctx.messageAdapter(StoreWire.class, StoreCommand.Inbound::new);
         StoreDirectory.get(ctx.getSystem()).register(settings.storeId(), inbox);
     }
@@ -158,6 +159,11 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .onMessageEquals(StoreCommand.HeartbeatTick.INSTANCE, this::onHeartbeatTick)
                 .onMessage(StoreCommand.DiskMeasured.class, this::onDiskMeasured)
                 .onMessage(StoreCommand.PeerTerminated.class, this::onPeerTerminated)
+                .onMessage(StoreCommand.MemberMaybeGone.class, g -> {
+                    // Hibernated followers cannot see their leader's node die: wake all, they re-elect if need be.
+                    if (g.gone()) peers.values().forEach(p -> p.tell(PeerCommand.Wake.INSTANCE));
+                    return this;
+                })
                 .onMessage(StoreCommand.RestartPeer.class, this::onRestartPeer)
                 .onMessage(StoreCommand.WriterSettled.class, this::onWriterSettled)
                 .onMessage(StoreCommand.InjectPeerFailure.class, this::onInjectPeerFailure)
@@ -322,7 +328,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         MessageType t = m.getMessage().getMsgType();
         boolean initial = t == MessageType.MsgRequestVote || t == MessageType.MsgRequestPreVote
                 || t == MessageType.MsgHeartbeat || t == MessageType.MsgAppend || t == MessageType.MsgSnapshot;
-        if (!initial || m.getIsTombstone()) return null;
+        if (!initial || m.getIsTombstone() || m.getHibernate()) return null;
         Long removedAt = tombstones.get(m.getRegionId());
         if (removedAt != null && m.getRegionEpoch().getConfVer() <= removedAt) {
             return null; // a stale member still talking to the peer it removed; re-adding bumps conf_ver

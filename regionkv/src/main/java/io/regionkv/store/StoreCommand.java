@@ -42,6 +42,9 @@ public sealed interface StoreCommand {
     /** The disk figures of a store heartbeat, measured off the store's thread. */
     record DiskMeasured(DiskFigures figures) implements StoreCommand {}
 
+    /** A cluster event; {@code gone}: a member became unreachable or is leaving, so sleeping peers wake. */
+    record MemberMaybeGone(boolean gone) implements StoreCommand {}
+
     /** A peer this store started has stopped: removed, or failed (then it is restarted). */
     record PeerTerminated(long regionId, ActorRef<PeerCommand> peer) implements StoreCommand {}
 
