@@ -1,6 +1,7 @@
 package io.regionkv.testkit;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -23,6 +24,8 @@ public final class NetworkFaults {
     private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
     /** Raft messages peers handed to the network, whatever became of them: how busy the cluster is. */
     private final java.util.concurrent.atomic.LongAdder raftMessagesSent = new java.util.concurrent.atomic.LongAdder();
+    /** Directed links that carry nothing: {from, to} pairs, each a store id. */
+    private final Set<List<Long>> cutLinks = ConcurrentHashMap.newKeySet();
 
     public NetworkFaults(long seed) {
         this.random = new Random(seed);
@@ -66,6 +69,19 @@ public final class NetworkFaults {
         this.groups = g;
     }
 
+    /**
+     * Cuts the links from every store of {@code from} to every store of {@code to}, one way only: messages
+     * the other way still pass (an asymmetric partition, e.g. a leader that can send heartbeats but hears
+     * no answers). Adds to the cuts already made; {@link #heal()} removes them.
+     */
+    public void cutOneWay(Collection<Long> from, Collection<Long> to) {
+        for (long f : from) {
+            for (long t : to) {
+                if (f != t) cutLinks.add(List.of(f, t));
+            }
+        }
+    }
+
     /** Cuts one store off from every other. */
     public void isolate(long storeId) {
         isolated.add(storeId);
@@ -84,11 +100,13 @@ public final class NetworkFaults {
         maxDelayMillis = 0;
         groups = Map.of();
         isolated.clear();
+        cutLinks.clear();
     }
 
     boolean canTalk(long from, long to) {
         if (from == to) return true;
         if (isolated.contains(from) || isolated.contains(to)) return false;
+        if (!cutLinks.isEmpty() && cutLinks.contains(List.of(from, to))) return false;
         Map<Long, Integer> g = groups;
         if (g.isEmpty()) return true;
         Integer a = g.get(from);

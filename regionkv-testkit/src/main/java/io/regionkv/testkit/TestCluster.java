@@ -18,14 +18,12 @@ import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.raft.StateType;
 import io.regionkv.scheduler.Scheduler;
 import io.regionkv.scheduler.SchedulerCommand;
+import io.regionkv.RegionKV;
 import io.regionkv.RegionKvNode;
+import io.regionkv.transport.RaftTransportDecorator;
 import io.regionkv.store.PeerStatus;
-import io.regionkv.store.StoreSettings;
-import io.regionkv.transport.ArteryRaftTransport;
 import io.regionkv.transport.CommandEnvelope;
 import io.regionkv.transport.CommandReply;
-import io.regionkv.testkit.FaultInjectingTransport;
-import io.regionkv.testkit.NetworkFaults;
 import io.regionkv.transport.StoreDirectory;
 import io.regionkv.transport.StoreWire;
 import java.io.IOException;
@@ -39,14 +37,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.LongFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
@@ -84,14 +85,27 @@ public final class TestCluster implements AutoCloseable {
     private final ActorSystem<Void> clientSystem;
     private final Map<Long, Node> nodes = new LinkedHashMap<>();
 
-    private record Node(ActorSystem<Void> system, RegionKvNode store, Address address) {}
+    private record Node(ActorSystem<?> system, RegionKvNode store, Address address) {}
+
+    /** Name under which this cluster's {@link #faults} wait for its nodes' {@link FaultSeam}. */
+    private final String faultsName;
+    /** One Pekko ActorTestKit per node system, made on first use (see {@link #testKit(long)}). */
+    private final Map<ActorSystem<?>, ActorTestKit> testKits = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * What a test may tune. The defaults follow TinyKV's test config (5 stores, 50 ms tick, election after
      * 10 ticks, heartbeat every 2) with a client deadline of a few seconds.
      */
     public record Options(String testName, int nodes, Duration raftTick, int electionTicks, int heartbeatTicks,
-            Duration clientTimeout, Duration storeRequestTimeout, Config extra) {
+            Duration clientTimeout, Duration storeRequestTimeout, Config extra,
+            LongFunction<Behavior<?>> guardian, LongFunction<Config> nodeConfig) {
+
+        /** Store nodes with an empty guardian and no per-node configuration. */
+        public Options(String testName, int nodes, Duration raftTick, int electionTicks, int heartbeatTicks,
+                Duration clientTimeout, Duration storeRequestTimeout, Config extra) {
+            this(testName, nodes, raftTick, electionTicks, heartbeatTicks, clientTimeout, storeRequestTimeout, extra,
+                    id -> Behaviors.empty(), id -> ConfigFactory.empty());
+        }
 
         public static Options of(String testName) {
             return new Options(testName, 5, Duration.ofMillis(50), 10, 2, Duration.ofSeconds(3),
@@ -100,18 +114,33 @@ public final class TestCluster implements AutoCloseable {
 
         public Options withNodes(int n) {
             return new Options(testName, n, raftTick, electionTicks, heartbeatTicks, clientTimeout,
-                    storeRequestTimeout, extra);
+                    storeRequestTimeout, extra, guardian, nodeConfig);
         }
 
         public Options withClientTimeout(Duration d) {
             return new Options(testName, nodes, raftTick, electionTicks, heartbeatTicks, d, storeRequestTimeout,
-                    extra);
+                    extra, guardian, nodeConfig);
         }
 
         /** Extra configuration for the store nodes, e.g. {@code regionkv.raft.log-gc-count-limit = 10}. */
         public Options withConfig(String hocon) {
             return new Options(testName, nodes, raftTick, electionTicks, heartbeatTicks, clientTimeout,
-                    storeRequestTimeout, ConfigFactory.parseString(hocon).withFallback(extra));
+                    storeRequestTimeout, ConfigFactory.parseString(hocon).withFallback(extra), guardian, nodeConfig);
+        }
+
+        /**
+         * The application each store node runs: the guardian of its ActorSystem, made anew (from the store
+         * id) at every start and restart. It reaches the node's store with {@code RegionKV.get(system)}.
+         */
+        public Options withGuardian(LongFunction<Behavior<?>> guardianOfStore) {
+            return new Options(testName, nodes, raftTick, electionTicks, heartbeatTicks, clientTimeout,
+                    storeRequestTimeout, extra, guardianOfStore, nodeConfig);
+        }
+
+        /** Configuration of one store node (by store id), over {@link #withConfig} and the test defaults. */
+        public Options withNodeConfig(LongFunction<Config> configOfStore) {
+            return new Options(testName, nodes, raftTick, electionTicks, heartbeatTicks, clientTimeout,
+                    storeRequestTimeout, extra, guardian, configOfStore);
         }
     }
 
@@ -138,6 +167,7 @@ public final class TestCluster implements AutoCloseable {
                 + ")");
         this.random = new Random(seed);
         this.faults = new NetworkFaults(seed);
+        this.faultsName = FaultSeam.register(faults);
         this.storeIds = LongStream.rangeClosed(1, options.nodes()).boxed().collect(Collectors.toUnmodifiableList());
         try {
             this.baseDir = Files.createTempDirectory("regionkv-" + options.testName().replaceAll("[^A-Za-z0-9]", "-"));
@@ -196,6 +226,32 @@ public final class TestCluster implements AutoCloseable {
         return n.store();
     }
 
+    /** The ActorSystem of a running store node: the application's guardian runs there. */
+    public ActorSystem<?> system(long storeId) {
+        Node n = nodes.get(storeId);
+        if (n == null) throw new IllegalStateException("store " + storeId + " is not running");
+        return n.system();
+    }
+
+    /**
+     * Pekko's {@link ActorTestKit} on a running store node, to spawn probes and actors there. It is made
+     * on first use and lives as long as the node: do not shut it down, {@link #stopNode} and {@link #close}
+     * stop the node's system.
+     */
+    public ActorTestKit testKit(long storeId) {
+        return testKits.computeIfAbsent(system(storeId), ActorTestKit::create);
+    }
+
+    /** Pekko's {@link ActorTestKit} on the client node, which never stops. */
+    public ActorTestKit clientTestKit() {
+        return testKits.computeIfAbsent(clientSystem, ActorTestKit::create);
+    }
+
+    /** Records every operation of {@code client} (e.g. {@code RegionKV.get(system).client()}) as {@code clientId}'s. */
+    public RecordedClient record(int clientId, RegionKvClient client) {
+        return new RecordedClient(clientId, client, history);
+    }
+
     /** The LMDB environments of a running store, to look at its data without raft. */
     public Engines engines(long storeId) {
         return node(storeId).engines();
@@ -246,8 +302,11 @@ public final class TestCluster implements AutoCloseable {
     // ---- nodes -----------------------------------------------------------------------------------------
 
     /**
-     * Terminates the store's ActorSystem (no graceful leave: a crash as far as the others can tell), waits
-     * until its LMDB environments are closed, then downs it from the client node.
+     * Crashes a store node: terminates its ActorSystem without coordinated shutdown, leader handoff or
+     * leaving the cluster, so its mailboxes, in-flight messages and whatever its writers had not yet
+     * committed are lost, as in a killed process; then downs it from the client node. The one difference
+     * from SIGKILL: the LMDB environments are closed (and synced) once the system has stopped, because
+     * LMDB lets a process open an environment only once and {@link #startNode} reopens it.
      */
     public void stopNode(long storeId) {
         stopNodes(List.of(storeId));
@@ -260,6 +319,7 @@ public final class TestCluster implements AutoCloseable {
             Node n = nodes.remove(id);
             if (n == null) throw new IllegalStateException("store " + id + " is not running");
             stopping.add(n);
+            testKits.remove(n.system());
             n.system().terminate();
         }
         for (Node n : stopping) {
@@ -293,18 +353,28 @@ public final class TestCluster implements AutoCloseable {
                 + (t1 - t0) / 1_000_000 + " ms, started and Up in " + (System.nanoTime() - t1) / 1_000_000 + " ms");
     }
 
+    /** Same as {@link #stopNode}: the name says what it means to the rest of the cluster. */
+    public void crash(long storeId) {
+        stopNode(storeId);
+    }
+
+    /** Same as {@link #startNode}: the store restarts on the data it had. */
+    public void restart(long storeId) {
+        startNode(storeId);
+    }
+
     private void startNodeAsync(long storeId) {
         if (!storeIds.contains(storeId)) throw new IllegalArgumentException("no store " + storeId + " in this cluster");
         if (nodes.containsKey(storeId)) throw new IllegalStateException("store " + storeId + " is already running");
         Path dir = baseDir.resolve("store-" + storeId);
         Config config = storeConfig(storeId, dir);
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSystems.SYSTEM_NAME, config);
+        ActorSystem<?> system = ActorSystem.create(options.guardian().apply(storeId), ClusterSystems.SYSTEM_NAME,
+                config);
         try {
             Cluster.get(system).manager().tell(Join.create(Cluster.get(clientSystem).selfMember().address()));
-            StoreSettings settings = StoreSettings.fromConfig(config);
-            RegionKvNode store = RegionKvNode.start(system, settings, new FaultInjectingTransport(
-                    new ArteryRaftTransport(StoreDirectory.get(system)), faults, system.scheduler(),
-                    system.executionContext()));
+            // The store starts as an application's would, so RegionKV.get(system) in the guardian finds it;
+            // its raft traffic passes the cluster's faults (FaultSeam).
+            RegionKvNode store = RegionKV.get(system).node().orElseThrow();
             nodes.put(storeId, new Node(system, store, Cluster.get(system).selfMember().address()));
         } catch (RuntimeException e) {
             system.terminate();
@@ -321,8 +391,11 @@ public final class TestCluster implements AutoCloseable {
                 // The peers' election jitter follows the printed seed too (never 0, which means fresh).
                 "regionkv.raft.random-seed = " + (((seed * 31 + storeId) | 1L)));
         // Store nodes may host the scheduler singleton (the client node, the oldest, never does).
-        return Scheduler.withHostRole(options.extra()
+        return Scheduler.withHostRole(options.nodeConfig().apply(storeId)
+                .withFallback(options.extra())
                 .withFallback(ConfigFactory.parseString(hocon))
+                .withValue(RaftTransportDecorator.SETTING, ConfigValueFactory.fromAnyRef(FaultSeam.class.getName()))
+                .withValue(FaultSeam.FAULTS_SETTING, ConfigValueFactory.fromAnyRef(faultsName))
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(storeId))
                 .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(dir.toString()))
                 .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(storeIds))
@@ -396,6 +469,82 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
+     * Waits until every running replica of {@code regionId} has applied all the leader has committed, so a
+     * read from any of their engines ({@link #engineGet}) sees every acknowledged write.
+     */
+    public void awaitReplicated(long regionId, Duration timeout) {
+        ClusterSystems.awaitCondition("region " + regionId + " replicated on its running stores", timeout,
+                () -> replicated(statuses(regionId)));
+    }
+
+    /**
+     * Waits until the cluster is quiet: every region has a leader, each leader has committed all it logged,
+     * every running replica has applied it, and that held on two looks 100 ms apart.
+     */
+    public void awaitQuiet(Duration timeout) {
+        boolean[] quietBefore = {false};
+        ClusterSystems.awaitCondition("a quiet cluster", timeout, () -> {
+            boolean quiet = quietNow();
+            boolean twice = quiet && quietBefore[0];
+            quietBefore[0] = quiet;
+            if (quiet && !twice) sleepQuietly(Duration.ofMillis(100));
+            return twice;
+        });
+    }
+
+    private boolean quietNow() {
+        Map<Long, List<PeerStatus>> byRegion = new LinkedHashMap<>();
+        for (PeerStatus p : allStatuses()) {
+            byRegion.computeIfAbsent(p.region().getId(), id -> new ArrayList<>()).add(p);
+        }
+        if (byRegion.isEmpty()) return false;
+        for (List<PeerStatus> peers : byRegion.values()) {
+            if (!replicated(peers)) return false;
+            PeerStatus leader = peers.stream().filter(p -> p.role() == StateType.LEADER)
+                    .max(Comparator.comparingLong(PeerStatus::term)).orElseThrow();
+            if (leader.lastIndex() != leader.commitIndex()) return false;
+        }
+        return true;
+    }
+
+    /** Whether a leader exists and every running replica of its region applied what it committed. */
+    private boolean replicated(List<PeerStatus> peers) {
+        Optional<PeerStatus> leader = peers.stream().filter(p -> p.role() == StateType.LEADER)
+                .max(Comparator.comparingLong(PeerStatus::term));
+        if (leader.isEmpty()) return false;
+        long committed = leader.get().commitIndex();
+        for (var peer : leader.get().region().getPeersList()) {
+            if (!nodes.containsKey(peer.getStoreId())) continue;
+            boolean applied = peers.stream().anyMatch(p -> p.storeId() == peer.getStoreId()
+                    && p.appliedIndex() >= committed);
+            if (!applied) return false;
+        }
+        return true;
+    }
+
+    private List<PeerStatus> allStatuses() {
+        List<CompletableFuture<List<PeerStatus>>> asks = new ArrayList<>();
+        for (Node n : nodes.values()) asks.add(n.store().status().toCompletableFuture());
+        List<PeerStatus> out = new ArrayList<>();
+        for (CompletableFuture<List<PeerStatus>> f : asks) {
+            try {
+                out.addAll(f.get(10, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                // a store that cannot answer now is simply not counted
+            }
+        }
+        return out;
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Sends {@code request} straight to one store, bypassing the client's routing and retries (the read of
      * TinyKV's OnePartition through a minority store). Empty when nothing answered within {@code timeout}.
      */
@@ -451,29 +600,17 @@ public final class TestCluster implements AutoCloseable {
     /**
      * Checks everything recorded so far with the linearizability checker. Fails unless the verdict is OK:
      * ILLEGAL proves a violation, and UNKNOWN (the search ran out of budget) proves nothing, so a test
-     * that meets it must shrink its history or key set rather than pass.
+     * that meets it must shrink its history or key set rather than pass. An ILLEGAL report names the key
+     * and the smallest failing window of its operations (see {@link Linearizability}).
      */
     public CheckResult assertLinearizable() {
-        List<Operation> ops = history.history();
-        long start = System.nanoTime();
-        CheckResult result = new LinearizabilityChecker().check(ops);
-        System.out.println(options.testName() + ": linearizability " + result.outcome() + " over " + ops.size()
-                + " operations, " + result.perKey().size() + " keys, in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
-        if (result.outcome() == CheckResult.Outcome.ILLEGAL) {
-            throw new AssertionError(options.testName() + " (seed " + seed + "): history is not linearizable: "
-                    + result);
-        }
-        if (result.outcome() == CheckResult.Outcome.UNKNOWN) {
-            throw new AssertionError(options.testName() + " (seed " + seed
-                    + "): linearizability undecided (search budget exhausted), which proves nothing: " + result);
-        }
-        return result;
+        return Linearizability.assertLinearizable(options.testName() + " (seed " + seed + ")", history.history());
     }
 
     @Override
     public void close() {
         faults.heal();
+        FaultSeam.unregister(faultsName);
         List<ActorSystem<?>> all = new ArrayList<>();
         for (Node n : nodes.values()) all.add(n.system());
         all.add(clientSystem);

@@ -1,6 +1,18 @@
 /**
- * Test infrastructure: recording client histories and checking them for linearizability against the KV
- * model (each key a register: PUT, GET, DELETE).
+ * RegionKV's testkit: multi-node tests of an application that embeds RegionKV, in one JVM.
+ *
+ * <p>{@link io.regionkv.testkit.TestCluster} starts N store nodes, each an ActorSystem running the
+ * application's guardian ({@code Options.withGuardian}) with its own store, data directory (removed at
+ * close) and configuration ({@code Options.withNodeConfig}), plus a client node that never stops. Its
+ * {@link io.regionkv.testkit.NetworkFaults} act where raft messages leave a store
+ * ({@link io.regionkv.testkit.FaultInjectingTransport}): partitions, one-way cuts, drops, delays and
+ * duplicates drawn from the printed seed. {@code crash(id)} and {@code restart(id)} stop a node without
+ * shutdown and start it on the same data; {@code awaitLeader}, {@code awaitReplicated} and
+ * {@code awaitQuiet} wait for the cluster; {@code testKit(id)} is Pekko's ActorTestKit on a node.
+ *
+ * <p>Histories: recording client histories and checking them for linearizability against the KV model
+ * (each key a register: PUT, GET, DELETE); {@link io.regionkv.testkit.Linearizability} turns the verdict
+ * into an assertion whose failure names the key and the smallest failing window of operations.
  *
  * <p>A cluster test records while its clients run and checks afterwards:
  *

@@ -64,4 +64,17 @@ class NetworkFaultsTest {
         faults.isolateExactly(Set.of());
         assertTrue(faults.canTalk(3, 1));
     }
+
+    @Test
+    void aOneWayCutStopsOneDirectionOnlyUntilHealed() {
+        NetworkFaults faults = new NetworkFaults(1);
+        faults.cutOneWay(List.of(1L), List.of(2L, 3L));
+        assertFalse(faults.canTalk(1, 2));
+        assertFalse(faults.canTalk(1, 3));
+        assertTrue(faults.canTalk(2, 1), "the other direction still passes");
+        assertTrue(faults.canTalk(2, 3));
+        assertTrue(faults.canTalk(1, 1));
+        faults.heal();
+        assertTrue(faults.canTalk(1, 2));
+    }
 }
