@@ -52,6 +52,7 @@ public final class ServerCommand {
             awaitTermination(system);
             return 1;
         }
+        timeline.mark("endpoints bound");
         // Printed before joining, so that a port chosen with 0 is known while the node waits for its seeds.
         out.println("regionkv server: store " + options.storeId() + " serving grpc " + options.host() + ":"
                 + endpoints.grpcPort() + " http " + options.host() + ":" + endpoints.httpPort());

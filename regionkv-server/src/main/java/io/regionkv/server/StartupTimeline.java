@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a server's start goes, in milliseconds since its JVM started: the actor system up, the store
- * started, an Up cluster member, and every region of the store knowing its leader (the store can serve).
+ * started, the gRPC and HTTP endpoints bound, an Up cluster member (the join runs meanwhile, from the
+ * actor system's start), and every region of the store knowing its leader (the store can serve).
  * Logged as one line, so that a slow restart can be read from the log: which step took the time.
  */
 final class StartupTimeline {
