@@ -31,6 +31,15 @@ final class LoadLoop {
     /** Longest latency the histograms resolve (one hour, in microseconds); longer ones are clamped. */
     private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    /** How long a slot waits after its operation was refused as busy, before it starts the next one. */
+    private static final Duration BUSY_PAUSE = Duration.ofMillis(100);
+    /** One daemon thread for those pauses (the JDK's delayed executor starts a thread per task on 2 cores). */
+    private static final java.util.concurrent.ScheduledExecutorService PAUSES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bench-busy-pause");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final String name;
     private final int concurrency;
@@ -118,8 +127,11 @@ final class LoadLoop {
                 long micros = (System.nanoTime() - t0) / 1000;
                 if (error == null) {
                     recorder.recordValue(Math.min(micros, HIGHEST_MICROS));
-                } else {
-                    failed(error);
+                } else if (failed(error) == ErrorKind.BUSY) {
+                    // Told to come back later, this slot does, as a client honouring ServerIsBusy would;
+                    // starting its next operation at once would only feed the overload it was told of.
+                    PAUSES.schedule(this::issue, BUSY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
                 }
                 issue();
             });
@@ -128,16 +140,18 @@ final class LoadLoop {
         if (inFlight.decrementAndGet() == 0) drained.complete(null);
     }
 
-    private void failed(Throwable error) {
+    private ErrorKind failed(Throwable error) {
         errors.increment();
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         firstError.compareAndSet(null, cause);
-        switch (ErrorKind.of(cause)) {
+        ErrorKind kind = ErrorKind.of(cause);
+        switch (kind) {
             case BUSY -> busy.increment();
             case TIMED_OUT -> timedOut.increment();
             default -> { }
         }
+        return kind;
     }
 
     private void awaitDrained(Duration timeout) {
