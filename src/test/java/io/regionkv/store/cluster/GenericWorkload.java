@@ -112,8 +112,8 @@ final class GenericWorkload {
      */
     record Shape(int rounds, Duration roundLength, int sharedKeys, int maxSplits) {
         static final Shape DEFAULT = new Shape(3, Duration.ofMillis(2500));
-        /** The chaos variants with splits, conf changes or snapshots in the default suite: 3 x 1.5 s. */
-        static final Shape SHORT = new Shape(3, Duration.ofMillis(1500));
+        /** The chaos variants with splits, conf changes or snapshots in the default suite: 3 x 2 s. */
+        static final Shape SHORT = new Shape(3, Duration.ofMillis(2000));
 
         Shape(int rounds, Duration roundLength) {
             this(rounds, roundLength, 16, 8);

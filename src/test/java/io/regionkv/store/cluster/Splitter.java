@@ -82,7 +82,11 @@ final class Splitter {
     void run(int round, CountDownLatch stop) throws InterruptedException {
         Random random = cluster.random(-200 - round);
         RegionKvClient admin = cluster.schedulerClient(700 + round);
-        while (made < maxSplits && !stop.await(150 + random.nextInt(300), TimeUnit.MILLISECONDS)) {
+        // The first split right away: a split waits for the scheduler and a raft round trip, which on a
+        // loaded machine and under partitions can take most of a short round.
+        long pause = 0;
+        while (made < maxSplits && !stop.await(pause, TimeUnit.MILLISECONDS)) {
+            pause = 150 + random.nextInt(300);
             String key = keys.splitKey(random, written.get());
             try {
                 admin.split(RecordedClient.bytes(key)).toCompletableFuture().get(30, TimeUnit.SECONDS);
