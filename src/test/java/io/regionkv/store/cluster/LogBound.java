@@ -16,7 +16,7 @@ import java.util.Map;
 final class LogBound {
 
     /** How long the bound may take to hold once writes stop (many GC ticks, a snapshot or two). */
-    static final Duration SETTLE = Duration.ofSeconds(20);
+    static final Duration SETTLE = Duration.ofSeconds(30);
 
     private final TestCluster cluster;
     private final long limit;

@@ -35,10 +35,14 @@ class SplitChaosTest {
         GenericWorkload.run("SplitRecoverManyClients3B", 5, SPLITS.withCrash());
     }
 
-    @Tag("soak")
+    /**
+     * In the default suite although the case above includes its chaos: without partitions and restarts
+     * its clients get far more done, and its shared-key scans racing with splits found the stale read of
+     * a scan that waited for its read index while its region split (PeerReads).
+     */
     @Test
     void splitUnreliable3B() {
-        GenericWorkload.run("SplitUnreliable3B", 5, SPLITS.withUnreliable());
+        GenericWorkload.run("SplitUnreliable3B", 5, SPLITS.withUnreliable(), Shape.SHORT);
     }
 
     @Tag("soak")
