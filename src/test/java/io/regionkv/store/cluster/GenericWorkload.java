@@ -187,9 +187,11 @@ final class GenericWorkload {
                 throw new AssertionError(options.testName() + " (seed " + cluster.seed()
                         + "): a run with splits ended with " + w.regionCount() + " region(s)");
             }
-            if (chaos.snapshots() && w.bound.maxTruncated() <= Chaos.SMALL_LOG) {
-                // With the small limit and hundreds of writes, GC must have compacted: else the bound
-                // above was checked on logs nobody tried to keep short, and proves nothing.
+            if (chaos.snapshots() && !chaos.splits() && w.bound.maxTruncated() <= Chaos.SMALL_LOG) {
+                // With the small limit and hundreds of writes to one region, GC must have compacted: else
+                // the bound above was checked on logs nobody tried to keep short, and proves nothing. With
+                // splits the writes spread over many regions, and on a loaded machine a short run may
+                // leave each under the limit (the bound's figures are printed after every round).
                 throw new AssertionError(options.testName() + " (seed " + cluster.seed()
                         + "): raft-log GC never truncated past index " + w.bound.maxTruncated());
             }
