@@ -73,6 +73,26 @@ public final class RecordedClient {
         }
     }
 
+    /** One delete, with the client's own retries inside its deadline; recorded like {@link #put}. */
+    public Outcome delete(String key) {
+        HistoryRecorder.Handle h = recorder.invokeDelete(id, key);
+        try {
+            await(client.delete(bytes(key)));
+            h.ok();
+            return Outcome.OK;
+        } catch (RegionKvTimeoutException e) {
+            if (e.outcomeUnknown()) {
+                h.unknown();
+                return Outcome.UNKNOWN;
+            }
+            h.fail(true);
+            return Outcome.FAILED;
+        } catch (RuntimeException | Error e) {
+            h.unknown();
+            throw e;
+        }
+    }
+
     /**
      * Puts until one attempt is acknowledged (TinyKV's MustPut). Retrying a put whose outcome is unknown is
      * safe here because the tests never write a key with two different values.

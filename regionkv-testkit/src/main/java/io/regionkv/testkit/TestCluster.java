@@ -267,6 +267,19 @@ public final class TestCluster implements AutoCloseable {
                 history);
     }
 
+    /**
+     * Like {@link #client(int)}, but the client looks regions up in the scheduler's directory first (the
+     * stores only when it is silent): the routing of a cluster with many regions.
+     */
+    public RecordedClient directoryClient(int clientId) {
+        ClientSettings settings = ClientSettings.defaults()
+                .withRequestTimeout(options.clientTimeout())
+                .withInitialStores(storeIds)
+                .withAttemptTimeoutForReads(Duration.ofMillis(Math.max(500, options.clientTimeout().toMillis() / 3)));
+        return new RecordedClient(clientId, new RegionKvClient(clientSystem, settings, random(1000 + clientId),
+                Optional.of(scheduler())), history);
+    }
+
     /** The client node: the cluster's seed, never stopped. */
     public ActorSystem<Void> clientSystem() {
         return clientSystem;
@@ -446,6 +459,26 @@ public final class TestCluster implements AutoCloseable {
                     if (p.region().getId() == regionId) out.add(p);
                 }
             } catch (Exception e) {
+                // a store that cannot answer now is simply not counted
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every running store's peers, by store id (every region it holds); a store that does not answer
+     * within {@code timeout} is left out.
+     */
+    public Map<Long, List<PeerStatus>> allStatuses(Duration timeout) {
+        Map<Long, CompletableFuture<List<PeerStatus>>> asks = new LinkedHashMap<>();
+        for (Map.Entry<Long, Node> e : nodes.entrySet()) {
+            asks.put(e.getKey(), e.getValue().store().status().toCompletableFuture());
+        }
+        Map<Long, List<PeerStatus>> out = new LinkedHashMap<>();
+        for (Map.Entry<Long, CompletableFuture<List<PeerStatus>>> e : asks.entrySet()) {
+            try {
+                out.put(e.getKey(), e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (Exception ex) {
                 // a store that cannot answer now is simply not counted
             }
         }

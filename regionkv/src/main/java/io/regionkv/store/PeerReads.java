@@ -5,6 +5,7 @@ import io.regionkv.engine.Engine;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.Metapb.Region;
+import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.raft.ProposalDroppedException;
 import io.regionkv.raft.RawNode;
 import io.regionkv.raft.ReadState;
@@ -72,8 +73,22 @@ final class PeerReads {
     private static void serve(List<PendingReads.Read> servable, Region region, ReadView view, ReplyBatch answers) {
         for (PendingReads.Read read : servable) {
             // A split applied while the read waited may have moved its key to another region, whose
-            // writes this peer's read index does not cover.
-            ByteString outside = CommandKeys.keyOutside(read.request(), region);
+            // writes this peer's read index does not cover. For a scan the start key may still be
+            // inside while the region now ends before the end the client asked for (from its older view
+            // of the region): the answer would stop at the new end, and the client, continuing at the end
+            // it knows, would skip the keys between and take them for absent. So a read whose epoch
+            // version no longer matches is refused as on arrival, and the client reads again with the
+            // regions it is given.
+            RaftCmdRequest req = read.request();
+            if (req.getHeader().hasRegionEpoch()
+                    && req.getHeader().getRegionEpoch().getVersion() != region.getRegionEpoch().getVersion()) {
+                answers.add(read.replyTo(), RegionErrors.response(req.getHeader().getUuid(),
+                        RegionErrors.epochNotMatch("region " + region.getId() + " changed from version "
+                                + req.getHeader().getRegionEpoch().getVersion() + " to "
+                                + region.getRegionEpoch().getVersion() + " while the read waited", List.of(region))));
+                continue;
+            }
+            ByteString outside = CommandKeys.keyOutside(req, region);
             if (outside != null) {
                 answers.add(read.replyTo(), RegionErrors.response(read.request().getHeader().getUuid(),
                         RegionErrors.keyNotInRegion(outside, region)));

@@ -170,4 +170,49 @@ class SchedulingTest {
         c.onHeartbeat(voter, () -> List.of(voter), later + 601 * S, () -> 780);
         assertTrue(c.operators().isEmpty() || c.operators().get(1L).createdNanos() == later + 601 * S);
     }
+
+    /** Region {@code id} of {@code size} with a replica on each of {@code stores}, led by the first. */
+    private static RegionDirectory.Entry on(long id, long size, long... stores) {
+        return region(id, size, stores[0], stores);
+    }
+
+    /** TinyKV's 3C balance with 1, 3 and 5 replicas: the source is the fullest Up store, the target the emptiest. */
+    @Test
+    void balanceRegionPicksSourceAndTargetWithOneThreeAndFiveReplicas3C() {
+        // One replica each, all on store 1: the move goes from 1 to the empty store 2.
+        Plan one = BalanceRegion.plan(List.of(on(1, 10, 1), on(2, 10, 1), on(3, 10, 1)), up(1, 2), Set.of())
+                .orElseThrow();
+        assertEquals(List.of(new OpStep.AddPeer(2, 0), new OpStep.RemovePeer(1)), one.steps());
+        // Three replicas: store 3 holds the most (3 regions), store 4 none; store 3 only follows in region 1.
+        Plan three = BalanceRegion.plan(List.of(on(1, 10, 1, 2, 3), on(2, 10, 3, 1, 5), on(3, 10, 3, 2, 5)),
+                up(1, 2, 3, 4, 5), Set.of()).orElseThrow();
+        assertEquals(1, three.regionId());
+        assertEquals(List.of(new OpStep.AddPeer(4, 0), new OpStep.RemovePeer(3)), three.steps());
+        // Five replicas on stores 1-5, store 10 empty; store 5 holds one region more than the others and
+        // leads region 4, so the follower replica of region 1 moves.
+        List<RegionDirectory.Entry> five = List.of(on(1, 10, 1, 2, 3, 4, 5), on(2, 10, 1, 2, 3, 4, 5),
+                on(3, 10, 2, 3, 4, 5, 1), on(4, 10, 5, 6, 7, 8, 9));
+        Plan p5 = BalanceRegion.plan(five, up(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Set.of()).orElseThrow();
+        assertEquals(1, p5.regionId());
+        assertEquals(List.of(new OpStep.AddPeer(10, 0), new OpStep.RemovePeer(5)), p5.steps());
+    }
+
+    /** TinyKV's 3C: Down and Disconnected (offline) stores are neither source nor target of a move. */
+    @Test
+    void balanceRegionLeavesDownAndDisconnectedStoresOut3C() {
+        List<RegionDirectory.Entry> regions = List.of(on(1, 10, 1, 2, 3),
+                on(4, 10, 4, 5, 6), on(5, 10, 4, 5, 6), on(6, 10, 4, 5, 6), on(7, 10, 4, 5, 6));
+        Map<Long, StoreState> stores = up(1, 2, 3, 5, 6);
+        stores.put(4L, StoreState.Down); // the fullest, but Down: not a source
+        stores.put(7L, StoreState.Disconnected); // empty, but offline: not a target
+        stores.put(8L, StoreState.Down); // empty, but Down: not a target
+        Plan plan = BalanceRegion.plan(regions, stores, Set.of()).orElseThrow();
+        assertEquals(4, plan.regionId());
+        assertEquals(List.of(new OpStep.AddPeer(1, 0), new OpStep.RemovePeer(5)), plan.steps());
+        // With every emptier store out, nothing moves.
+        stores.put(1L, StoreState.Down);
+        stores.put(2L, StoreState.Disconnected);
+        stores.put(3L, StoreState.Down);
+        assertTrue(BalanceRegion.plan(regions, stores, Set.of()).isEmpty());
+    }
 }

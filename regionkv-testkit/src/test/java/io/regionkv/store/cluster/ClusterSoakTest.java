@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 2B cases with the most chaos at TinyKV's full length or longer (3 rounds of 5 s by default; more
+ * The 2B, 2C and 3B cases with the most chaos at TinyKV's full length or longer (3 rounds of 5 s by default; more
  * with {@code -Dregionkv.soak.rounds=N -Dregionkv.soak.round-ms=M}). Not part of the default build:
  * {@code mvn test -Dsurefire.excludedGroups= -Dgroups=soak -Dtest=ClusterSoakTest}.
  */
@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 class ClusterSoakTest {
 
     private static Shape shape() {
-        return new Shape(Integer.getInteger("regionkv.soak.rounds", 3),
-                Duration.ofMillis(Long.getLong("regionkv.soak.round-ms", 5000)));
+        return Shape.soak();
     }
 
     @Test
@@ -36,5 +35,24 @@ class ClusterSoakTest {
     void persistPartitionUnreliableSoak() {
         GenericWorkload.run(TestCluster.Options.of("PersistPartitionUnreliableSoak"), 5,
                 new Chaos(true, true, true), shape());
+    }
+
+    @Test
+    void snapshotUnreliableRecoverConcurrentPartitionSoak() {
+        GenericWorkload.run(TestCluster.Options.of("SnapshotUnreliableRecoverConcurrentPartitionSoak"), 5,
+                Chaos.NONE.withSnapshots().withUnreliable().withCrash().withPartitions(), shape());
+    }
+
+    @Test
+    void confChangeSnapshotUnreliableRecoverConcurrentPartitionSoak() {
+        GenericWorkload.run(TestCluster.Options.of("ConfChangeSnapshotUnreliableRecoverConcurrentPartitionSoak"), 5,
+                Chaos.NONE.withConfChanges().withSnapshots().withUnreliable().withCrash().withPartitions(), shape());
+    }
+
+    @Test
+    void splitConfChangeSnapshotUnreliableRecoverConcurrentPartitionSoak() {
+        GenericWorkload.run(TestCluster.Options.of("SplitConfChangeSnapshotUnreliableRecoverConcurrentPartitionSoak"),
+                5, Chaos.NONE.withSplits().withConfChanges().withSnapshots().withUnreliable().withCrash()
+                        .withPartitions(), shape());
     }
 }
