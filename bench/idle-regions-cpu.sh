@@ -17,8 +17,12 @@ exec 3>"$work/in"
 # Cut keys 0..99,999 (the bench's default --keys) evenly, as `regionkv bench --regions N` does.
 for ((i = 1; i < n; i++)); do printf 'split k%015d\n' $(( i * 100000 / n )) >&3; done
 echo regions >&3
+retried=0
 until grep -q "^($n regions)" "$work/out"; do
   kill -0 "$shell" 2>/dev/null || { cat "$work/err" >&2; exit 1; }
+  # A split refused under load (a timeout while the region moved) is sent again.
+  grep -o "^ERR split '[^']*'" "$work/out" | tail -n +$(( retried + 1 )) | tr -d "'" | sed 's/^ERR //' >&3 || true
+  retried="$(grep -c "^ERR split '" "$work/out" || true)"
   echo regions >&3; sleep 5
 done
 echo "$(grep -c '^OK' "$work/out") splits OK, $(grep -c '^ERR' "$work/out") refused; settling ${settle}s" >&2
@@ -26,7 +30,14 @@ sleep "$settle"
 pid="$(pgrep -P "$shell" java || echo "$shell")"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz="$(getconf CLK_TCK)"
+threads() { for t in /proc/"$pid"/task/*; do echo "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) $(cat "$t/comm" 2>/dev/null)"; done; }
+threads >"$work/threads0"
 t0="$(ticks "$pid")"; sleep "$window"; t1="$(ticks "$pid")"
+threads >"$work/threads1"
+# The busiest thread groups over the window (thread names with their numbers cut off), in CPU ticks.
+echo "busiest threads (CPU ticks of 1/$(getconf CLK_TCK) s over the window):" >&2
+awk 'NR == FNR { $1 = -$1 } { t = $1; $1 = ""; sub(/^ /, ""); gsub(/-?[0-9]+$/, ""); sum[$0] += t } END { for (n in sum) if (sum[n] > 0) print sum[n], n }' \
+  "$work/threads0" "$work/threads1" | sort -rn | head -8 >&2
 echo "idle CPU of regionkv local (3 nodes, $n regions) over ${window}s: $(( (t1 - t0) * 1000 / hz / window / 10 )).$(( (t1 - t0) * 1000 / hz / window % 10 ))% of one core; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo quit >&3
 wait "$shell" || true
