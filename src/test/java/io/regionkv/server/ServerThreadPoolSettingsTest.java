@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@code regionkv server} node runs Pekko's internal actors and Artery on its default pool, sized to
- * the cores, with one inbound lane ({@code regionkv.server.one-pool}); off keeps Pekko's own pools.
+ * With {@code regionkv.server.one-pool = on} a {@code regionkv server} node runs Pekko's internal actors and
+ * Artery on its default pool, sized to the cores, with one inbound lane; off (the default) keeps Pekko's pools.
  */
 class ServerThreadPoolSettingsTest {
 
@@ -18,8 +18,9 @@ class ServerThreadPoolSettingsTest {
             new ServerOptions(1, Path.of("unused"), "127.0.0.1", 0, List.of(), List.of(1L));
 
     @Test
-    void aServerRunsOnePoolSizedToTheCores() {
-        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
+    void onRunsOnePoolSizedToTheCores() {
+        Config base = ConfigFactory.parseString("regionkv.server.one-pool = on").withFallback(ConfigFactory.load());
+        Config c = ServerCommand.config(OPTIONS, base);
         // A string names another dispatcher: Pekko's dispatcher alias, so both share one pool.
         assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.actor.internal-dispatcher"));
         assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.remote.artery.advanced.use-dispatcher"));
@@ -29,9 +30,8 @@ class ServerThreadPoolSettingsTest {
     }
 
     @Test
-    void offKeepsPekkosPools() {
-        Config base = ConfigFactory.parseString("regionkv.server.one-pool = off").withFallback(ConfigFactory.load());
-        Config c = ServerCommand.config(OPTIONS, base);
+    void offByDefaultKeepsPekkosPools() {
+        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
         assertEquals("pekko.remote.default-remote-dispatcher", c.getString("pekko.remote.artery.advanced.use-dispatcher"));
         assertEquals(4, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
         assertEquals(8, c.getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min"));
