@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With {@code regionkv.server.one-pool = on} a {@code regionkv server} node runs Pekko's internal actors and
- * Artery on its default pool, sized to the cores, with one inbound lane; off (the default) keeps Pekko's pools.
+ * Artery on its default pool, sized to the cores, with one inbound lane (the default); off keeps Pekko's pools.
  */
 class ServerThreadPoolSettingsTest {
 
@@ -18,9 +18,8 @@ class ServerThreadPoolSettingsTest {
             new ServerOptions(1, Path.of("unused"), "127.0.0.1", 0, List.of(), List.of(1L));
 
     @Test
-    void onRunsOnePoolSizedToTheCores() {
-        Config base = ConfigFactory.parseString("regionkv.server.one-pool = on").withFallback(ConfigFactory.load());
-        Config c = ServerCommand.config(OPTIONS, base);
+    void onByDefaultRunsOnePoolSizedToTheCores() {
+        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
         // A string names another dispatcher: Pekko's dispatcher alias, so both share one pool.
         assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.actor.internal-dispatcher"));
         assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.remote.artery.advanced.use-dispatcher"));
@@ -30,8 +29,9 @@ class ServerThreadPoolSettingsTest {
     }
 
     @Test
-    void offByDefaultKeepsPekkosPools() {
-        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
+    void offKeepsPekkosPools() {
+        Config base = ConfigFactory.parseString("regionkv.server.one-pool = off").withFallback(ConfigFactory.load());
+        Config c = ServerCommand.config(OPTIONS, base);
         assertEquals("pekko.remote.default-remote-dispatcher", c.getString("pekko.remote.artery.advanced.use-dispatcher"));
         assertEquals(4, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
         assertEquals(8, c.getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-min"));
