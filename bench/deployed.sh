@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#bench_args[@]} -gt 0 ] || bench_args=(--concurrency 1,256 --warmup 3s --duration 10s)
-duration=10
+duration=15 # the bench's own default, unless --duration says otherwise (the measured window of a phase)
 for ((i = 0; i < ${#bench_args[@]}; i++)); do
   a="${bench_args[$i]}"
   case "$a" in

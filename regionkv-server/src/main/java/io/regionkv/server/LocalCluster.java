@@ -65,7 +65,7 @@ public final class LocalCluster implements AutoCloseable {
      * that a message from another node reaches its actor after one hand-off between threads, not two (Pekko:
      * "lowest latency can be achieved with inbound-lanes=1"). Pekko's own sizing (a default pool of at least
      * 8 threads, an internal pool, a remote pool and four inbound lanes) woke a parked thread for almost every
-     * hop; see BENCHMARKS.md, "Deployed shape (issue 12)". {@code regionkv.server.one-pool = off} keeps it.
+     * hop (BENCHMARKS.md, "Deployed shape (issue 12)"). {@code regionkv.server.one-pool = off} keeps them.
      */
     public static Config singleNodeConfig() {
         return ConfigFactory.parseString("pekko.remote.artery.advanced.inbound-lanes = 1")

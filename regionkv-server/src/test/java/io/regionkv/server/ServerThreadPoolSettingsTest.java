@@ -9,8 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@code regionkv server} node runs Pekko's internal actors and Artery on its default pool, sized to
- * the cores, with one inbound lane ({@code regionkv.server.one-pool}); off keeps Pekko's own pools.
+ * With {@code regionkv.server.one-pool = on} a {@code regionkv server} node runs Pekko's internal actors and
+ * Artery on its default pool, sized to the cores, with one inbound lane (the default); off keeps Pekko's pools.
  */
 class ServerThreadPoolSettingsTest {
 
@@ -18,7 +18,7 @@ class ServerThreadPoolSettingsTest {
             new ServerOptions(1, Path.of("unused"), "127.0.0.1", 0, List.of(), List.of(1L));
 
     @Test
-    void aServerRunsOnePoolSizedToTheCores() {
+    void onByDefaultRunsOnePoolSizedToTheCores() {
         Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
         // A string names another dispatcher: Pekko's dispatcher alias, so both share one pool.
         assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.actor.internal-dispatcher"));

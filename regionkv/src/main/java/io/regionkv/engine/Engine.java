@@ -174,6 +174,51 @@ public final class Engine implements AutoCloseable {
         syncs.incrementAndGet();
     }
 
+    /**
+     * With a deferred sync: makes every commit made before the call durable WITHOUT holding back commits
+     * meanwhile, so that a writer can hand it to another thread and keep committing. LMDB's
+     * {@code mdb_env_sync} takes no lock (with {@code MDB_WRITEMAP} it is an {@code msync} of the map up to
+     * the last page the newest meta names; without, an {@code fdatasync}), so it may run beside a write
+     * transaction; only a map resize or close must not, which the resize gate keeps apart (it waits for this
+     * as for a reader). The marker is cleared only if no commit came in meanwhile: a commit the sync may have
+     * caught half-way must still count as unsynced after an OS crash.
+     *
+     * @return the commit count ({@link #commitCount()}) the sync covers, or -1 when nothing was unsynced
+     */
+    public long syncConcurrently() {
+        return syncConcurrently(() -> {});
+    }
+
+    /**
+     * {@link #syncConcurrently()}, running {@code beforeDiskSync} once the commits it covers are fixed and
+     * before it touches the disk: a test holds a sync in flight there to commit beside it.
+     */
+    public long syncConcurrently(Runnable beforeDiskSync) {
+        long covered;
+        synchronized (this) {
+            if (unsynced == null || !dirty || closed) {
+                return -1;
+            }
+            covered = commits.get();
+        }
+        beforeDiskSync.run();
+        // No monitor held here: a commit that grows the map holds it while it waits for this to leave.
+        gate.enterRead();
+        try {
+            env.sync(true);
+        } finally {
+            gate.exitRead();
+        }
+        synchronized (this) {
+            syncs.incrementAndGet();
+            if (dirty && !closed && commits.get() == covered) {
+                unsynced.clear();
+                dirty = false;
+            }
+        }
+        return covered;
+    }
+
     /** How many deferred syncs ({@link #syncIfDirty} that had something to sync) happened since open. */
     public long syncCount() {
         return syncs.get();

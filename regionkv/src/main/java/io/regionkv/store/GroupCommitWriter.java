@@ -50,6 +50,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code kv-sync-interval} after the first commit the last sync did not cover, whatever the load (checked
  * after every group commit as well as by a timer, since under load the timer's message waits behind the
  * writes), and once the writer has seen no commit for the idle delay, so that a quiet store is soon clean.
+ * Those syncs run on a thread of their own ({@link KvSyncer}), one at a time, while the writer keeps
+ * committing: before, every apply waited behind each interval's sync. Only a write that asks for a sync
+ * before its answer ({@code syncBeforeReply}) syncs inline.
  * After each sync every peer whose apply batches it covered hears its highest applied index now durable
  * ({@link WriteResult.Synced}); raft-log GC must not go beyond it (see {@code KvSync}).
  */
@@ -79,24 +82,42 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /** Per peer, its highest apply batch committed since the last sync; bounded by the number of peers. */
     private final Map<ActorRef<WriteResult>, WriteResult.Synced> unsyncedApplies = new HashMap<>();
     private boolean syncSoonQueued;
+    /** The background sync's thread, spawned on first use (only a deferred environment needs it). */
+    private ActorRef<KvSyncer.Sync> syncer;
+    /** Token of the background sync in flight, or 0 when none is. */
+    private long syncInFlight;
+    private long lastSyncToken;
+    /** Per peer, the apply batches the sync in flight covers; told when it finishes (or by an inline sync). */
+    private Map<ActorRef<WriteResult>, WriteResult.Synced> inFlightApplies = Map.of();
+    /** A sync became due while one was in flight: start the next as soon as it finishes. */
+    private boolean syncAgain;
     /** A commit found the map full: writes are held until {@link WriterCommand.RetryFull} finds room. */
     private boolean full;
     private long fullBackoffMillis = MIN_FULL_BACKOFF_MILLIS;
     private static final long MIN_FULL_BACKOFF_MILLIS = 20;
     private static final long MAX_FULL_BACKOFF_MILLIS = 1000;
 
+    private final Behavior<KvSyncer.Sync> syncerBehavior;
+
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
-            WriterSettings settings, WriterMetrics metrics) {
+            WriterSettings settings, WriterMetrics metrics, Behavior<KvSyncer.Sync> syncerBehavior) {
         super(context);
         this.timers = timers;
         this.engine = engine;
         this.settings = settings;
         this.metrics = metrics;
+        this.syncerBehavior = syncerBehavior;
     }
 
     static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics) {
+        return create(engine, settings, metrics, KvSyncer.create(engine));
+    }
+
+    /** With the given background syncer (tests hold a sync in flight with it). */
+    static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics,
+            Behavior<KvSyncer.Sync> syncer) {
         return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new GroupCommitWriter(context, timers, engine, settings, metrics)));
+                timers -> new GroupCommitWriter(context, timers, engine, settings, metrics, syncer)));
     }
 
     @Override
@@ -111,6 +132,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 .onMessageEquals(WriterCommand.SyncSoon.INSTANCE, this::onSyncSoon)
                 .onMessageEquals(WriterCommand.SyncSoonMarker.INSTANCE, this::onSyncSoonMarker)
                 .onMessageEquals(WriterCommand.RetryFull.INSTANCE, this::onRetryFull)
+                .onMessage(WriterCommand.SyncFinished.class, this::onSyncFinished)
                 .onSignal(PostStop.class, signal -> onStop())
                 .build();
     }
@@ -204,12 +226,12 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, java.time.Duration.ofNanos(idleDelay - idleFor));
             return this;
         }
-        syncAndNotify();
+        syncInBackground();
         return this;
     }
 
     private Behavior<WriterCommand> onSyncDue() {
-        syncAndNotify();
+        syncInBackground();
         return this;
     }
 
@@ -227,14 +249,71 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     private Behavior<WriterCommand> onSyncSoonMarker() {
         syncSoonQueued = false;
-        syncAndNotify();
+        syncInBackground();
         return this;
     }
 
-    /** Syncs a deferred environment and tells each peer how far its applied data is durable now. */
-    private void syncAndNotify() {
-        List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = sync();
-        if (notes != null) tell(notes);
+    /**
+     * Starts a sync on the syncer's thread, covering every commit so far; the writer keeps committing
+     * meanwhile. The peers hear of it when it finishes. One at a time: one asked for meanwhile follows it.
+     */
+    private void syncInBackground() {
+        if (!engine.syncDeferred() || unsyncedSinceNanos == 0) {
+            return;
+        }
+        if (syncInFlight != 0) {
+            syncAgain = true;
+            return;
+        }
+        if (syncer == null) {
+            syncer = getContext().spawn(syncerBehavior, "kv-syncer", IoDispatcher.KV_SYNC);
+        }
+        inFlightApplies = new HashMap<>(unsyncedApplies);
+        unsyncedApplies.clear();
+        // Commits from here on are not covered: the next one starts a new interval (see afterCommit).
+        unsyncedSinceNanos = 0;
+        timers.cancel(WriterCommand.SyncDue.INSTANCE);
+        timers.cancel(WriterCommand.SyncIfIdle.INSTANCE);
+        syncInFlight = ++lastSyncToken;
+        syncer.tell(new KvSyncer.Sync(syncInFlight, getContext().getSelf()));
+    }
+
+    private Behavior<WriterCommand> onSyncFinished(WriterCommand.SyncFinished done) {
+        if (done.token() != syncInFlight) {
+            return this; // not ours (cannot happen: one at a time); nothing to tell
+        }
+        syncInFlight = 0;
+        Map<ActorRef<WriteResult>, WriteResult.Synced> covered = inFlightApplies;
+        inFlightApplies = Map.of();
+        if (done.failure() != null) {
+            // Nothing is lost: the commits stay in the page cache and the marker stays set. Try again later.
+            getContext().getLog().warn("deferred sync of {} failed; retrying after the sync interval", engine,
+                    done.failure());
+            covered.forEach(this::noteUnsynced);
+            if (unsyncedSinceNanos == 0) {
+                unsyncedSinceNanos = System.nanoTime();
+                timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+            }
+            syncAgain = false;
+            return this;
+        }
+        metrics.synced();
+        for (Map.Entry<ActorRef<WriteResult>, WriteResult.Synced> e : covered.entrySet()) {
+            e.getKey().tell(e.getValue());
+        }
+        if (syncAgain) {
+            syncAgain = false;
+            syncInBackground();
+        }
+        return this;
+    }
+
+    /** Records that {@code synced}'s apply batches of {@code peer} wait for a sync (keeps the highest). */
+    private void noteUnsynced(ActorRef<WriteResult> peer, WriteResult.Synced synced) {
+        WriteResult.Synced prev = unsyncedApplies.get(peer);
+        if (prev == null || prev.appliedIndex() < synced.appliedIndex()) {
+            unsyncedApplies.put(peer, synced);
+        }
     }
 
     private static void tell(List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes) {
@@ -263,6 +342,9 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         unsyncedSinceNanos = 0;
         timers.cancel(WriterCommand.SyncDue.INSTANCE);
         timers.cancel(WriterCommand.SyncIfIdle.INSTANCE);
+        // An inline sync covers what a background sync in flight covers too: tell those now, not twice.
+        inFlightApplies.forEach(this::noteUnsynced);
+        inFlightApplies = Map.of();
         List<Map.Entry<ActorRef<WriteResult>, WriteResult.Synced>> notes = unsyncedApplies.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
         unsyncedApplies.clear();
@@ -379,7 +461,9 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /**
      * Bookkeeping of a deferred environment after a successful commit: the sync timers, and the apply
      * batches now waiting for a sync. Answers whether to sync right away, before anyone is answered: a write
-     * asked for it, or the interval has run out (under load the timer's message may wait behind many writes).
+     * asked for it. When the interval has run out (under load the timer's message may wait behind many
+     * writes) it starts a background sync instead; its peers hear of it after their Written answers, since
+     * the answer to the syncer is a later message.
      */
     private boolean afterCommit(List<WriterCommand.Write> group) {
         if (!engine.syncDeferred()) {
@@ -396,7 +480,8 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         if (!timers.isTimerActive(WriterCommand.SyncIfIdle.INSTANCE)) {
             timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
         }
-        boolean syncNow = now - unsyncedSinceNanos >= engine.config().kvSyncInterval().toNanos();
+        boolean intervalOut = now - unsyncedSinceNanos >= engine.config().kvSyncInterval().toNanos();
+        boolean syncNow = false;
         for (WriterCommand.Write write : group) {
             syncNow |= write.syncBeforeReply();
             if (write.appliedIndex() > 0) {
@@ -406,6 +491,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 }
             }
         }
+        if (intervalOut && !syncNow) syncInBackground();
         return syncNow;
     }
 

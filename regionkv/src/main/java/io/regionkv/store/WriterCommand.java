@@ -101,6 +101,13 @@ public sealed interface WriterCommand {
     }
 
     /**
+     * The kv writer's background sync ({@link KvSyncer}) is done: it covered every commit made before it was
+     * asked for ({@code synced}: there was something to sync), or it failed ({@code failure}, not null).
+     * Sent by the writer's syncer only.
+     */
+    record SyncFinished(long token, boolean synced, RuntimeException failure) implements WriterCommand {}
+
+    /**
      * The writer's own timer after a commit found the map full and unable to grow: try the held writes
      * again (GroupCommitWriter, "A full map").
      */

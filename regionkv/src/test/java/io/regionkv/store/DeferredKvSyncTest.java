@@ -149,6 +149,51 @@ class DeferredKvSyncTest {
         testKit.stop(writer);
     }
 
+    /**
+     * The bounded sync runs beside the writer: while it waits for the disk (held here on the syncer's
+     * thread) an apply still commits and is answered. When the sync finishes, only the writes committed
+     * before it started are reported synced, and the environment stays marked unsynced, because a commit
+     * came in while the sync ran; the next sync covers that one and clears the mark.
+     */
+    @Test
+    void aCommitIsNotHeldBehindASyncInFlightAndIsNotReportedByIt() throws Exception {
+        Engine engine = open(EngineConfig.defaults().withKvSyncIdleDelay(Duration.ofMinutes(10))
+                .withKvSyncInterval(Duration.ofMinutes(10)));
+        Path marker = engine.dir().resolve("UNSYNCED");
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ActorRef<WriterCommand> writer = testKit.spawn(GroupCommitWriter.create(engine, WriterSettings.defaults(), WriterMetrics.NONE,
+                KvSyncer.create(engine, () -> {
+                    if (!first.getAndSet(false)) return;
+                    started.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })), "background-sync-kv-writer");
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        writer.tell(new WriterCommand.Write(put(1), 1, probe.getRef(), 10, false));
+        assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        writer.tell(WriterCommand.SyncSoon.INSTANCE);
+        assertTrue(started.await(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "the sync started");
+        try {
+            writer.tell(new WriterCommand.Write(put(2), 2, probe.getRef(), 11, false));
+            assertEquals(WriteResult.Written.class, probe.receiveMessage(TIMEOUT).getClass(),
+                    "answered while the sync is held");
+        } finally {
+            release.countDown();
+        }
+        assertEquals(new WriteResult.Synced(1, 10), probe.receiveMessage(TIMEOUT), "only the write before the sync");
+        probe.expectNoMessage(Duration.ofMillis(300));
+        assertTrue(Files.exists(marker), "a commit came in during the sync: still unsynced");
+        writer.tell(WriterCommand.SyncSoon.INSTANCE);
+        assertEquals(new WriteResult.Synced(2, 11), probe.receiveMessage(TIMEOUT));
+        assertFalse(Files.exists(marker), "nothing committed during the second sync: clean");
+        testKit.stop(writer);
+    }
+
     /** A write that asks for it is durable when answered, however the environment defers its syncs. */
     @Test
     void aWriteThatAsksForASyncIsDurableWhenAnswered() {
