@@ -10,16 +10,19 @@
 # Bench options default to --concurrency 1,256 --warmup 3s --duration 10s (any given replace them all).
 # --idle measures the servers' idle CPU for that long before the bench starts (default 20; 0 skips it).
 # --keep DIR keeps data and logs in DIR instead of a temporary directory.
+# --grpc runs the bench as a gRPC client of the three servers (`--endpoints`) instead of a cluster member.
 # REGIONKV_JAVA_OPTS is passed to every JVM (e.g. -Xmx1g, or -XX:+FlightRecorder ... to profile).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 idle=20
+grpc=0
 work=""
 bench_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --idle) idle="$2"; shift 2 ;;
     --keep) work="$2"; shift 2 ;;
+    --grpc) grpc=1; shift ;;
     *) bench_args+=("$1"); shift ;;
   esac
 done
@@ -52,11 +55,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Build once here, not in four launchers at the same time.
-jar="$root/target/regionkv-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/proto" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
-  (cd "$root" && mvn -B -q -DskipTests package) >&2
-fi
+# Build once here, not in four launchers at the same time (`regionkv --version` builds what is stale).
+"$root/bin/regionkv" --version >/dev/null
 
 # Ports the kernel just handed out and took back: free now, and not one of the fixed defaults.
 free_ports() {
@@ -113,11 +113,18 @@ if [ "$idle" != 0 ]; then
   done
 fi
 
-echo "deployed: running regionkv bench --connect $seed ${bench_args[*]}" >&2
+if [ "$grpc" = 1 ]; then
+  # Each server prints "serving grpc HOST:P" once its endpoints are bound (ports were picked by the kernel).
+  endpoints="$(for i in 1 2 3; do grep -o 'serving grpc [^ ]*' "$work/server-$i.log" | head -1 | awk '{print $3}'; done | paste -sd,)"
+  target=(--endpoints "$endpoints")
+else
+  target=(--connect "$seed" --stores 1,2,3)
+fi
+echo "deployed: running regionkv bench ${target[*]} ${bench_args[*]}" >&2
 # Each progress line of the bench gets the time it arrived, so that the measured window of every phase
 # (it ends with the phase's last "measure" line) can be matched with the servers' CPU samples.
 set +e
-"$root/bin/regionkv" bench --connect "$seed" --stores 1,2,3 "${bench_args[@]}" \
+"$root/bin/regionkv" bench "${target[@]}" "${bench_args[@]}" \
     2> >(while IFS= read -r l; do echo "$(now_ms) $l"; done >"$work/bench.err") >"$work/bench.out"
 status=$?
 set -e
