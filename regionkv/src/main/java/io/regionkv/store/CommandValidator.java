@@ -23,7 +23,7 @@ import io.regionkv.proto.RaftCmdpb.ScanRequest;
  * on, so that an entry that slipped past the door (say, written by an older version) is refused on every
  * replica alike instead of throwing inside a peer.
  */
-final class CommandValidator {
+public final class CommandValidator {
 
     private final long storeId;
     private final int maxValueSize;
@@ -53,7 +53,7 @@ final class CommandValidator {
      * What is wrong with the requests of a non-admin command, or null. {@code maxValueSize} bounds Put
      * values; pass {@link Integer#MAX_VALUE} where only the structure matters.
      */
-    static Errorpb.Error requestsProblem(RaftCmdRequest req, int maxValueSize) {
+    public static Errorpb.Error requestsProblem(RaftCmdRequest req, int maxValueSize) {
         if (req.getRequestsCount() == 0) {
             return invalid(Reason.MALFORMED_COMMAND, "the command holds no requests");
         }

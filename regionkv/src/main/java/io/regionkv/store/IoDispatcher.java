@@ -21,7 +21,7 @@ public final class IoDispatcher {
     public static final DispatcherSelector KV_WRITER = DispatcherSelector.fromConfig("regionkv.kv-writer-dispatcher");
 
     /** Snapshot generation, transfer (both ends) and install builds, and snapshot file clean-up. */
-    /** The kv writer's background sync ({@link KvSyncer}), on a thread of its own. */
+    /** The kv writer's background sync ({@link io.regionkv.store.writer.KvSyncer}), on a thread of its own. */
     public static final DispatcherSelector KV_SYNC = DispatcherSelector.fromConfig("regionkv.kv-sync-dispatcher");
 
     public static final DispatcherSelector SNAPSHOT = DispatcherSelector.fromConfig("regionkv.snapshot-dispatcher");

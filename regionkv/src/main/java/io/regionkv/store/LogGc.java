@@ -1,6 +1,8 @@
 package io.regionkv.store;
 
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.store.writer.WriteResult;
+import io.regionkv.store.writer.WriterCommand;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

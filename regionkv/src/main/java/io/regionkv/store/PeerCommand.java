@@ -2,11 +2,12 @@ package io.regionkv.store;
 
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftServerpb.RaftMessage;
+import io.regionkv.store.writer.WriteResult;
 import io.regionkv.transport.CommandReply;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** The protocol of a {@link PeerActor}: one replica of one region. */
-sealed interface PeerCommand {
+public sealed interface PeerCommand {
 
     /** A raft message from another peer of this region. */
     record RaftMessageIn(RaftMessage message) implements PeerCommand {}

@@ -1,6 +1,7 @@
 package io.regionkv.store;
 
 import io.regionkv.engine.Engines;
+import io.regionkv.store.writer.WriterCommand;
 import io.regionkv.transport.RaftTransport;
 import org.apache.pekko.actor.typed.ActorRef;
 

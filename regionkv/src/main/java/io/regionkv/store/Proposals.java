@@ -2,6 +2,7 @@ package io.regionkv.store;
 
 import io.regionkv.proto.Errorpb;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.store.apply.ReplyBatch;
 import io.regionkv.transport.CommandReply;
 import java.util.ArrayDeque;
 import java.util.Iterator;

@@ -5,6 +5,7 @@ import io.regionkv.engine.Db;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.ReadView;
 import io.regionkv.proto.Metapb.Region;
+import io.regionkv.store.snapshot.SnapshotFormat;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -5,12 +5,12 @@ import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftCmdpb.SplitRequest;
 
 /** Whether a split request makes sense for a region; checked before proposing and again when applying. */
-final class SplitChecks {
+public final class SplitChecks {
 
     private SplitChecks() {}
 
     /** A description of what is wrong, or null when the split is valid. */
-    static String problem(Region region, SplitRequest split) {
+    public static String problem(Region region, SplitRequest split) {
         if (split.getSplitKey().isEmpty()) {
             return "split key must not be empty";
         }

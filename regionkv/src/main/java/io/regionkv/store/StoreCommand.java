@@ -2,6 +2,7 @@ package io.regionkv.store;
 
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
+import io.regionkv.store.writer.WriterCommand;
 import io.regionkv.transport.StoreWire;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;

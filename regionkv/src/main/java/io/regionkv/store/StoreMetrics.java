@@ -1,5 +1,6 @@
 package io.regionkv.store;
 
+import io.regionkv.store.writer.WriterMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -78,16 +79,16 @@ public final class StoreMetrics {
         snapshotsApplied.increment();
     }
 
-    void snapshotBytesSent(long bytes) {
+    public void snapshotBytesSent(long bytes) {
         snapshotBytesSent.add(bytes);
     }
 
-    void snapshotBytesReceived(long bytes) {
+    public void snapshotBytesReceived(long bytes) {
         snapshotBytesReceived.add(bytes);
     }
 
     /** What the raft-log writer reports: each of its commits is fsynced. */
-    WriterMetrics raftLogWriter() {
+    public WriterMetrics raftLogWriter() {
         return new WriterMetrics() {
             @Override
             public void committed(int writes, long nanos) {
@@ -104,7 +105,7 @@ public final class StoreMetrics {
     }
 
     /** What the kv writer reports: apply batches committed, and when the environment was last synced. */
-    WriterMetrics kvWriter() {
+    public WriterMetrics kvWriter() {
         return new WriterMetrics() {
             @Override
             public void committed(int writes, long nanos) {}

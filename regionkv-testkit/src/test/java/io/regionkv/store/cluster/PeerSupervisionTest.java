@@ -13,7 +13,7 @@ import io.regionkv.proto.RaftCmdpb.Request;
 import io.regionkv.RegionKvNode;
 import io.regionkv.store.PeerStatus;
 import io.regionkv.store.StoreCommand;
-import io.regionkv.store.WriterCommand;
+import io.regionkv.store.writer.WriterCommand;
 import io.regionkv.testkit.ClusterSystems;
 import io.regionkv.testkit.RecordedClient;
 import io.regionkv.testkit.TestCluster;

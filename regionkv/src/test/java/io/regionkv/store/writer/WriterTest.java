@@ -1,0 +1,281 @@
+package io.regionkv.store.writer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.regionkv.engine.Db;
+import io.regionkv.engine.EmptyKeyException;
+import io.regionkv.engine.Engine;
+import io.regionkv.engine.EngineConfig;
+import io.regionkv.engine.EngineKind;
+import io.regionkv.engine.KeyTooLongException;
+import io.regionkv.engine.Keys;
+import io.regionkv.engine.ReadView;
+import io.regionkv.engine.ValueTooLargeException;
+import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.WrongEngineException;
+import io.regionkv.store.IoDispatcher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriterTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static ActorTestKit testKit;
+
+    @TempDir
+    Path dir;
+
+    private final List<Engine> engines = new ArrayList<>();
+    private long seed;
+
+    @BeforeAll
+    static void startTestKit() {
+        testKit = ActorTestKit.create();
+    }
+
+    @AfterAll
+    static void stopTestKit() {
+        testKit.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void seed() {
+        seed = Long.getLong("regionkv.seed", System.nanoTime());
+        System.out.println("WriterTest seed=" + seed + " (replay with -Dregionkv.seed=" + seed + ")");
+    }
+
+    @AfterEach
+    void closeEngines() {
+        engines.forEach(Engine::close);
+    }
+
+    @Test
+    void concurrentWritesShareCommitsAndEverySenderIsAnswered() throws Exception {
+        Engine raft = open(EngineKind.RAFT, EngineConfig.defaults()); // fsync on: commits take long enough to pile up
+        WriterSettings settings = new WriterSettings(64, 16L << 20);
+        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft, settings), "raft-log-writer-group",
+                IoDispatcher.SELECTOR);
+        int senders = 8;
+        int perSender = 64;
+        List<TestProbe<WriteResult>> probes = new ArrayList<>();
+        for (int s = 0; s < senders; s++) {
+            probes.add(testKit.createTestProbe());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        for (int s = 0; s < senders; s++) {
+            int sender = s;
+            pool.execute(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    WriteBatch batch = new WriteBatch()
+                            .put(Db.RAFT, Keys.raftLogKey(sender + 1, i), ("entry " + sender + "/" + i).getBytes(UTF_8));
+                    writer.tell(new WriterCommand.Write(batch, i, probes.get(sender).getRef()));
+                }
+            });
+        }
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
+
+        Set<Long> commits = new HashSet<>();
+        for (int s = 0; s < senders; s++) {
+            for (int i = 0; i < perSender; i++) {
+                WriteResult result = probes.get(s).expectMessageClass(WriteResult.Written.class, TIMEOUT);
+                assertEquals(i, result.requestId(), "one sender's writes are answered in order");
+                WriteResult.Written written = (WriteResult.Written) result;
+                assertTrue(written.groupSize() <= settings.maxWritesPerCommit(), "group bound exceeded: " + written);
+                commits.add(written.commit());
+            }
+        }
+        int writes = senders * perSender;
+        System.out.println(writes + " writes in " + raft.commitCount() + " commits");
+        assertEquals(commits.size(), raft.commitCount(), "every commit answered someone");
+        assertTrue(raft.commitCount() < writes / 2, writes + " writes took " + raft.commitCount() + " commits");
+        assertTrue(raft.commitCount() >= writes / settings.maxWritesPerCommit());
+        try (ReadView view = raft.readView()) {
+            for (int s = 0; s < senders; s++) {
+                assertEquals(perSender, view.count(Db.RAFT, Keys.raftLogSpan(s + 1)));
+            }
+        }
+    }
+
+    @Test
+    void aBadBatchIsAnsweredWithItsErrorWhileTheOthersLand() throws Exception {
+        Engine kv = open(EngineKind.KV, EngineConfig.defaults());
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "kv-writer-bad", IoDispatcher.SELECTOR);
+        // One sender per write, as from different peers: a sender's writes after its failed one are fenced.
+        List<TestProbe<WriteResult>> probes = new ArrayList<>();
+        Random random = new Random(seed);
+        int writes = 200;
+        List<Class<? extends RuntimeException>> expected = new ArrayList<>();
+        for (int i = 0; i < writes; i++) {
+            byte[] key = ("key-" + i).getBytes(UTF_8);
+            WriteBatch batch = new WriteBatch().put(Db.DEFAULT, key, key).put(Db.META, key, key);
+            Class<? extends RuntimeException> error = null;
+            switch (random.nextInt(6)) {
+                case 0 -> {
+                    batch.put(Db.LOCK, new byte[kv.maxKeySize() + 1], key);
+                    error = KeyTooLongException.class;
+                }
+                case 1 -> {
+                    batch.put(Db.WRITE, key, new byte[kv.config().maxValueSize() + 1]);
+                    error = ValueTooLargeException.class;
+                }
+                case 2 -> {
+                    batch.delete(Db.LOCK, new byte[0]);
+                    error = EmptyKeyException.class;
+                }
+                case 3 -> {
+                    batch.put(Db.RAFT, Keys.raftLogKey(1, i), key);
+                    error = WrongEngineException.class;
+                }
+                default -> { }
+            }
+            expected.add(error);
+            probes.add(testKit.createTestProbe());
+            writer.tell(new WriterCommand.Write(batch, i, probes.get(i).getRef()));
+        }
+        int good = 0;
+        for (int i = 0; i < writes; i++) {
+            WriteResult result = probes.get(i).receiveMessage(TIMEOUT);
+            Class<? extends RuntimeException> error = expected.get((int) result.requestId());
+            if (error == null) {
+                assertInstanceOf(WriteResult.Written.class, result, "write " + result.requestId());
+                good++;
+            } else {
+                WriteResult.WriteFailed failed = assertInstanceOf(WriteResult.WriteFailed.class, result);
+                assertInstanceOf(error, failed.cause(), "write " + result.requestId());
+            }
+        }
+        try (ReadView view = kv.readView()) {
+            for (int i = 0; i < writes; i++) {
+                byte[] key = ("key-" + i).getBytes(UTF_8);
+                if (expected.get(i) == null) {
+                    assertArrayEquals(key, view.get(Db.DEFAULT, key));
+                    assertArrayEquals(key, view.get(Db.META, key));
+                } else {
+                    assertNull(view.get(Db.DEFAULT, key), "the good part of bad write " + i + " landed");
+                    assertNull(view.get(Db.META, key));
+                }
+            }
+        }
+        assertTrue(good > 0 && good < writes, "seed gave " + good + " good writes of " + writes);
+    }
+
+    @Test
+    void aGroupThatFindsTheMapFullCommitsWhatFitsAndHoldsTheRestUntilThereIsRoom() {
+        // A map that cannot grow past 1 MiB: the 2 MiB write cannot fit until the bound is raised.
+        Engine raft = open(EngineKind.RAFT, EngineConfig.defaults().withSyncOnCommit(false)
+                .withInitialMapSize(256 * 1024).withMaxMapSize(1024 * 1024));
+        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft), "raft-log-writer-full",
+                IoDispatcher.SELECTOR);
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        TestProbe<WriteResult> culprit = testKit.createTestProbe();
+        for (int i = 0; i < 20; i++) {
+            WriteBatch batch = new WriteBatch();
+            if (i == 10) {
+                for (int j = 0; j < 32; j++) {
+                    batch.put(Db.RAFT, Keys.raftLogKey(2, j), new byte[64 * 1024]);
+                }
+            } else {
+                batch.put(Db.RAFT, Keys.raftLogKey(1, i), new byte[100]);
+            }
+            writer.tell(new WriterCommand.Write(batch, i, (i == 10 ? culprit : probe).getRef()));
+        }
+        for (int i = 0; i < 10; i++) {
+            WriteResult result = probe.receiveMessage(TIMEOUT);
+            assertEquals(i, result.requestId());
+            assertInstanceOf(WriteResult.Written.class, result, "write " + i);
+        }
+        // The big write and everything behind it wait (a committed raft entry cannot be skipped)...
+        culprit.expectNoMessage(Duration.ofMillis(500));
+        probe.expectNoMessage(Duration.ofMillis(100));
+        // ...until there is room: then they commit, in order.
+        raft.setMaxMapSize(16L << 20);
+        assertInstanceOf(WriteResult.Written.class, culprit.receiveMessage(TIMEOUT));
+        for (int i = 11; i < 20; i++) {
+            WriteResult result = probe.receiveMessage(TIMEOUT);
+            assertEquals(i, result.requestId());
+            assertInstanceOf(WriteResult.Written.class, result, "write " + i);
+        }
+        try (ReadView view = raft.readView()) {
+            assertEquals(19, view.count(Db.RAFT, Keys.raftLogSpan(1)));
+            assertEquals(32, view.count(Db.RAFT, Keys.raftLogSpan(2)));
+        }
+    }
+
+    @Test
+    void writesOfOneSenderLandInOrder() {
+        Engine kv = open(EngineKind.KV, EngineConfig.defaults().withSyncOnCommit(false));
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv, new WriterSettings(7, 1 << 20)),
+                "kv-writer-order", IoDispatcher.SELECTOR);
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        byte[] key = "counter".getBytes(UTF_8);
+        for (int i = 0; i < 500; i++) {
+            writer.tell(new WriterCommand.Write(
+                    new WriteBatch().put(Db.DEFAULT, key, String.valueOf(i).getBytes(UTF_8)), i, probe.getRef()));
+        }
+        long lastCommit = 0;
+        for (int i = 0; i < 500; i++) {
+            WriteResult.Written written = probe.expectMessageClass(WriteResult.Written.class, TIMEOUT);
+            assertEquals(i, written.requestId());
+            assertTrue(written.commit() >= lastCommit);
+            lastCommit = written.commit();
+        }
+        try (ReadView view = kv.readView()) {
+            assertArrayEquals("499".getBytes(UTF_8), view.get(Db.DEFAULT, key));
+        }
+    }
+
+    @Test
+    void writersRefuseTheOtherEnvironment() {
+        Engine raft = open(EngineKind.RAFT, EngineConfig.defaults().withSyncOnCommit(false));
+        Engine kv = open(EngineKind.KV, EngineConfig.defaults().withSyncOnCommit(false));
+        assertThrows(IllegalArgumentException.class, () -> RaftLogWriter.create(kv));
+        assertThrows(IllegalArgumentException.class, () -> KvWriter.create(raft));
+    }
+
+    @Test
+    void aDeferredKvEnvironmentIsSyncedOnceTheWriterIsIdle() throws Exception {
+        Engine kv = open(EngineKind.KV, EngineConfig.defaults().withKvSyncIdleDelay(Duration.ofMillis(200)));
+        org.junit.jupiter.api.Assumptions.assumeTrue(kv.syncDeferred(), "needs a kernel boot id (Linux)");
+        Path marker = kv.dir().resolve("UNSYNCED");
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "deferred-kv-writer");
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        writer.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "a".getBytes(UTF_8), "1".getBytes(UTF_8)), 1, probe.getRef()));
+        assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        assertTrue(java.nio.file.Files.exists(marker), "answered before any sync: the marker must be on disk");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (java.nio.file.Files.exists(marker) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(!java.nio.file.Files.exists(marker), "an idle writer syncs and clears the marker");
+        testKit.stop(writer);
+    }
+
+    private Engine open(EngineKind kind, EngineConfig config) {
+        Engine engine = Engine.open(kind, dir.resolve(kind.dirName() + engines.size()), config);
+        engines.add(engine);
+        return engine;
+    }
+}
