@@ -61,12 +61,17 @@ class BenchRegionsTest {
             new BenchRegions(BenchAdmin.of(kv), Duration.ofSeconds(60), new PrintStream(err, true, StandardCharsets.UTF_8))
                     .prepare(keys, regions);
 
-            // Asked independently of BenchRegions: the scheduler's directory, until every leader has reported.
+            // Asked independently of BenchRegions: the scheduler's directory, until every leader has reported
+            // and the reports show the spread (the directory learns of a transfer only from the new leader's
+            // next region heartbeat, so right after prepare() it may still show some old leaders).
             List<BenchAdmin.Placed> placed = List.of();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 placed = BenchAdmin.of(kv).regions().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                if (placed.size() == regions && placed.stream().allMatch(p -> p.leader().isPresent())) break;
+                if (placed.size() == regions && placed.stream().allMatch(p -> p.leader().isPresent())) {
+                    Map<Long, Integer> counts = BenchRegions.leaderCounts(placed);
+                    if (counts.size() == 3 && Collections.max(counts.values()) - Collections.min(counts.values()) <= 2) break;
+                }
                 Thread.sleep(200);
             }
             assertEquals(regions, placed.size(), "regions: " + placed + "\n" + err);
