@@ -55,29 +55,18 @@ public final class RecordedClient {
 
     /** One put, with the client's own retries inside its deadline. */
     public Outcome put(String key, String value) {
-        HistoryRecorder.Handle h = recorder.invokePut(id, key, value);
-        try {
-            await(client.put(bytes(key), bytes(value)));
-            h.ok();
-            return Outcome.OK;
-        } catch (RegionKvTimeoutException e) {
-            if (e.outcomeUnknown()) {
-                h.unknown();
-                return Outcome.UNKNOWN;
-            }
-            h.fail(true);
-            return Outcome.FAILED;
-        } catch (RuntimeException | Error e) {
-            h.unknown();
-            throw e;
-        }
+        return write(recorder.invokePut(id, key, value), () -> client.put(bytes(key), bytes(value)));
     }
 
     /** One delete, with the client's own retries inside its deadline; recorded like {@link #put}. */
     public Outcome delete(String key) {
-        HistoryRecorder.Handle h = recorder.invokeDelete(id, key);
+        return write(recorder.invokeDelete(id, key), () -> client.delete(bytes(key)));
+    }
+
+    /** Waits for a recorded write and records how it ended: a timeout is unknown unless the client knows it was not applied. */
+    private Outcome write(HistoryRecorder.Handle h, java.util.function.Supplier<CompletionStage<?>> call) {
         try {
-            await(client.delete(bytes(key)));
+            await(call.get());
             h.ok();
             return Outcome.OK;
         } catch (RegionKvTimeoutException e) {
