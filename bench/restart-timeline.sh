@@ -4,19 +4,19 @@
 # (twice), and prints each restart's startup timeline (ms since its JVM started, from the server's log),
 # the CPU time its JVM had used by then (/proc/PID/stat) and the load average.
 #
-# Run from the repository root after `mvn -o -q compile`. EXTRA adds JVM options to every server, e.g.
+# Run from anywhere (`bin/regionkv` builds the server module first if needed). EXTRA adds JVM options to every server, e.g.
 # EXTRA="-Dregionkv.server.membership-tick=1s" to compare settings. Needs Linux (/proc) and ports 27101-27103.
 set -u
-ROOT=$(pwd)
-mvn -B -o -q dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime
-CP="$ROOT/target/classes:$(cat target/runtime-classpath.txt)"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+"$ROOT/bin/regionkv" --version >/dev/null || exit 1
+CP="$ROOT/regionkv-server/target/regionkv-server-0.1.0-SNAPSHOT.jar:$ROOT/regionkv-server/target/lib/*"
 BASE=$(mktemp -d /tmp/regionkv-restarts.XXXX)
 PORTS=(0 27101 27102 27103)
 declare -A PID
 start() {
   local s=$1
   nice java ${EXTRA:-} -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    -Dlogback.configurationFile="$ROOT/conf/logback.xml" \
+    -Dlogback.configurationFile="$ROOT/regionkv-server/conf/logback.xml" \
     --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
     -cp "$CP" io.regionkv.cli.Main server --store-id "$s" --data "$BASE/s$s" --port "${PORTS[$s]}" \
     --seed "127.0.0.1:${PORTS[1]}" --initial-stores 1,2,3 --grpc-port 0 --http-port 0 >> "$BASE/server-$s.log" 2>&1 &
