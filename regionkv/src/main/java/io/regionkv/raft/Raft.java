@@ -524,10 +524,13 @@ final class Raft {
                 becomeFollower(mterm, NONE);
             }
         } else if (mterm < term) {
-            if ((checkQuorum || preVote) && (type == MsgHeartbeat || type == MsgAppend)) {
+            if (type == MsgHeartbeat || type == MsgAppend) {
                 // A stale leader (e.g. partitioned with its term frozen while we moved on) learns the new
-                // term from our answer and steps down; otherwise, since pre-vote or the lease keep us from
-                // raising its term through elections, it could stay leader forever.
+                // term from our answer and steps down, as the Raft paper has every server reply with its
+                // term. With pre-vote or the lease this is the only way it learns; without them too, since
+                // our own vote requests need not reach it: a peer that missed conf changes campaigns only
+                // among the voters it still believes in, and the real leader's appends would stay
+                // unanswered while we stay behind forever (seed 8271085064241454924 of the simulation).
                 send(msg(MsgAppendResponse, m.getFrom()));
             } else if (type == MsgRequestPreVote) {
                 // Answer, so that a pre-candidate with a stale term learns it and does not wait forever.

@@ -57,6 +57,25 @@ class RaftPaperTest {
         assertEquals(StateType.FOLLOWER, r.state);
     }
 
+    /**
+     * A server answers a lower-term append or heartbeat with its own term, so that the stale leader steps
+     * down, even with pre-vote and check-quorum off. Without the answer, a follower whose vote requests
+     * never reach the leader (it missed conf changes and campaigns among old voters) stayed behind forever.
+     */
+    @ParameterizedTest
+    @EnumSource(value = MessageType.class, names = {"MsgAppend", "MsgHeartbeat"})
+    void answersLowerTermLeaderWithOwnTerm(MessageType type) {
+        Raft r = newTestRaft(1, THREE, 10, 1, new MemoryStorage());
+        r.becomeFollower(5, Raft.NONE);
+        r.step(msg(2, 1, type).setTerm(3).build());
+        List<Message> out = readMessages(r);
+        assertEquals(1, out.size(), "one answer: " + out);
+        assertEquals(MessageType.MsgAppendResponse, out.get(0).getMsgType());
+        assertEquals(5, out.get(0).getTerm());
+        assertEquals(2, out.get(0).getTo());
+        assertEquals(5, r.term, "the lower term changes nothing here");
+    }
+
     // ------------------------------------------------------------------ 5.2 leader election
 
     @Test

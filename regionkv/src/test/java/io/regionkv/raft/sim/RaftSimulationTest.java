@@ -40,6 +40,17 @@ class RaftSimulationTest {
         run("soak", Integer.MAX_VALUE, 1800, 3000);
     }
 
+    /**
+     * Schedules that once failed, replayed on every run. 8271085064241454924: a follower that missed conf
+     * changes campaigned only among removed voters while the leader's lower-term appends went unanswered.
+     */
+    @Test
+    void schedulesThatFailedOnceStayFixed() {
+        for (long seed : new long[] {8271085064241454924L}) {
+            Schedule.run(seed, 1500);
+        }
+    }
+
     @Test
     void aSeedReplaysTheSameSchedule() {
         long seed = Schedule.seedOf(System.nanoTime(), 0);
