@@ -73,7 +73,8 @@ final class PeerReads {
         answers.send();
     }
 
-    private static void serve(List<PendingReads.Read> servable, Region region, ReadView view, ReplyBatch answers) {
+    /** Answers each read from {@code view}; package-private for the test of the epoch rule below. */
+    static void serve(List<PendingReads.Read> servable, Region region, ReadView view, ReplyBatch answers) {
         for (PendingReads.Read read : servable) {
             // A split applied while the read waited may have moved its key to another region, whose
             // writes this peer's read index does not cover. For a scan the start key may still be
