@@ -252,6 +252,12 @@ public final class TestCluster implements AutoCloseable {
         return new RecordedClient(clientId, client, history);
     }
 
+    /** The data directory of a store (running or not): its LMDB environments and snapshot files live there. */
+    public Path dataDir(long storeId) {
+        if (!storeIds.contains(storeId)) throw new IllegalArgumentException("no store " + storeId + " in this cluster");
+        return baseDir.resolve("store-" + storeId);
+    }
+
     /** The LMDB environments of a running store, to look at its data without raft. */
     public Engines engines(long storeId) {
         return node(storeId).engines();
@@ -278,6 +284,15 @@ public final class TestCluster implements AutoCloseable {
                 .withAttemptTimeoutForReads(Duration.ofMillis(Math.max(500, options.clientTimeout().toMillis() / 3)));
         return new RecordedClient(clientId, new RegionKvClient(clientSystem, settings, random(1000 + clientId),
                 Optional.of(scheduler())), history);
+    }
+
+    /**
+     * A client on the client node that records nothing, with its own deadline: for tests that write bulk
+     * or binary values and check the stores' state rather than a history.
+     */
+    public RegionKvClient unrecordedClient(Duration requestTimeout) {
+        return new RegionKvClient(clientSystem, ClientSettings.defaults().withRequestTimeout(requestTimeout)
+                .withInitialStores(storeIds));
     }
 
     /** The client node: the cluster's seed, never stopped. */
@@ -379,7 +394,7 @@ public final class TestCluster implements AutoCloseable {
     private void startNodeAsync(long storeId) {
         if (!storeIds.contains(storeId)) throw new IllegalArgumentException("no store " + storeId + " in this cluster");
         if (nodes.containsKey(storeId)) throw new IllegalStateException("store " + storeId + " is already running");
-        Path dir = baseDir.resolve("store-" + storeId);
+        Path dir = dataDir(storeId);
         Config config = storeConfig(storeId, dir);
         ActorSystem<?> system = ActorSystem.create(options.guardian().apply(storeId), ClusterSystems.SYSTEM_NAME,
                 config);
@@ -483,6 +498,18 @@ public final class TestCluster implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Store {@code storeId}'s own peer of {@code regionId}; empty when it holds none or is not running. */
+    public Optional<PeerStatus> status(long storeId, long regionId) {
+        Node n = nodes.get(storeId);
+        if (n == null) return Optional.empty();
+        try {
+            return n.store().status().toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
+                    .filter(p -> p.region().getId() == regionId).findFirst();
+        } catch (Exception e) {
+            return Optional.empty(); // a store that cannot answer now holds nothing we can see
+        }
     }
 
     /** The peer that leads {@code regionId} in the highest term, if any running store says it leads. */

@@ -3,20 +3,14 @@ package io.regionkv.store;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
-import io.regionkv.client.ClientSettings;
+import io.regionkv.RegionKvNode;
 import io.regionkv.client.RegionKvClient;
 import io.regionkv.engine.Db;
 import io.regionkv.engine.KeyValue;
 import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.raft.StateType;
-import io.regionkv.RegionKvNode;
-import io.regionkv.testkit.ClusterSystems;
-import io.regionkv.transport.ArteryRaftTransport;
-import io.regionkv.transport.StoreDirectory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.regionkv.testkit.TestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,54 +31,35 @@ import org.junit.jupiter.api.Test;
  */
 class LogGcDurabilityTest {
 
-    private static final Duration T = Duration.ofSeconds(30);
     private static final int COUNT_LIMIT = 300;
 
-    private Path base;
-    private final Map<Long, ActorSystem<Void>> systems = new HashMap<>();
-    private final Map<Long, RegionKvNode> nodes = new HashMap<>();
-    private ActorSystem<Void> clientNode;
+    private TestCluster cluster;
     private RegionKvClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        base = Files.createTempDirectory("regionkv-loggc");
-        clientNode = ClusterSystems.startNode(null);
-        for (long id = 1; id <= 3; id++) {
-            ActorSystem<Void> s = ClusterSystems.startNode(clientNode);
-            // A 1 s sync interval against a GC check every 60 ms: without the synced bound, compaction and
-            // deletion would run far ahead of the syncs.
-            StoreSettings settings = StoreSettings.fromConfig(ConfigFactory.parseString(
-                    "regionkv.raft.tick-interval = 30ms\nregionkv.raft.log-gc-tick-interval = 2\n"
-                            + "regionkv.raft.log-gc-count-limit = " + COUNT_LIMIT + "\n"
-                            + "regionkv.engine.kv-sync = deferred\nregionkv.engine.kv-sync-interval = 1s\n"
-                            + "regionkv.engine.kv-sync-idle-delay = 1s\nregionkv.store-id = " + id
-                            + "\nregionkv.initial-stores = [1, 2, 3]\nregionkv.data-dir = \"" + base.resolve("s" + id) + "\"")
-                    .withFallback(ConfigFactory.load()));
-            nodes.put(id, RegionKvNode.start(s, settings, new ArteryRaftTransport(StoreDirectory.get(s))));
-            systems.put(id, s);
-        }
-        List<ActorSystem<?>> all = new ArrayList<>(systems.values());
-        all.add(clientNode);
-        ClusterSystems.awaitUp(all, T);
-        client = new RegionKvClient(clientNode, ClientSettings.defaults().withInitialStores(List.of(1L, 2L, 3L))
-                .withRequestTimeout(Duration.ofSeconds(15)));
+    void start() {
+        // A 1 s sync interval against a GC check every 60 ms: without the synced bound, compaction and
+        // deletion would run far ahead of the syncs.
+        cluster = TestCluster.start(TestCluster.Options.of("LogGcDurabilityTest").withNodes(3).withConfig(
+                "regionkv.raft.tick-interval = 30ms\nregionkv.raft.log-gc-tick-interval = 2\n"
+                        + "regionkv.raft.log-gc-count-limit = " + COUNT_LIMIT + "\n"
+                        + "regionkv.engine.kv-sync = deferred\nregionkv.engine.kv-sync-interval = 1s\n"
+                        + "regionkv.engine.kv-sync-idle-delay = 1s"));
+        client = cluster.unrecordedClient(Duration.ofSeconds(15));
     }
 
     @AfterEach
     void stop() {
-        List<ActorSystem<?>> all = new ArrayList<>(systems.values());
-        all.add(clientNode);
-        ClusterSystems.terminate(all);
+        cluster.close();
     }
 
-    private PeerStatus status(long store) throws Exception {
-        return nodes.get(store).status().toCompletableFuture().get(10, TimeUnit.SECONDS).get(0);
+    private PeerStatus status(long store) {
+        return cluster.status(store, RegionKvNode.FIRST_REGION_ID).orElseThrow();
     }
 
     /** The first log entry of region 1 still on this store's disk, or 0 when none is. */
     private long firstStoredEntry(long store) {
-        try (ReadView v = nodes.get(store).engines().raft().readView()) {
+        try (ReadView v = cluster.engines(store).raft().readView()) {
             List<KeyValue> first = v.scan(Db.RAFT, Keys.raftLogSpan(RegionKvNode.FIRST_REGION_ID), 1);
             return first.isEmpty() ? 0 : Keys.raftLogIndex(first.get(0).key());
         }
@@ -93,7 +67,7 @@ class LogGcDurabilityTest {
 
     @Test
     void underContinuousWritesLogGcStaysAtOrBelowTheSyncedAppliedIndex() throws Exception {
-        Assumptions.assumeTrue(nodes.get(1L).engines().kv().syncDeferred(), "needs a kernel boot id (Linux)");
+        Assumptions.assumeTrue(cluster.engines(1).kv().syncDeferred(), "needs a kernel boot id (Linux)");
         client.put(ByteString.copyFromUtf8("warm"), ByteString.copyFromUtf8("up")).toCompletableFuture()
                 .get(20, TimeUnit.SECONDS);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -126,7 +100,7 @@ class LogGcDurabilityTest {
         int samples = 0;
         try {
             while (System.nanoTime() < end) {
-                for (long store : nodes.keySet()) {
+                for (long store : cluster.storeIds()) {
                     // The disk first, the peer's view after it: the synced index only grows, so any gap the
                     // check finds was real when the entry was deleted.
                     long firstStored = firstStoredEntry(store);
@@ -161,7 +135,7 @@ class LogGcDurabilityTest {
         assertTrue(written.get() > 200, "the load ran: " + written.get() + " puts");
         assertTrue(lastLeaderFirstIndex - firstLeaderFirstIndex > 2L * COUNT_LIMIT,
                 "the log was compacted under load, not just held back: " + firstLeaderFirstIndex + " -> " + lastLeaderFirstIndex);
-        for (long store : nodes.keySet()) {
+        for (long store : cluster.storeIds()) {
             assertTrue(firstStoredAtEnd.get(store) - firstStoredAtStart.get(store) > 2L * COUNT_LIMIT,
                     "store " + store + " deleted compacted entries under load: first stored entry "
                             + firstStoredAtStart.get(store) + " -> " + firstStoredAtEnd.get(store));

@@ -1,36 +1,22 @@
 package io.regionkv.store.snapshot;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
-import io.regionkv.client.ClientSettings;
-import io.regionkv.client.RegionKvClient;
-import io.regionkv.raft.StateType;
 import io.regionkv.RegionKvNode;
+import io.regionkv.client.RegionKvClient;
 import io.regionkv.store.PeerStatus;
-import io.regionkv.store.StoreSettings;
 import io.regionkv.testkit.ClusterSystems;
-import io.regionkv.transport.ArteryRaftTransport;
-import io.regionkv.testkit.FaultInjectingTransport;
-import io.regionkv.testkit.NetworkFaults;
-import io.regionkv.transport.StoreDirectory;
+import io.regionkv.testkit.TestCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,53 +28,26 @@ import org.junit.jupiter.api.Test;
 class SnapshotChecksumTest {
 
     private static final Duration T = Duration.ofSeconds(30);
+    private static final long REGION = RegionKvNode.FIRST_REGION_ID;
 
-    private Path base;
-    private final NetworkFaults faults = new NetworkFaults(System.nanoTime());
-    private final Map<Long, ActorSystem<Void>> systems = new HashMap<>();
-    private final Map<Long, RegionKvNode> nodes = new HashMap<>();
-    private ActorSystem<Void> clientNode;
+    private TestCluster cluster;
     private RegionKvClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        base = Files.createTempDirectory("regionkv-snapsum");
-        clientNode = ClusterSystems.startNode(null);
-        for (long id = 1; id <= 3; id++) {
-            ActorSystem<Void> s = ClusterSystems.startNode(clientNode);
-            StoreSettings settings = StoreSettings.fromConfig(ConfigFactory.parseString(
-                    "regionkv.raft.tick-interval = 30ms\nregionkv.raft.log-gc-tick-interval = 2\n"
-                            + "regionkv.raft.log-gc-count-limit = 10\nregionkv.store-id = " + id
-                            + "\nregionkv.initial-stores = [1, 2, 3]\nregionkv.data-dir = \"" + base.resolve("s" + id) + "\"")
-                    .withFallback(ConfigFactory.load()));
-            nodes.put(id, RegionKvNode.start(s, settings, new FaultInjectingTransport(
-                    new ArteryRaftTransport(StoreDirectory.get(s)), faults, s.scheduler(), s.executionContext())));
-            systems.put(id, s);
-        }
-        List<ActorSystem<?>> all = new ArrayList<>(systems.values());
-        all.add(clientNode);
-        ClusterSystems.awaitUp(all, T);
-        client = new RegionKvClient(clientNode, ClientSettings.defaults().withInitialStores(List.of(1L, 2L, 3L))
-                .withRequestTimeout(Duration.ofSeconds(15)));
+    void start() {
+        cluster = TestCluster.start(TestCluster.Options.of("SnapshotChecksumTest").withNodes(3)
+                .withConfig("regionkv.raft.log-gc-tick-interval = 2\nregionkv.raft.log-gc-count-limit = 10"));
+        client = cluster.unrecordedClient(Duration.ofSeconds(15));
     }
 
     @AfterEach
     void stop() {
         SnapshotWorker.beforeInstallRead = file -> {};
-        List<ActorSystem<?>> all = new ArrayList<>(systems.values());
-        all.add(clientNode);
-        ClusterSystems.terminate(all);
+        cluster.close();
     }
 
-    private PeerStatus status(long store) throws Exception {
-        return nodes.get(store).status().toCompletableFuture().get(10, TimeUnit.SECONDS).get(0);
-    }
-
-    private long leaderStore() throws Exception {
-        for (long id : nodes.keySet()) {
-            if (status(id).role() == StateType.LEADER) return id;
-        }
-        return 0;
+    private PeerStatus status(long store) {
+        return cluster.status(store, REGION).orElseThrow();
     }
 
     /** Flips one byte in the middle of {@code file}. */
@@ -108,58 +67,29 @@ class SnapshotChecksumTest {
     @Test
     void aCorruptedSnapshotIsDroppedSentAgainAndTheFollowerCatchesUp() throws Exception {
         client.put(ByteString.copyFromUtf8("first"), ByteString.copyFromUtf8("1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
-        ClusterSystems.awaitCondition("every store has the first write", T, () -> {
-            try {
-                long leader = leaderStore();
-                return leader != 0 && status(1).appliedIndex() >= status(leader).appliedIndex()
-                        && status(2).appliedIndex() >= status(leader).appliedIndex()
-                        && status(3).appliedIndex() >= status(leader).appliedIndex();
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        cluster.awaitReplicated(REGION, T);
         // The follower to cut off: not the leader, so the region keeps a quorum without it.
-        long victim = leaderStore() == 3 ? 2 : 3;
-        Path victimDir = base.resolve("s" + victim);
+        long victim = cluster.awaitLeader(REGION, T).storeId() == 3 ? 2 : 3;
+        Path victimDir = cluster.dataDir(victim);
         AtomicInteger installsOnVictim = new AtomicInteger();
         SnapshotWorker.beforeInstallRead = file -> {
             if (file.startsWith(victimDir) && installsOnVictim.incrementAndGet() == 1) corrupt(file);
         };
-        faults.isolate(victim);
+        cluster.faults().isolate(victim);
         long lastOnVictim = status(victim).lastIndex();
         for (int i = 0; i < 60; i++) {
             client.put(ByteString.copyFromUtf8("k" + i), ByteString.copyFromUtf8("v" + i)).toCompletableFuture()
                     .get(20, TimeUnit.SECONDS);
         }
-        ClusterSystems.awaitCondition("the leader compacted past the cut-off store's log", T, () -> {
-            try {
-                long leader = leaderStore();
-                return leader != 0 && leader != victim && status(leader).firstIndex() > lastOnVictim + 1;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        faults.heal();
-        ClusterSystems.awaitCondition("the cut-off store caught up", T, () -> {
-            try {
-                long leader = leaderStore();
-                return leader != 0 && status(victim).appliedIndex() >= status(leader).appliedIndex();
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        ClusterSystems.awaitCondition("the leader compacted past the cut-off store's log", T,
+                () -> cluster.leader(REGION).filter(l -> l.storeId() != victim && l.firstIndex() > lastOnVictim + 1)
+                        .isPresent());
+        cluster.faults().heal();
+        cluster.awaitReplicated(REGION, T);
         assertTrue(installsOnVictim.get() >= 2, "the damaged snapshot was sent again: " + installsOnVictim.get() + " install reads");
         assertTrue(status(victim).firstIndex() > lastOnVictim + 1, "the cut-off store was filled by a snapshot, not by replay");
         // The cut-off store's peer lives on and keeps applying.
         client.put(ByteString.copyFromUtf8("after"), ByteString.copyFromUtf8("2")).toCompletableFuture().get(20, TimeUnit.SECONDS);
-        ClusterSystems.awaitCondition("the cut-off store applies new writes", T, () -> {
-            try {
-                long leader = leaderStore();
-                return leader != 0 && status(victim).appliedIndex() >= status(leader).appliedIndex();
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        assertEquals(1, nodes.get(victim).status().toCompletableFuture().get(10, TimeUnit.SECONDS).size());
+        cluster.awaitReplicated(REGION, T);
     }
 }
