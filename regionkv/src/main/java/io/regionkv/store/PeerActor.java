@@ -61,6 +61,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final Applier applier;
     private final PeerProposals proposals;
     private final PeerReads reads;
+    private final PeerAdmission admission;
     private final PeerSnapshots snapshots;
     private final PeerPlacement placement;
     private final Hibernation hibernation;
@@ -147,6 +148,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
         this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics());
         this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
+        this.admission = new PeerAdmission(ctx.flowControl(), region.getId());
         this.kvSyncDeferred = ctx.engines().kv().syncDeferred();
         this.syncedAppliedIndex = appliedIndex;
         this.logGc = context.spawn(LogGc.create(context.getSelf(), ctx, region.getId(), syncedAppliedIndex), "log-gc");
@@ -333,7 +335,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(outside, region));
             return this;
         }
-        Errorpb.Error busy = busy(kind);
+        Errorpb.Error busy = admission.admit(kind, System.nanoTime(), deadline, proposals.pending(), reads.pending());
         if (busy != null) {
             reply(cmd.replyTo(), uuid, busy);
             return this;
@@ -351,18 +353,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
-    /** ServerIsBusy when this peer already holds as many commands of this kind as it may, else null. */
-    private Errorpb.Error busy(WriteCommands.Kind kind) {
-        FlowControlSettings flow = ctx.flowControl();
-        String why = null;
-        if (kind == WriteCommands.Kind.WRITE && proposals.pending() >= flow.maxProposalsPerPeer()) {
-            why = "region " + storage.regionId() + " has " + proposals.pending() + " writes pending";
-        } else if (kind == WriteCommands.Kind.READ && reads.pending() >= flow.maxPendingReadsPerPeer()) {
-            why = "region " + storage.regionId() + " has " + reads.pending() + " reads pending";
-        }
-        return why == null ? null : RegionErrors.serverIsBusy(why, flow.busyBackoff().toMillis());
-    }
-
     private Behavior<PeerCommand> onTick() {
         // Judged before this tick's heartbeats are made: the last ones went out with the previous Ready.
         List<RaftMessage> hibernate = hibernation.onLeaderTick(quiet() && !placement.checkDue(), raft, appliedIndex, applier.region(), self);
@@ -374,6 +364,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long now = System.nanoTime();
         proposals.expire(now);
         reads.expire(now);
+        admission.observe(now, proposals.pending(), reads.pending());
         placement.onTick(raft.state() == StateType.LEADER, applier.region(), raft, storage.truncatedIndex());
         maybePromoteLearner(now);
         if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
