@@ -22,6 +22,7 @@ import io.regionkv.raft.StateType;
 import io.regionkv.store.apply.Applier;
 import io.regionkv.store.apply.ApplyBatch;
 import io.regionkv.store.apply.CommandKeys;
+import io.regionkv.store.apply.ReplyBatch;
 import io.regionkv.store.apply.WriteCommands;
 import io.regionkv.store.snapshot.SnapshotFormat;
 import io.regionkv.store.writer.WriteResult;
@@ -62,6 +63,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final PeerProposals proposals;
     private final PeerReads reads;
     private final PeerAdmission admission;
+    /** ServerIsBusy answers of the current mailbox batch, sent at its end (onHandleReady). */
+    private final ReplyBatch refusals = new ReplyBatch();
     private final PeerSnapshots snapshots;
     private final PeerPlacement placement;
     private final Hibernation hibernation;
@@ -337,7 +340,12 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         Errorpb.Error busy = admission.admit(kind, System.nanoTime(), deadline, proposals.pending(), reads.pending());
         if (busy != null) {
-            reply(cmd.replyTo(), uuid, busy);
+            // Folded with the other refusals of this mailbox batch into one reply per client: a flood is
+            // refused thousands at a time, and one remote message per refusal overflowed Artery's outbound
+            // queue, which drops what does not fit; a dropped refusal left its client waiting out its deadline.
+            refusals.add(cmd.replyTo(), RegionErrors.response(uuid, busy));
+            if (destroyed) refusals.send();
+            else scheduleReady();
             return this;
         }
         switch (kind) {
@@ -474,6 +482,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onHandleReady() {
         readyScheduled = false;
+        refusals.send();
         reads.closeBatch();
         // Into the raft node even while a Ready is in flight: the next Ready carries them.
         proposals.proposeWriteBatch();
@@ -788,6 +797,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         // Nothing here can be answered any more; the outcome of proposals in the log is unknown to callers.
         proposals.failAll(RegionErrors.timeout("peer stopped; outcome unknown"));
         reads.failAll(RegionErrors.notLeader(storage.regionId(), null));
+        refusals.send(); // refused, so nothing happened: still worth telling
         return this;
     }
 
