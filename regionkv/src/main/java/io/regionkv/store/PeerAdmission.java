@@ -50,19 +50,27 @@ final class PeerAdmission {
         boolean read = kind == WriteCommands.Kind.READ;
         int pending = read ? pendingReads : pendingWrites;
         String what = read ? "reads" : "writes";
-        if (pending >= (read ? flow.maxPendingReadsPerPeer() : flow.maxProposalsPerPeer())) {
-            return RegionErrors.serverIsBusy("region " + regionId + " has " + pending + " " + what + " pending",
-                    flow.busyBackoff().toMillis());
-        }
         ExpectedWait estimate = read ? reads : writes;
+        if (pending >= (read ? flow.maxPendingReadsPerPeer() : flow.maxProposalsPerPeer())) {
+            // The hint is how long the full queue takes to drain, once its rate is known: with thousands of
+            // clients refused at once, a fixed short hint brought them all back at once, and the store spent
+            // its time refusing the same requests again instead of serving.
+            long drain = estimate.waitNanos(pending);
+            return RegionErrors.serverIsBusy("region " + regionId + " has " + pending + " " + what + " pending",
+                    drain < 0 ? flow.busyBackoff().toMillis() : hintMillis(drain));
+        }
         long refuseFor = estimate.refuseFor(nowNanos, pending, deadlineNanos);
         if (refuseFor > 0) {
-            long hintMs = Math.max(flow.busyBackoff().toMillis(), Math.min(flow.maxQueueWait().toMillis(), refuseFor / 1_000_000));
             return RegionErrors.serverIsBusy("region " + regionId + " has " + pending + " " + what + " pending, about "
-                    + estimate.waitNanos(pending) / 1_000_000 + " ms of work", hintMs);
+                    + estimate.waitNanos(pending) / 1_000_000 + " ms of work", hintMillis(refuseFor));
         }
         if (read) readsAdmitted++;
         else writesAdmitted++;
         return null;
+    }
+
+    /** A busy hint: at least busy-backoff, at most the max queue wait. */
+    private long hintMillis(long nanos) {
+        return Math.max(flow.busyBackoff().toMillis(), Math.min(flow.maxQueueWait().toMillis(), nanos / 1_000_000));
     }
 }

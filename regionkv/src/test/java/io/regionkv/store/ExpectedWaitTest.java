@@ -127,4 +127,29 @@ class ExpectedWaitTest {
         // With 900 ahead the write fits in 1 s.
         assertNull(door.admit(WriteCommands.Kind.WRITE, now, now + 10_000 * MS, 900, 0));
     }
+
+    @Test
+    void aFullQueueHintsHowLongItTakesToDrainOnceItsRateIsKnown() {
+        FlowControlSettings flow = new FlowControlSettings(400, 4096, 32, Duration.ofMillis(20),
+                Duration.ofMillis(1000), Duration.ofMillis(100), 256);
+        PeerAdmission door = new PeerAdmission(flow, 7);
+        long now = 0;
+        int pending = 0;
+        for (int i = 0; i < 400; i++) {
+            assertNull(door.admit(WriteCommands.Kind.WRITE, now, now + 10_000 * MS, pending++, 0));
+        }
+        // At the count bound before any rate is known: the configured backoff.
+        Errorpb.Error first = door.admit(WriteCommands.Kind.WRITE, now, now + 10_000 * MS, pending, 0);
+        assertEquals(20, first.getServerIsBusy().getBackoffMs());
+        for (int i = 0; i < 3; i++) { // 100 leave and 100 more come every 100 ms: 1 per ms, always full
+            now += WINDOW;
+            door.observe(now, pending - 100, 0);
+            for (int j = 0; j < 100; j++) {
+                assertNull(door.admit(WriteCommands.Kind.WRITE, now, now + 10_000 * MS, pending - 100 + j, 0));
+            }
+        }
+        // 400 ahead at 1 per ms: come back in about 400 ms, not in 20.
+        Errorpb.Error full = door.admit(WriteCommands.Kind.WRITE, now, now + 10_000 * MS, pending, 0);
+        assertEquals(401, full.getServerIsBusy().getBackoffMs(), 2);
+    }
 }
