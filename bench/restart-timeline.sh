@@ -5,7 +5,10 @@
 # the CPU time its JVM had used by then (/proc/PID/stat) and the load average.
 #
 # Run from anywhere (`bin/regionkv` builds the server module first if needed). EXTRA adds JVM options to every server, e.g.
-# EXTRA="-Dregionkv.server.membership-tick=1s" to compare settings. Needs Linux (/proc) and ports 27101-27103.
+# EXTRA="-Dregionkv.server.membership-tick=1s" to compare settings. CDS=1 first makes an AppCDS archive of
+# the server's classes (a training start of the three servers with -XX:ArchiveClassesAtExit, stopped with
+# SIGTERM so that the JVMs write it) and then runs every measured start with -XX:SharedArchiveFile.
+# Needs Linux (/proc) and ports 27101-27103.
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/bin/regionkv" --version >/dev/null || exit 1
@@ -29,8 +32,19 @@ await() { # store, timelines before, label
   cpu=$(awk '{print ($14+$15)/100}' "/proc/${PID[$1]}/stat" 2>/dev/null)
   echo "$3 store $1: $(grep 'startup since' "$BASE/server-$1.log" | tail -1 | sed 's/.*JVM start: //') | cpu ${cpu}s | load $(cut -d' ' -f1 /proc/loadavg)"
 }
-for s in 1 2 3; do start $s; done
-for s in 1 2 3; do await $s 0 first; done
+if [ "${CDS:-0}" = 1 ]; then
+  EXTRA0="${EXTRA:-}"
+  for s in 1 2 3; do EXTRA="$EXTRA0 -XX:ArchiveClassesAtExit=$BASE/train-$s.jsa -Xlog:cds=off"; start $s; done
+  for s in 1 2 3; do await $s 0 training; done
+  sleep 3
+  for s in 1 2 3; do kill -TERM "${PID[$s]}"; done; wait 2>/dev/null
+  [ -s "$BASE/train-1.jsa" ] || { echo "no archive written"; exit 1; }
+  echo "archive: $(du -h "$BASE/train-1.jsa" | cut -f1)"
+  EXTRA="$EXTRA0 -XX:SharedArchiveFile=$BASE/train-1.jsa"
+fi
+n0=(0 0 0 0)
+for s in 1 2 3; do n0[$s]=$(timelines $s); start $s; done
+for s in 1 2 3; do await $s "${n0[$s]}" first; done
 sleep 3
 for k in 1 2 3 1 2 3; do
   n=$(timelines $k); kill -9 "${PID[$k]}"; wait "${PID[$k]}" 2>/dev/null; sleep 2; start $k; await $k "$n" "kill one"; sleep 3

@@ -72,9 +72,21 @@ public final class LocalCluster implements AutoCloseable {
                 .withFallback(sharedCoresConfig(1));
     }
 
+    /**
+     * Artery's per-peer outbound queue from {@code regionkv.server.outbound-message-queue-size}: Pekko's
+     * 3,072 dropped messages under 20,000 requests in flight, and a dropped request or answer leaves its
+     * client waiting out its deadline (see reference.conf).
+     */
+    static Config outboundQueueConfig(Config settings) {
+        return ConfigFactory.empty().withValue("pekko.remote.artery.advanced.outbound-message-queue-size",
+                ConfigValueFactory.fromAnyRef(settings.getInt("regionkv.server.outbound-message-queue-size")));
+    }
+
     /** Per-node settings on top of the loaded configuration: loopback, random port, this node's store. */
     public static Config nodeConfig(Config base, long storeId, Path dataDir, List<Long> initialStores) {
-        return io.regionkv.scheduler.Scheduler.withHostRole(loopbackNodeConfig()
+        return io.regionkv.scheduler.Scheduler.withHostRole(outboundQueueConfig(
+                        base.withFallback(ConfigFactory.defaultReference()).resolve())
+                .withFallback(loopbackNodeConfig())
                 .withValue("regionkv.store-id", ConfigValueFactory.fromAnyRef(storeId))
                 .withValue("regionkv.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toString()))
                 .withValue("regionkv.initial-stores", ConfigValueFactory.fromIterable(initialStores))

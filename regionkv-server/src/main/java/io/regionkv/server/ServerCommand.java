@@ -121,6 +121,7 @@ public final class ServerCommand {
             c = c.withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
         }
         Config settings = base.withFallback(ConfigFactory.defaultReference()).resolve();
+        c = c.withFallback(LocalCluster.outboundQueueConfig(settings));
         if (settings.getBoolean("regionkv.server.one-pool")) c = c.withFallback(LocalCluster.singleNodeConfig());
         // A store node may host the scheduler singleton.
         Config resolved = c.withFallback(base).resolve();

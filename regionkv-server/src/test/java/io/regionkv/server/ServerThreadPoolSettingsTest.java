@@ -28,6 +28,17 @@ class ServerThreadPoolSettingsTest {
         assertEquals(1, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
     }
 
+    /** Pekko's 3,072 dropped messages under 20,000 requests in flight (BENCHMARKS.md), so clients timed out. */
+    @Test
+    void serverAndInProcessNodesQueueTwentyThousandMessagesPerPeer() {
+        String queue = "pekko.remote.artery.advanced.outbound-message-queue-size";
+        assertEquals(20000, ServerCommand.config(OPTIONS, ConfigFactory.load()).getInt(queue));
+        assertEquals(20000, LocalCluster.nodeConfig(ConfigFactory.load(), 1, Path.of("unused"), List.of(1L)).getInt(queue));
+        Config smaller = ConfigFactory.parseString("regionkv.server.outbound-message-queue-size = 5000")
+                .withFallback(ConfigFactory.load());
+        assertEquals(5000, ServerCommand.config(OPTIONS, smaller).getInt(queue));
+    }
+
     @Test
     void offKeepsPekkosPools() {
         Config base = ConfigFactory.parseString("regionkv.server.one-pool = off").withFallback(ConfigFactory.load());

@@ -22,6 +22,7 @@ import io.regionkv.raft.StateType;
 import io.regionkv.store.apply.Applier;
 import io.regionkv.store.apply.ApplyBatch;
 import io.regionkv.store.apply.CommandKeys;
+import io.regionkv.store.apply.ReplyBatch;
 import io.regionkv.store.apply.WriteCommands;
 import io.regionkv.store.snapshot.SnapshotFormat;
 import io.regionkv.store.writer.WriteResult;
@@ -61,6 +62,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final Applier applier;
     private final PeerProposals proposals;
     private final PeerReads reads;
+    private final PeerAdmission admission;
+    /** ServerIsBusy answers of the current mailbox batch, sent at its end (onHandleReady). */
+    private final ReplyBatch refusals = new ReplyBatch();
     private final PeerSnapshots snapshots;
     private final PeerPlacement placement;
     private final Hibernation hibernation;
@@ -147,6 +151,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
         this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics());
         this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
+        this.admission = new PeerAdmission(ctx.flowControl(), region.getId());
         this.kvSyncDeferred = ctx.engines().kv().syncDeferred();
         this.syncedAppliedIndex = appliedIndex;
         this.logGc = context.spawn(LogGc.create(context.getSelf(), ctx, region.getId(), syncedAppliedIndex), "log-gc");
@@ -333,9 +338,14 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             reply(cmd.replyTo(), uuid, RegionErrors.keyNotInRegion(outside, region));
             return this;
         }
-        Errorpb.Error busy = busy(kind);
+        Errorpb.Error busy = admission.admit(kind, System.nanoTime(), deadline, proposals.pending(), reads.pending());
         if (busy != null) {
-            reply(cmd.replyTo(), uuid, busy);
+            // Folded with the other refusals of this mailbox batch into one reply per client: a flood is
+            // refused thousands at a time, and one remote message per refusal overflowed Artery's outbound
+            // queue, which drops what does not fit; a dropped refusal left its client waiting out its deadline.
+            refusals.add(cmd.replyTo(), RegionErrors.response(uuid, busy));
+            if (destroyed) refusals.send();
+            else scheduleReady();
             return this;
         }
         switch (kind) {
@@ -351,18 +361,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
-    /** ServerIsBusy when this peer already holds as many commands of this kind as it may, else null. */
-    private Errorpb.Error busy(WriteCommands.Kind kind) {
-        FlowControlSettings flow = ctx.flowControl();
-        String why = null;
-        if (kind == WriteCommands.Kind.WRITE && proposals.pending() >= flow.maxProposalsPerPeer()) {
-            why = "region " + storage.regionId() + " has " + proposals.pending() + " writes pending";
-        } else if (kind == WriteCommands.Kind.READ && reads.pending() >= flow.maxPendingReadsPerPeer()) {
-            why = "region " + storage.regionId() + " has " + reads.pending() + " reads pending";
-        }
-        return why == null ? null : RegionErrors.serverIsBusy(why, flow.busyBackoff().toMillis());
-    }
-
     private Behavior<PeerCommand> onTick() {
         // Judged before this tick's heartbeats are made: the last ones went out with the previous Ready.
         List<RaftMessage> hibernate = hibernation.onLeaderTick(quiet() && !placement.checkDue(), raft, appliedIndex, applier.region(), self);
@@ -374,6 +372,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         long now = System.nanoTime();
         proposals.expire(now);
         reads.expire(now);
+        admission.observe(now, proposals.pending(), reads.pending());
         placement.onTick(raft.state() == StateType.LEADER, applier.region(), raft, storage.truncatedIndex());
         maybePromoteLearner(now);
         if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
@@ -483,6 +482,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
 
     private Behavior<PeerCommand> onHandleReady() {
         readyScheduled = false;
+        refusals.send();
         reads.closeBatch();
         // Into the raft node even while a Ready is in flight: the next Ready carries them.
         proposals.proposeWriteBatch();
@@ -797,6 +797,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         // Nothing here can be answered any more; the outcome of proposals in the log is unknown to callers.
         proposals.failAll(RegionErrors.timeout("peer stopped; outcome unknown"));
         reads.failAll(RegionErrors.notLeader(storage.regionId(), null));
+        refusals.send(); // refused, so nothing happened: still worth telling
         return this;
     }
 

@@ -128,8 +128,37 @@ class FlowControlTest {
         }
     }
 
+    /**
+     * The refusals of a burst travel together: one reply per client and mailbox batch, not one per command.
+     * One message per refusal overflowed Artery's outbound queue under 20,000 in flight, and Artery drops
+     * what does not fit, so refused clients waited out their deadlines ("outcome unknown").
+     */
+    @Test
+    void theRefusalsOfABurstAreFoldedIntoFewReplies() {
+        int[] replies = new int[2]; // replies carrying ServerIsBusy answers, and the most in one of them
+        Map<String, RaftCmdResponse> answers = flood("b", i -> put("b" + i, "v" + i), reply -> {
+            long busy = reply.responses().stream().filter(r -> r.getHeader().getError().hasServerIsBusy()).count();
+            if (busy > 0) {
+                replies[0]++;
+                replies[1] = Math.max(replies[1], (int) busy);
+            }
+        });
+        List<String> ok = new ArrayList<>();
+        List<String> busy = new ArrayList<>();
+        split(answers, ok, busy);
+        System.out.println("FlowControlTest refusals: " + busy.size() + " busy answers in " + replies[0]
+                + " replies, at most " + replies[1] + " in one");
+        assertTrue(busy.size() > 0, "no ServerIsBusy although " + FLOOD + " writes met a bound of " + BOUND);
+        assertTrue(replies[1] > 1, "every refusal travelled alone: " + replies[0] + " replies for " + busy.size());
+    }
+
     /** Sends FLOOD commands at once, in envelopes of 100, and collects one answer per uuid. */
     private static Map<String, RaftCmdResponse> flood(String prefix, java.util.function.IntFunction<Request> request) {
+        return flood(prefix, request, reply -> {});
+    }
+
+    private static Map<String, RaftCmdResponse> flood(String prefix, java.util.function.IntFunction<Request> request,
+            java.util.function.Consumer<CommandReply> eachReply) {
         TestProbe<CommandReply> probe = kit.createTestProbe();
         List<RaftCmdRequest> envelope = new ArrayList<>();
         for (int i = 0; i < FLOOD; i++) {
@@ -144,7 +173,9 @@ class FlowControlTest {
         }
         Map<String, RaftCmdResponse> byUuid = new HashMap<>();
         while (byUuid.size() < FLOOD) {
-            for (RaftCmdResponse r : probe.receiveMessage(Duration.ofSeconds(30)).responses()) {
+            CommandReply reply = probe.receiveMessage(Duration.ofSeconds(30));
+            eachReply.accept(reply);
+            for (RaftCmdResponse r : reply.responses()) {
                 RaftCmdResponse earlier = byUuid.put(r.getHeader().getUuid().toStringUtf8(), r);
                 assertNull(earlier, "answered twice: " + r);
             }
