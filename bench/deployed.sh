@@ -5,22 +5,26 @@
 # operation in every measured phase (sampled from /proc, so Linux only). Stops every JVM it started and
 # removes their data on exit, also on Ctrl-C or an error.
 #
-#   bench/deployed.sh [--idle SECONDS] [--keep DIR] [bench options...]
+#   bench/deployed.sh [--idle SECONDS] [--idle-settle SECONDS] [--keep DIR] [bench options...]
 #
 # Bench options default to --concurrency 1,256 --warmup 3s --duration 10s (any given replace them all).
-# --idle measures the servers' idle CPU for that long before the bench starts (default 20; 0 skips it).
+# --idle measures the servers' idle CPU for that long before the bench starts (default 20; 0 skips it),
+# after --idle-settle seconds (default 10). It prints it with and without the JIT compiler threads, which
+# are still busy for a minute or two after a JVM starts (a longer settle shows the steady state).
 # --keep DIR keeps data and logs in DIR instead of a temporary directory.
 # --grpc runs the bench as a gRPC client of the three servers (`--endpoints`) instead of a cluster member.
 # REGIONKV_JAVA_OPTS is passed to every JVM (e.g. -Xmx1g, or -XX:+FlightRecorder ... to profile).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 idle=20
+idle_settle=10
 grpc=0
 work=""
 bench_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --idle) idle="$2"; shift 2 ;;
+    --idle-settle) idle_settle="$2"; shift 2 ;;
     --keep) work="$2"; shift 2 ;;
     --grpc) grpc=1; shift ;;
     *) bench_args+=("$1"); shift ;;
@@ -88,6 +92,14 @@ done
 
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU ticks of the JVM's JIT compiler threads (C1, C2) so far.
+jit_ticks() {
+  local t n=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in C1\ Compiler*|C2\ Compiler*) n=$((n + $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo "$n"
+}
 now_ms() { date +%s%3N; }
 
 # Every 200 ms: milliseconds since the epoch, then each server's CPU ticks so far.
@@ -102,14 +114,16 @@ now_ms() { date +%s%3N; }
 sampler=$!
 
 if [ "$idle" != 0 ]; then
-  echo "deployed: cluster up; letting it settle 10 s, then measuring idle CPU for $idle s" >&2
-  sleep 10
-  before=(); for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); done
+  echo "deployed: cluster up; letting it settle $idle_settle s, then measuring idle CPU for $idle s" >&2
+  sleep "$idle_settle"
+  before=(); jit_before=()
+  for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); jit_before+=("$(jit_ticks "$p")"); done
   t0=$(now_ms); sleep "$idle"; t1=$(now_ms)
-  idle_line="idle CPU, one region, no client (% of one core):"
+  idle_line="idle CPU, one region, no client (% of one core; without the JIT compiler threads in brackets):"
   for i in 0 1 2; do
-    after=$(cpu_ticks "${pids[$i]}")
-    idle_line="$idle_line server $((i + 1)) $(awk -v d=$((after - before[i])) -v hz="$hz" -v ms=$((t1 - t0)) 'BEGIN{printf "%.1f%%", d/hz/(ms/1000)*100}')"
+    after=$(cpu_ticks "${pids[$i]}"); jit=$(( $(jit_ticks "${pids[$i]}") - jit_before[i] ))
+    idle_line="$idle_line server $((i + 1)) $(awk -v d=$((after - before[i])) -v j="$jit" -v hz="$hz" -v ms=$((t1 - t0)) \
+      'BEGIN{printf "%.1f%% (%.1f%%)", d/hz/(ms/1000)*100, (d-j)/hz/(ms/1000)*100}')"
   done
 fi
 

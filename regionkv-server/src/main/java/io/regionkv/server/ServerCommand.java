@@ -148,7 +148,8 @@ public final class ServerCommand {
      * seeds again each {@code join-retry-interval} (Pekko uses the one timeout for both), so that a whole
      * cluster restarted at once joins its first node about a second after that one formed the cluster.
      * The leader's membership tick and the gossip of the membership and of the store registry are
-     * shortened too: each restart waits for several of them (see reference.conf, regionkv.server).
+     * shortened too: each restart waits for several of them (see reference.conf, regionkv.server). The
+     * timer wheel's step is lengthened, since its thread wakes at every step even when nothing is due.
      */
     static Config membership(Config server, boolean mayForm) {
         Duration seedNodeTimeout = server.getDuration(mayForm ? "seed-node-timeout" : "join-retry-interval");
@@ -168,7 +169,8 @@ public final class ServerCommand {
                 .withValue("pekko.cluster.typed.receptionist.distributed-data.gossip-interval",
                         millis(server, "directory-gossip-interval"))
                 .withValue("pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval",
-                        millis(server, "directory-notify-interval"));
+                        millis(server, "directory-notify-interval"))
+                .withValue("pekko.scheduler.tick-duration", millis(server, "scheduler-tick"));
     }
 
     private static com.typesafe.config.ConfigValue millis(Config server, String path) {

@@ -35,10 +35,19 @@ class ServerMembershipSettingsTest {
         Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
         assertEquals(Duration.ofMillis(250), c.getDuration("pekko.cluster.leader-actions-interval"));
         assertEquals(Duration.ofMillis(250), c.getDuration("pekko.cluster.gossip-interval"));
-        assertEquals(Duration.ofMillis(200),
+        assertEquals(Duration.ofMillis(500),
                 c.getDuration("pekko.cluster.typed.receptionist.distributed-data.gossip-interval"));
         assertEquals(Duration.ofMillis(50),
                 c.getDuration("pekko.cluster.typed.receptionist.distributed-data.notify-subscribers-interval"));
+    }
+
+    @Test
+    void anIdleServersTimerThreadWakesEvery20msNotPekkos10() {
+        Config c = ServerCommand.config(OPTIONS, ConfigFactory.load());
+        assertEquals(Duration.ofMillis(20), c.getDuration("pekko.scheduler.tick-duration"));
+        Config mine = ServerCommand.config(OPTIONS,
+                ConfigFactory.parseString("regionkv.server.scheduler-tick = 5ms").withFallback(ConfigFactory.load()));
+        assertEquals(Duration.ofMillis(5), mine.getDuration("pekko.scheduler.tick-duration"));
     }
 
     @Test
