@@ -122,7 +122,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 p -> new StoreCommand.WriterSettled(p.token()));
         this.peerContext = new PeerContext(settings,
                 FlowControlSettings.fromConfig(ctx.getSystem().settings().config()), engines, raftLogWriter,
-                kvWriter, transport, ctx.getSelf(), scheduler, placement, metrics);
+                kvWriter, transport, ctx.getSelf(), scheduler, placement, metrics,
+                ctx.spawn(RaftTicker.create(settings.raftTick(), metrics), "raft-ticker"));
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);
