@@ -1,7 +1,6 @@
 package io.regionkv.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -76,10 +75,8 @@ class RaftTickerTest {
         // Ticks sent to a before the ticker took its Asleep are in a's queue already: drop them. From
         // now on a gets nothing while b ticks on.
         drain(a);
-        long before = metrics.ticksDelivered();
         expectTicks(b, 5);
         a.expectNoMessage(TICK.multipliedBy(5));
-        assertTrue(metrics.ticksDelivered() - before >= 5, "b's ticks are counted");
 
         ticker.tell(new RaftTicker.Awake(a.ref())); // woken again: back on the clock
         expectTicks(a, 2);
