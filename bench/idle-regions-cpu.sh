@@ -43,6 +43,8 @@ echo "idle CPU of regionkv local (3 nodes, $n regions) over ${window}s: $(( (t1 
 # After the window (the status walk costs CPU itself): how many peers sleep, and what keeps the others awake.
 echo status >&3
 for ((i = 0; i < 30; i++)); do [ "$(grep -c 'peers by sleep state' "$work/out")" -ge 3 ] && break; sleep 1; done
-grep 'peers by sleep state' "$work/out" >&2 || echo "no status answer" >&2
+grep 'peers by sleep state' "$work/out" >&2 || echo "no sleep states in the status (an older build?)" >&2
+# Each store should hold a peer of every region; fewer means splits that never reached that store.
+grep -o '^store [0-9]* region' "$work/out" | sort | uniq -c | awk '{print "store " $3 " holds " $1 " peers"}' >&2
 echo quit >&3
 wait "$shell" || true
