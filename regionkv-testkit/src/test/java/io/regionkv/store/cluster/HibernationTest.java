@@ -129,6 +129,39 @@ class HibernationTest {
         }
     }
 
+    /**
+     * A leader transfer asked of a sleeping region takes effect: the leader wakes on the command and the
+     * transferee on its MsgTimeoutNow. Each region's leader is moved to the next store, twice round.
+     */
+    @Test
+    void aSleepingRegionHandsItsLeadershipOver() throws Exception {
+        try (TestCluster cluster = start("HibernateTransfer")) {
+            RegionKvClient client = cluster.schedulerClient(1);
+            split(client, REGIONS);
+            for (int round = 0; round < 2; round++) {
+                assertNobodyTicks(cluster);
+                for (var e : cluster.allStatuses(Duration.ofSeconds(10)).entrySet()) {
+                    for (PeerStatus p : e.getValue()) {
+                        if (p.role() != io.regionkv.raft.StateType.LEADER) continue;
+                        long regionId = p.region().getId();
+                        long to = p.storeId() % 3 + 1;
+                        int clientId = (int) (10 + regionId % 1000 * 2 + round);
+                        // A fresh client: the splitting client's cache may still place the start key elsewhere.
+                        cluster.schedulerClient(clientId).transferLeader(regionId, to)
+                                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        while (System.nanoTime() < deadline
+                                && !cluster.leader(regionId).map(l -> l.storeId() == to).orElse(false)) {
+                            Thread.sleep(50);
+                        }
+                        assertEquals(Optional.of(to), cluster.leader(regionId).map(PeerStatus::storeId),
+                                "region " + regionId + " asleep, transferred from store " + p.storeId() + " to " + to);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void crashingTheNodeOfASleepingLeaderElectsANewLeader() throws Exception {
         try (TestCluster cluster = start("HibernateCrash")) {
