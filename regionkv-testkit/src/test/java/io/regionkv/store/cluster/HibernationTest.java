@@ -131,7 +131,8 @@ class HibernationTest {
 
     /**
      * A leader transfer asked of a sleeping region takes effect: the leader wakes on the command and the
-     * transferee on its MsgTimeoutNow. Each region's leader is moved to the next store, twice round.
+     * transferee on its MsgTimeoutNow. Each region's leader is moved to the next store, twice round, by
+     * the client that made the splits.
      */
     @Test
     void aSleepingRegionHandsItsLeadershipOver() throws Exception {
@@ -145,10 +146,9 @@ class HibernationTest {
                         if (p.role() != io.regionkv.raft.StateType.LEADER) continue;
                         long regionId = p.region().getId();
                         long to = p.storeId() % 3 + 1;
-                        int clientId = (int) (10 + regionId % 1000 * 2 + round);
-                        // A fresh client: the splitting client's cache may still place the start key elsewhere.
-                        cluster.schedulerClient(clientId).transferLeader(regionId, to)
-                                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        // The client that split: its cache may still hold the parent over this region's start
+                        // key, which the call must see through (MembershipCalls#refreshCache).
+                        client.transferLeader(regionId, to).toCompletableFuture().get(30, TimeUnit.SECONDS);
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                         while (System.nanoTime() < deadline
                                 && !cluster.leader(regionId).map(l -> l.storeId() == to).orElse(false)) {
