@@ -3,7 +3,8 @@
 # one core with 1,000 regions). Splits the bench's key space (keys k000000000000000..) into N regions
 # through the shell's `split`, waits SETTLE seconds, then reads the process's CPU time from
 # /proc/PID/stat over WINDOW seconds. Extra JVM options (e.g. -Dregionkv.raftstore.hibernate-regions=off
-# for the figure without hibernation) go in REGIONKV_JAVA_OPTS.
+# for the figure without hibernation) go in REGIONKV_JAVA_OPTS. After the window it prints each store's
+# peers by sleep state (the shell's status): asleep, or what keeps them awake.
 # Usage: bench/idle-regions-cpu.sh [N=1000] [WINDOW=60] [SETTLE=30]
 set -euo pipefail
 n="${1:-1000}"; window="${2:-60}"; settle="${3:-30}"
@@ -39,5 +40,11 @@ echo "busiest threads (CPU ticks of 1/$(getconf CLK_TCK) s over the window):" >&
 awk 'NR == FNR { $1 = -$1 } { t = $1; $1 = ""; sub(/^ /, ""); gsub(/-?[0-9]+$/, ""); sum[$0] += t } END { for (n in sum) if (sum[n] > 0) print sum[n], n }' \
   "$work/threads0" "$work/threads1" | sort -rn | head -8 >&2
 echo "idle CPU of regionkv local (3 nodes, $n regions) over ${window}s: $(( (t1 - t0) * 1000 / hz / window / 10 )).$(( (t1 - t0) * 1000 / hz / window % 10 ))% of one core; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# After the window (the status walk costs CPU itself): how many peers sleep, and what keeps the others awake.
+echo status >&3
+for ((i = 0; i < 30; i++)); do [ "$(grep -c 'peers by sleep state' "$work/out")" -ge 3 ] && break; sleep 1; done
+grep 'peers by sleep state' "$work/out" >&2 || echo "no sleep states in the status (an older build?)" >&2
+# Each store should hold a peer of every region; fewer means splits that never reached that store.
+grep -o '^store [0-9]* region' "$work/out" | sort | uniq -c | awk '{print "store " $3 " holds " $1 " peers"}' >&2
 echo quit >&3
 wait "$shell" || true

@@ -29,7 +29,7 @@ class LeaderHandoffPickTest {
     private static PeerStatus leader(Map<Long, ProgressStatus> progress, Peer... others) {
         Region.Builder r = Region.newBuilder().setId(7).addPeers(SELF);
         for (Peer p : others) r.addPeers(p);
-        return new PeerStatus(1, r.build(), SELF, StateType.LEADER, SELF, 3, 100, 100, 1, 100, 100, progress, 0, 0);
+        return new PeerStatus(1, r.build(), SELF, StateType.LEADER, SELF, 3, 100, 100, 1, 100, 100, progress, 0, 0, io.regionkv.store.SleepState.OFF);
     }
 
     private static Optional<Long> pick(PeerStatus p, Long previous) {

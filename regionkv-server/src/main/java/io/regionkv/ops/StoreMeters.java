@@ -53,6 +53,11 @@ public final class StoreMeters {
         Gauge.builder("regionkv.kv.sync.age", metrics, StoreMetrics::kvSyncAgeSeconds).tag("store", store)
                 .baseUnit("seconds").description("time since the kv environment was last made durable")
                 .register(registry);
+        Gauge.builder("regionkv.store.awake.peers", metrics, StoreMetrics::awakePeers).tag("store", store)
+                .description("peers of this store that are awake (ticking); hibernated ones cost nothing")
+                .register(registry);
+        counter(registry, store, "regionkv.raft.ticks", "raft ticks delivered to this store's awake peers",
+                metrics, StoreMetrics::ticksDelivered);
         Timer fsync = Timer.builder("regionkv.raft.log.fsync").tag("store", store)
                 .description("one raft-log group commit, fsync included").serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);

@@ -146,7 +146,10 @@ public final class LocalCluster implements AutoCloseable {
         return RegionKV.get(systems.get(0));
     }
 
-    /** One line per region replica: store, region range, role, leader, term, commit and applied index. */
+    /**
+     * One line per region replica: store, region range, role, leader, term, commit and applied index, and
+     * its sleep state; then per store the count of peers in each sleep state.
+     */
     public String status() {
         StringBuilder sb = new StringBuilder();
         sb.append("stores: ").append(systems.size()).append('\n');
@@ -159,13 +162,19 @@ public final class LocalCluster implements AutoCloseable {
                 sb.append("store ").append(node.storeId()).append(": no answer (").append(e.getMessage()).append(")\n");
                 continue;
             }
+            java.util.Map<io.regionkv.store.SleepState, Integer> sleep = new java.util.EnumMap<>(io.regionkv.store.SleepState.class);
             for (PeerStatus p : peers) {
-                sb.append(String.format("store %d region %d [%s, %s) peer %d %s leader=%s term=%d commit=%d applied=%d%n",
+                sb.append(String.format("store %d region %d [%s, %s) peer %d %s leader=%s term=%d commit=%d applied=%d %s%n",
                         p.storeId(), p.region().getId(), p.region().getStartKey().toStringUtf8(),
                         p.region().getEndKey().toStringUtf8(), p.self().getId(), p.role(),
                         p.leader() == null ? "?" : Long.toString(p.leader().getId()), p.term(), p.commitIndex(),
-                        p.appliedIndex()));
+                        p.appliedIndex(), p.sleep().name().toLowerCase(java.util.Locale.ROOT)));
+                sleep.merge(p.sleep(), 1, Integer::sum);
             }
+            // One summary line per store: how many peers sleep, and what keeps the others awake.
+            sb.append("store ").append(node.storeId()).append(" peers by sleep state:");
+            sleep.forEach((state, n) -> sb.append(' ').append(state.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(n));
+            sb.append('\n');
         }
         return sb.toString().stripTrailing();
     }

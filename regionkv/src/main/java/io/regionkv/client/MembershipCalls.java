@@ -83,6 +83,7 @@ final class MembershipCalls {
             java.util.function.BiFunction<CachedRegion, Region, AdminRequest> admin) {
         return findRegion(operation, regionId, deadline, 0)
                 .thenCompose(r -> {
+                    refreshCache(r);
                     return RegionCall.admin(ctx, operation, r.getStartKey(), region -> {
                         if (region.id() != regionId) {
                             // The key moved to another region (the directory was behind): do not touch that one.
@@ -92,6 +93,23 @@ final class MembershipCalls {
                     }, deadline).start();
                 })
                 .thenApply(result -> null);
+    }
+
+    /**
+     * Where this client's cache puts the start key of {@code known} (the directory's view) in another
+     * region of an older version, the cache is the stale one: a region split off gets a higher version
+     * than its parent had, and a region that took over a range did so by a split or merge that bumped it.
+     * Without this, a client that never sent anything to the new region (e.g. one that only split) would
+     * route the admin call to the parent, refuse it as "no longer holds its start key" without asking a
+     * store, and fail the same way on every retry (seen: a third of `bench --regions N`'s leader moves).
+     */
+    private void refreshCache(Region known) {
+        ctx.cache().find(known.getStartKey()).ifPresent(cached -> {
+            if (cached.id() != known.getId()
+                    && RegionCache.isNewer(known.getRegionEpoch(), cached.region().getRegionEpoch())) {
+                ctx.cache().update(known, java.util.Optional.empty());
+            }
+        });
     }
 
     /**

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
@@ -25,7 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * of it committed and applied. It first tells its followers (a {@code hibernate} raft message with its
  * term and commit index); a follower sleeps on it only when that leader is its leader in that term and
  * it has the commit index, so it lacks nothing the leader would otherwise retransmit. A sleeping peer
- * has no raft timer (and no snapshot-GC timer), so it costs nothing.
+ * is off its store's clock ({@link RaftTicker}): it gets no ticks (its snapshot-GC clock, counted in
+ * ticks, stops too), so it costs nothing.
  *
  * <p>Any raft message, client command or admin command wakes a peer; a leader woken by a proposal or a
  * read sends appends or heartbeats, which wake its followers. A follower that missed the hibernate
@@ -46,13 +48,13 @@ final class Hibernation {
     private final Duration heartbeatInterval;
     private final int idleTicksBeforeSleep;
     private final TimerScheduler<PeerCommand> timers;
-    private final Duration tick;
-    private final Duration gcSnapInterval;
+    private final ActorRef<RaftTicker.Command> ticker;
+    private final ActorRef<PeerCommand> self;
     private int idleTicks;
     private boolean asleep;
 
-    Hibernation(Config config, int electionTicks, TimerScheduler<PeerCommand> timers, Duration tick,
-            Duration gcSnapInterval) {
+    Hibernation(Config config, int electionTicks, TimerScheduler<PeerCommand> timers,
+            ActorRef<RaftTicker.Command> ticker, ActorRef<PeerCommand> self) {
         this.enabled = config.getBoolean(ENABLED_SETTING);
         this.heartbeatInterval = config.getDuration(HEARTBEAT_SETTING);
         // Two election timeouts: a region that was just written to, or just elected, stays awake long
@@ -60,18 +62,17 @@ final class Hibernation {
         // region does not fall asleep between requests.
         this.idleTicksBeforeSleep = 2 * electionTicks;
         this.timers = timers;
-        this.tick = tick;
-        this.gcSnapInterval = gcSnapInterval;
+        this.ticker = ticker;
+        this.self = self;
     }
 
     boolean asleep() {
         return asleep;
     }
 
-    /** Starts the peer's clocks (a new peer is awake). */
+    /** Puts the peer on its store's clock (a new peer is awake). */
     void start() {
-        timers.startTimerWithFixedDelay(PeerCommand.Tick.INSTANCE, tick);
-        timers.startTimerWithFixedDelay(PeerCommand.GcSnap.INSTANCE, gcSnapInterval);
+        ticker.tell(new RaftTicker.Awake(self));
     }
 
     /**
@@ -137,9 +138,22 @@ final class Hibernation {
     private void sleep(boolean leader) {
         asleep = true;
         idleTicks = 0;
-        timers.cancel(PeerCommand.Tick.INSTANCE);
-        timers.cancel(PeerCommand.GcSnap.INSTANCE);
+        ticker.tell(new RaftTicker.Asleep(self));
         if (leader) timers.startTimerWithFixedDelay(PeerCommand.SleepingHeartbeat.INSTANCE, heartbeatInterval);
+    }
+
+    /**
+     * What keeps this peer awake, if anything ({@code quiet}: nothing of its own pending; {@code checkDue}:
+     * its region awaits a split check). For status output; decides nothing.
+     */
+    SleepState state(boolean quiet, boolean checkDue, RawNode raft, long appliedIndex, Region region, Peer self) {
+        if (!enabled) return SleepState.OFF;
+        if (asleep) return SleepState.ASLEEP;
+        if (raft.state() != StateType.LEADER) return SleepState.FOLLOWER;
+        if (!quiet) return SleepState.BUSY;
+        if (checkDue) return SleepState.SPLIT_CHECK_DUE;
+        if (!idle(raft, appliedIndex, region, self)) return SleepState.REPLICATING;
+        return SleepState.SETTLING;
     }
 
     /** A client or admin command came: the region is in use, so the idle count starts over. */

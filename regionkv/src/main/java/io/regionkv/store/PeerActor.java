@@ -78,6 +78,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
      */
     private long syncedAppliedIndex;
     private int ticksSinceLogGc;
+    /** Ticks since the last look for unneeded snapshot files (counted in ticks: no timer of its own). */
+    private int ticksSinceGcSnap;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
     private final Map<Long, ApplyBatch> applying = new HashMap<>();
@@ -161,11 +163,13 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.snapshots = new PeerSnapshots(context, ctx, storage, region.getId(), () -> nextWriteId++, writeResults);
         this.placement = new PeerPlacement(context, ctx, self);
         this.hibernation = new Hibernation(context.getSystem().settings().config(), s.electionTicks(), timers,
-                s.raftTick(), GC_SNAP_INTERVAL);
+                ctx.ticker(), context.getSelf());
+        this.gcSnapTicks = PlacementSettings.ticks(GC_SNAP_INTERVAL, s.raftTick());
     }
 
     /** How often a peer looks for snapshot files it no longer needs. */
     private static final java.time.Duration GC_SNAP_INTERVAL = java.time.Duration.ofSeconds(10);
+    private final int gcSnapTicks;
 
     private final TimerScheduler<PeerCommand> timers;
 
@@ -188,7 +192,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessage(PeerCommand.SnapshotChunkRead.class, this::onSnapshotChunkRead)
                 .onMessage(PeerCommand.SnapshotSent.class, this::onSnapshotSent)
                 .onMessage(PeerCommand.CompactLogWanted.class, this::onCompactLogWanted)
-                .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
                 .onMessage(PeerCommand.SplitCheckDone.class, this::onSplitCheckDone)
                 .onMessage(PeerCommand.SplitIdsArrived.class, this::onSplitIdsArrived)
                 .onMessage(PeerCommand.HeartbeatAnswer.class, this::onHeartbeatAnswer)
@@ -378,6 +381,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
             ticksSinceLogGc = 0;
             checkLogGc();
+        }
+        if (++ticksSinceGcSnap >= gcSnapTicks) {
+            ticksSinceGcSnap = 0;
+            snapshots.gc(appliedIndex);
         }
         scheduleReady();
         return this;
@@ -749,11 +756,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
-    private Behavior<PeerCommand> onGcSnap() {
-        snapshots.gc(appliedIndex);
-        return this;
-    }
-
     private Behavior<PeerCommand> onSplitCheckDone(PeerCommand.SplitCheckDone done) {
         placement.onCheckDone(done, raft.state() == StateType.LEADER, applier.region());
         return this;
@@ -822,7 +824,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         io.regionkv.raft.Status rs = raft.status();
         return new PeerStatus(ctx.settings().storeId(), applier.region(), self, raft.state(), peerById(raft.leader()),
                 raft.term(), rs.hardState().getCommit(), appliedIndex, storage.firstIndex(),
-                storage.lastIndex(), syncedAppliedIndex, rs.progress(), proposals.pending(), reads.pending());
+                storage.lastIndex(), syncedAppliedIndex, rs.progress(), proposals.pending(), reads.pending(),
+                hibernation.state(quiet(), placement.checkDue(), raft, appliedIndex, applier.region(), self));
     }
 
     private Peer peerById(long id) {

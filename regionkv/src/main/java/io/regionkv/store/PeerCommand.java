@@ -29,7 +29,7 @@ public sealed interface PeerCommand {
     record SplitRegion(com.google.protobuf.ByteString splitKey, long newRegionId, java.util.List<Long> newPeerIds,
             ActorRef<CommandReply> replyTo) implements PeerCommand {}
 
-    /** The raft clock. */
+    /** The raft clock: from the store's {@link RaftTicker}, while this peer is awake. */
     enum Tick implements PeerCommand { INSTANCE }
 
     /**
@@ -74,9 +74,6 @@ public sealed interface PeerCommand {
 
     /** A sleeping leader's slow clock: it still reports its region to the scheduler now and then. */
     enum SleepingHeartbeat implements PeerCommand { INSTANCE }
-
-    /** Time to delete snapshot files this peer no longer needs. */
-    enum GcSnap implements PeerCommand { INSTANCE }
 
     /**
      * The split checker measured the region at {@code epoch}: {@code splitKeys} (in order, possibly none)

@@ -7,7 +7,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every peer of a store shares: the engines, the writers that own them, the transport, settings, the
- * scheduler (its singleton proxy) with the heartbeat and split settings, and the store's metrics.
+ * scheduler (its singleton proxy) with the heartbeat and split settings, the store's metrics, and the
+ * store's raft clock ({@link RaftTicker}), which ticks only the peers that are awake.
  */
 record PeerContext(
         StoreSettings settings,
@@ -19,4 +20,5 @@ record PeerContext(
         ActorRef<StoreCommand> store,
         ActorRef<io.regionkv.scheduler.SchedulerCommand> scheduler,
         PlacementSettings placement,
-        StoreMetrics metrics) {}
+        StoreMetrics metrics,
+        ActorRef<RaftTicker.Command> ticker) {}

@@ -16,10 +16,11 @@ import java.util.Map;
  *     peer leads): a store handing its leaders away picks a caught-up follower from it
  * @param pendingProposals writes this peer holds, not applied yet (at most flow-control's bound)
  * @param pendingReads reads this peer holds, not answered yet (at most flow-control's bound)
+ * @param sleep whether it hibernates, or what keeps it awake
  */
 public record PeerStatus(long storeId, Region region, Peer self, StateType role, Peer leader, long term,
         long commitIndex, long appliedIndex, long firstIndex, long lastIndex, long syncedAppliedIndex,
-        Map<Long, ProgressStatus> progress, int pendingProposals, int pendingReads) {
+        Map<Long, ProgressStatus> progress, int pendingProposals, int pendingReads, SleepState sleep) {
     public PeerStatus {
         progress = Map.copyOf(progress);
     }

@@ -122,7 +122,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 p -> new StoreCommand.WriterSettled(p.token()));
         this.peerContext = new PeerContext(settings,
                 FlowControlSettings.fromConfig(ctx.getSystem().settings().config()), engines, raftLogWriter,
-                kvWriter, transport, ctx.getSelf(), scheduler, placement, metrics);
+                kvWriter, transport, ctx.getSelf(), scheduler, placement, metrics,
+                ctx.spawn(RaftTicker.create(settings.raftTick(), metrics), "raft-ticker"));
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);
@@ -339,6 +340,20 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         }
         for (RegionView v : regions.values()) {
             if (overlaps(v.region(), m.getStartKey(), m.getEndKey())) return null;
+        }
+        // A split applied here writes the new region's state with it, and its peer tells this store the
+        // shrunk range (PeerStateChanged) before the split itself (RegionSplit): a message of the new
+        // region's leader arriving between the two finds no overlap. Started empty, the peer would apply
+        // the region's later splits against a region without peers, refuse them, and the store would
+        // never get peers for the regions split off it (seen with 1,000 regions: a store short of
+        // hundreds of peers, their leaders awake forever). So a state on disk wins.
+        RegionLocalState onDisk;
+        try (ReadView view = peerContext.engines().kv().readView()) {
+            onDisk = Meta.regionLocalState(view, m.getRegionId());
+        }
+        if (onDisk != null && onDisk.getState() == PeerState.Normal) {
+            Peer self = selfPeer(onDisk.getRegion());
+            return self != null && self.getId() == m.getToPeer().getId() ? startPeer(onDisk.getRegion(), self, false) : null;
         }
         // No peers yet: an empty conf state keeps the new peer from campaigning on its own.
         Region region = Region.newBuilder().setId(m.getRegionId()).setStartKey(m.getStartKey())

@@ -42,6 +42,10 @@ public final class StoreMetrics {
     private final LongAdder snapshotsApplied = new LongAdder();
     private final LongAdder snapshotBytesSent = new LongAdder();
     private final LongAdder snapshotBytesReceived = new LongAdder();
+    /** Raft ticks the store's clock delivered (one per awake peer per tick interval). */
+    private final LongAdder ticksDelivered = new LongAdder();
+    /** Peers of this store that are awake (ticking), as the store's clock last counted them. */
+    private volatile int awakePeers;
     /** System.nanoTime of the last completed sync of the kv environment (of the store's start at first). */
     private volatile long lastKvSyncNanos = System.nanoTime();
     private volatile Sink raftLogFsyncNanos = Sink.NONE;
@@ -85,6 +89,14 @@ public final class StoreMetrics {
 
     public void snapshotBytesReceived(long bytes) {
         snapshotBytesReceived.add(bytes);
+    }
+
+    void ticksDelivered(int count) {
+        ticksDelivered.add(count);
+    }
+
+    void awakePeers(int count) {
+        awakePeers = count;
     }
 
     /** What the raft-log writer reports: each of its commits is fsynced. */
@@ -142,6 +154,16 @@ public final class StoreMetrics {
 
     public long snapshotBytesReceived() {
         return snapshotBytesReceived.sum();
+    }
+
+    /** Raft ticks delivered to this store's peers so far: grows only while some peer is awake. */
+    public long ticksDelivered() {
+        return ticksDelivered.sum();
+    }
+
+    /** Peers of this store that are awake now (not hibernated); sleeping ones cost no CPU. */
+    public int awakePeers() {
+        return awakePeers;
     }
 
     /** Seconds since the kv environment was last made durable (since the store started, before any sync). */

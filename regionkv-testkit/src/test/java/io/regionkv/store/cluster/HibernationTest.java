@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.regionkv.client.RegionKvClient;
 import io.regionkv.RegionKvNode;
 import io.regionkv.store.PeerStatus;
+import io.regionkv.store.SleepState;
 import io.regionkv.testkit.TestCluster;
 import java.time.Duration;
 import java.util.Optional;
@@ -58,6 +59,47 @@ class HibernationTest {
         }
     }
 
+    /** Raft ticks the stores' clocks delivered so far, over all stores. */
+    private static long ticksDelivered(TestCluster cluster) {
+        long sum = 0;
+        for (long id : cluster.storeIds()) sum += cluster.node(id).metrics().ticksDelivered();
+        return sum;
+    }
+
+    /**
+     * Every peer sleeps and is off its store's clock: the status says asleep, no store counts an awake
+     * peer, and no tick is delivered to anybody (one store-level clock, stopped; no timer per peer).
+     */
+    private static void assertNobodyTicks(TestCluster cluster) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String awake;
+        do {
+            awake = awakePeers(cluster);
+            if (awake.isEmpty()) break;
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        assertEquals("", awake, "peers still awake 30 s after the cluster went quiet");
+        long before = ticksDelivered(cluster);
+        Thread.sleep(1000); // twenty tick intervals of 50 ms
+        assertEquals(before, ticksDelivered(cluster), "raft ticks delivered in an idle second");
+    }
+
+    /** The peers that are not asleep, by the status and by the stores' clocks; empty when none. */
+    private static String awakePeers(TestCluster cluster) {
+        StringBuilder awake = new StringBuilder();
+        for (var e : cluster.allStatuses(Duration.ofSeconds(10)).entrySet()) {
+            for (PeerStatus p : e.getValue()) {
+                if (p.sleep() != SleepState.ASLEEP) {
+                    awake.append("store ").append(e.getKey()).append(" region ").append(p.region().getId())
+                            .append(' ').append(p.sleep()).append("; ");
+                }
+            }
+            int counted = cluster.node(e.getKey()).metrics().awakePeers();
+            if (counted != 0) awake.append("store ").append(e.getKey()).append(" clock ticks ").append(counted).append("; ");
+        }
+        return awake.toString();
+    }
+
     @Test
     void anIdleMultiRegionClusterGoesQuietAndASleepingRegionServesAPut() throws Exception {
         try (TestCluster cluster = start("HibernateQuiet")) {
@@ -72,6 +114,7 @@ class HibernationTest {
             long quiet = awaitQuiet(cluster, Duration.ofSeconds(2), 4, Duration.ofSeconds(60));
             System.out.println("HibernateQuiet: " + quiet + " raft messages in 2 s once idle");
             assertTrue(quiet <= 4, "an idle cluster of " + REGIONS + " regions sent " + quiet + " raft messages in 2 s");
+            assertNobodyTicks(cluster);
 
             // Every region sleeps; a put to each wakes it and succeeds, and the value reads back.
             for (int i = 0; i < REGIONS; i++) {
@@ -83,6 +126,39 @@ class HibernationTest {
             // And they fall asleep again.
             long again = awaitQuiet(cluster, Duration.ofSeconds(2), 4, Duration.ofSeconds(60));
             assertTrue(again <= 4, "after the puts, the idle cluster sent " + again + " raft messages in 2 s");
+        }
+    }
+
+    /**
+     * A leader transfer asked of a sleeping region takes effect: the leader wakes on the command and the
+     * transferee on its MsgTimeoutNow. Each region's leader is moved to the next store, twice round, by
+     * the client that made the splits.
+     */
+    @Test
+    void aSleepingRegionHandsItsLeadershipOver() throws Exception {
+        try (TestCluster cluster = start("HibernateTransfer")) {
+            RegionKvClient client = cluster.schedulerClient(1);
+            split(client, REGIONS);
+            for (int round = 0; round < 2; round++) {
+                assertNobodyTicks(cluster);
+                for (var e : cluster.allStatuses(Duration.ofSeconds(10)).entrySet()) {
+                    for (PeerStatus p : e.getValue()) {
+                        if (p.role() != io.regionkv.raft.StateType.LEADER) continue;
+                        long regionId = p.region().getId();
+                        long to = p.storeId() % 3 + 1;
+                        // The client that split: its cache may still hold the parent over this region's start
+                        // key, which the call must see through (MembershipCalls#refreshCache).
+                        client.transferLeader(regionId, to).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        while (System.nanoTime() < deadline
+                                && !cluster.leader(regionId).map(l -> l.storeId() == to).orElse(false)) {
+                            Thread.sleep(50);
+                        }
+                        assertEquals(Optional.of(to), cluster.leader(regionId).map(PeerStatus::storeId),
+                                "region " + regionId + " asleep, transferred from store " + p.storeId() + " to " + to);
+                    }
+                }
+            }
         }
     }
 
