@@ -26,8 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * of it committed and applied. It first tells its followers (a {@code hibernate} raft message with its
  * term and commit index); a follower sleeps on it only when that leader is its leader in that term and
  * it has the commit index, so it lacks nothing the leader would otherwise retransmit. A sleeping peer
- * is off its store's clock ({@link RaftTicker}): it gets no ticks (its snapshot-GC clock, counted in
- * ticks, stops too), so it costs nothing.
+ * is off its store's clock ({@link RaftTicker}): it gets no ticks and no GcSnap (it removes its
+ * unneeded snapshot files as it falls asleep), so it costs nothing.
  *
  * <p>Any raft message, client command or admin command wakes a peer; a leader woken by a proposal or a
  * read sends appends or heartbeats, which wake its followers. A follower that missed the hibernate

@@ -79,7 +79,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private long syncedAppliedIndex;
     private int ticksSinceLogGc;
     /** Ticks since the last look for unneeded snapshot files (counted in ticks: no timer of its own). */
-    private int ticksSinceGcSnap;
     private final ActorRef<WriteResult> writeResults;
     /** Apply batches handed to the kv writer, by request id; answered in order. */
     private final Map<Long, ApplyBatch> applying = new HashMap<>();
@@ -164,12 +163,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         this.placement = new PeerPlacement(context, ctx, self);
         this.hibernation = new Hibernation(context.getSystem().settings().config(), s.electionTicks(), timers,
                 ctx.ticker(), context.getSelf());
-        this.gcSnapTicks = PlacementSettings.ticks(GC_SNAP_INTERVAL, s.raftTick());
     }
 
-    /** How often a peer looks for snapshot files it no longer needs. */
-    private static final java.time.Duration GC_SNAP_INTERVAL = java.time.Duration.ofSeconds(10);
-    private final int gcSnapTicks;
 
     private final TimerScheduler<PeerCommand> timers;
 
@@ -181,6 +176,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .onMessage(PeerCommand.RaftMessageIn.class, this::onRaftMessage)
                 .onMessage(PeerCommand.RaftCmd.class, this::onCommand)
                 .onMessageEquals(PeerCommand.Tick.INSTANCE, this::onTick)
+                .onMessageEquals(PeerCommand.GcSnap.INSTANCE, this::onGcSnap)
                 .onMessageEquals(PeerCommand.HandleReady.INSTANCE, this::onHandleReady)
                 .onMessage(PeerCommand.WriteDone.class, this::onWriteDone)
                 .onMessage(PeerCommand.GetStatus.class, this::onGetStatus)
@@ -244,6 +240,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (rm.getHibernate()) {
             hibernation.onHibernateRequest(rm, quiet(), raft);
+            if (hibernation.asleep()) snapshots.gc(appliedIndex); // no GcSnap comes while it sleeps
             return this;
         }
         boolean slept = hibernation.asleep();
@@ -364,11 +361,18 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
+    private Behavior<PeerCommand> onGcSnap() {
+        snapshots.gc(appliedIndex);
+        return this;
+    }
+
     private Behavior<PeerCommand> onTick() {
         // Judged before this tick's heartbeats are made: the last ones went out with the previous Ready.
         List<RaftMessage> hibernate = hibernation.onLeaderTick(quiet() && !placement.checkDue(), raft, appliedIndex, applier.region(), self);
         if (!hibernate.isEmpty() || hibernation.asleep()) {
             for (RaftMessage m : hibernate) ctx.transport().send(m);
+            // Asleep, it gets no GcSnap from the store's clock: leave no snapshot file behind for the nap.
+            if (hibernation.asleep()) snapshots.gc(appliedIndex);
             return this;
         }
         raft.tick();
@@ -381,10 +385,6 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         if (++ticksSinceLogGc >= ctx.settings().logGcTickInterval()) {
             ticksSinceLogGc = 0;
             checkLogGc();
-        }
-        if (++ticksSinceGcSnap >= gcSnapTicks) {
-            ticksSinceGcSnap = 0;
-            snapshots.gc(appliedIndex);
         }
         scheduleReady();
         return this;

@@ -76,6 +76,12 @@ public sealed interface PeerCommand {
     enum SleepingHeartbeat implements PeerCommand { INSTANCE }
 
     /**
+     * Time to delete snapshot files this peer no longer needs: from the store's {@link RaftTicker} every
+     * {@code RaftTicker.GC_SNAP_INTERVAL}, while this peer is awake (it also cleans up as it falls asleep).
+     */
+    enum GcSnap implements PeerCommand { INSTANCE }
+
+    /**
      * The split checker measured the region at {@code epoch}: {@code splitKeys} (in order, possibly none)
      * cut it into pieces of about the split size; {@code error} set when the walk failed.
      */

@@ -24,6 +24,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * clock work. A peer still gets exactly one tick per interval, so its election and heartbeat timeouts,
  * counted in ticks, are unchanged; only the phase is shared by the store's peers.
  *
+ * <p>The same clock sends {@link PeerCommand.GcSnap} to the awake peers every {@link #GC_SNAP_INTERVAL}
+ * (a peer cleans up its snapshot files itself as it falls asleep).
+ *
  * <p>Messages from one peer arrive in the order sent, so its last {@code Awake}/{@code Asleep} is what
  * the set holds; a tick already on its way when a peer fell asleep is ignored by the peer.
  */
@@ -41,8 +44,14 @@ final class RaftTicker extends AbstractBehavior<RaftTicker.Command> {
 
     private enum Tick implements Command { INSTANCE }
 
+    /** How often awake peers look for snapshot files they no longer need. */
+    static final Duration GC_SNAP_INTERVAL = Duration.ofSeconds(10);
+
     private final TimerScheduler<Command> timers;
     private final Duration interval;
+    /** Ticks between two GcSnap rounds, and ticks since the last one. */
+    private final int gcSnapEvery;
+    private int sinceGcSnap;
     private final StoreMetrics metrics;
     /** Insertion order: the peers get their ticks in a stable order (not that raft needs it). */
     private final Set<ActorRef<PeerCommand>> awake = new LinkedHashSet<>();
@@ -50,15 +59,21 @@ final class RaftTicker extends AbstractBehavior<RaftTicker.Command> {
     private final Set<ActorRef<PeerCommand>> watched = new HashSet<>();
 
     static Behavior<Command> create(Duration interval, StoreMetrics metrics) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RaftTicker(ctx, timers, interval, metrics)));
+        return create(interval, GC_SNAP_INTERVAL, metrics);
+    }
+
+    static Behavior<Command> create(Duration interval, Duration gcSnapInterval, StoreMetrics metrics) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(
+                timers -> new RaftTicker(ctx, timers, interval, gcSnapInterval, metrics)));
     }
 
     private RaftTicker(ActorContext<Command> ctx, TimerScheduler<Command> timers, Duration interval,
-            StoreMetrics metrics) {
+            Duration gcSnapInterval, StoreMetrics metrics) {
         super(ctx);
         this.timers = timers;
         this.interval = interval;
         this.metrics = metrics;
+        this.gcSnapEvery = (int) Math.max(1, gcSnapInterval.toNanos() / Math.max(1, interval.toNanos()));
     }
 
     @Override
@@ -96,6 +111,10 @@ final class RaftTicker extends AbstractBehavior<RaftTicker.Command> {
         }
         for (ActorRef<PeerCommand> peer : awake) peer.tell(PeerCommand.Tick.INSTANCE);
         metrics.ticksDelivered(awake.size());
+        if (++sinceGcSnap >= gcSnapEvery) {
+            sinceGcSnap = 0;
+            for (ActorRef<PeerCommand> peer : awake) peer.tell(PeerCommand.GcSnap.INSTANCE);
+        }
         return this;
     }
 }

@@ -96,9 +96,28 @@ class RaftTickerTest {
             assertEquals(0, metrics.awakePeers());
             return null;
         });
+        drain(probe); // ticks the peer forwarded before it stopped
         long delivered = metrics.ticksDelivered();
         probe.expectNoMessage(Duration.ofMillis(200));
         assertEquals(delivered, metrics.ticksDelivered(), "no ticks once no peer is awake");
+        kit.stop(ticker);
+    }
+
+    /** Snapshot GC rides the same clock: every few ticks an awake peer is told GcSnap, a sleeping one never. */
+    @Test
+    void awakePeersAreToldToCollectSnapshotsOnTheStoreClock() {
+        ActorRef<RaftTicker.Command> ticker = kit.spawn(RaftTicker.create(TICK, TICK.multipliedBy(3), new StoreMetrics()));
+        TestProbe<PeerCommand> awake = kit.createTestProbe();
+        TestProbe<PeerCommand> asleep = kit.createTestProbe();
+        ticker.tell(new RaftTicker.Awake(awake.ref()));
+        ticker.tell(new RaftTicker.Awake(asleep.ref()));
+        ticker.tell(new RaftTicker.Asleep(asleep.ref()));
+        int gcSnaps = 0;
+        for (int i = 0; i < 12; i++) {
+            if (awake.receiveMessage(Duration.ofSeconds(5)) == PeerCommand.GcSnap.INSTANCE) gcSnaps++;
+        }
+        assertEquals(3, gcSnaps, "one GcSnap after every three ticks (9 ticks, 3 GcSnap in 12 messages)");
+        drain(asleep);
         kit.stop(ticker);
     }
 }
