@@ -60,7 +60,7 @@ public final class Engine implements AutoCloseable {
     /** The bound the map may grow to: {@link EngineConfig#maxMapSize()} until {@link #setMaxMapSize} moves it. */
     private volatile long maxMapSize;
     /**
-     * Bytes of the map in use, as of the last commit: LMDB's highest page in use, times the page size. Read
+     * Bytes of the map in use, as of a recent commit (see REMEASURE_NANOS): LMDB's highest page in use, times the page size. Read
      * by other threads for the free-space check before a write is proposed; computed only by the writer
      * (and at open), because asking LMDB while the writer resizes the map would read an unmapped page.
      */
@@ -84,6 +84,23 @@ public final class Engine implements AutoCloseable {
         this.maxMapSize = config.maxMapSize();
         this.pageSize = env.stat().pageSize;
         this.usedBytes = measureUsed();
+    }
+
+    /**
+     * Far from its bound, the used size is re-read at most this often: {@code env.info()} allocates a
+     * native struct on every call, and after every commit it was a fifth of a writer thread's samples.
+     * The figure only feeds the storage guard, whose reserve (64 MiB by default) dwarfs what one
+     * millisecond of commits adds; within a quarter of the bound it is read after every commit again.
+     */
+    private static final long REMEASURE_NANOS = 1_000_000;
+    private long measuredAtNanos;
+
+    private void measureUsedAfterCommit() {
+        long now = System.nanoTime();
+        if (now - measuredAtNanos >= REMEASURE_NANOS || maxMapSize - usedBytes < maxMapSize / 4) {
+            usedBytes = measureUsed();
+            measuredAtNanos = now;
+        }
     }
 
     private long measureUsed() {
@@ -373,7 +390,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 txn.commit();
-                usedBytes = measureUsed();
+                measureUsedAfterCommit();
                 return commits.incrementAndGet();
             } catch (Env.MapFullException e) {
                 // The transaction is gone (aborted by close, or by LMDB inside a failed commit): start over.
