@@ -57,12 +57,42 @@ class ArteryTransportTest {
         RaftMessage m = raftMessage(1, 2);
         // Until the Receptionist has told A where store 2 lives, sends are dropped and counted.
         transportOnA.send(m);
-        assertEquals(1, transportOnA.droppedUnknownStore());
+        ClusterSystems.awaitCondition("the send was dropped and counted", Duration.ofSeconds(10),
+                () -> transportOnA.droppedUnknownStore() == 1);
         ClusterSystems.awaitCondition("store 2 known on A", Duration.ofSeconds(20),
                 () -> directoryOnA.lookup(2).isPresent());
         transportOnA.send(m);
         assertEquals(m, ((RaftEnvelope) inboxOnB.receiveMessage(Duration.ofSeconds(10))).message());
         assertEquals(1, transportOnA.droppedUnknownStore());
+    }
+
+    /** A burst to one store crosses the wire in few remote messages (RaftBatch), every message in order. */
+    @Test
+    void aBurstOfRaftMessagesToOneStoreTravelsBatchedAndInOrder() {
+        TestProbe<StoreWire> inboxOnB = TestProbe.create(b);
+        StoreDirectory.get(b).register(4, inboxOnB.getRef());
+        StoreDirectory directoryOnA = StoreDirectory.get(a);
+        directoryOnA.lookup(4);
+        ClusterSystems.awaitCondition("store 4 known on A", Duration.ofSeconds(20),
+                () -> directoryOnA.lookup(4).isPresent());
+        ArteryRaftTransport transportOnA = new ArteryRaftTransport(directoryOnA);
+        List<RaftMessage> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            RaftMessage m = raftMessage(1, 4).toBuilder().setRegionId(1000 + i).build();
+            sent.add(m);
+            transportOnA.send(m);
+        }
+        List<RaftMessage> received = new java.util.ArrayList<>();
+        int remoteMessages = 0;
+        while (received.size() < sent.size()) {
+            StoreWire w = inboxOnB.receiveMessage(Duration.ofSeconds(10));
+            remoteMessages++;
+            if (w instanceof RaftBatch batch) received.addAll(batch.messages());
+            else received.add(((RaftEnvelope) w).message());
+        }
+        assertEquals(sent, received);
+        org.junit.jupiter.api.Assertions.assertTrue(remoteMessages < sent.size() / 2,
+                "200 messages sent in one burst took " + remoteMessages + " remote messages");
     }
 
     @Test

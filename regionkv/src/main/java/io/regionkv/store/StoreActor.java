@@ -17,6 +17,7 @@ import io.regionkv.store.writer.StorageGuard;
 import io.regionkv.store.writer.WriterCommand;
 import io.regionkv.transport.CommandEnvelope;
 import io.regionkv.transport.CommandReply;
+import io.regionkv.transport.RaftBatch;
 import io.regionkv.transport.RaftEnvelope;
 import io.regionkv.transport.RaftTransport;
 import io.regionkv.transport.RegionLookup;
@@ -176,13 +177,19 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
                 .build();
     }
 
+    private void onInboundRaft(RaftMessage m) {
+        if (m.getMessage().getMsgType() == MessageType.MsgSnapshot) {
+            return; // snapshots travel only as checked streams (SnapshotReceived), never bare
+        }
+        onRaftMessage(m);
+    }
+
     private Behavior<StoreCommand> onInbound(StoreCommand.Inbound in) {
         StoreWire w = in.wire();
         if (w instanceof RaftEnvelope r) {
-            if (r.message().getMessage().getMsgType() == MessageType.MsgSnapshot) {
-                return this; // snapshots travel only as checked streams (SnapshotReceived), never bare
-            }
-            onRaftMessage(r.message());
+            onInboundRaft(r.message());
+        } else if (w instanceof RaftBatch b) {
+            for (RaftMessage m : b.messages()) onInboundRaft(m);
         } else if (w instanceof CommandEnvelope c) {
             for (RaftCmdRequest req : c.requests()) {
                 onCommand(req, c.replyTo());

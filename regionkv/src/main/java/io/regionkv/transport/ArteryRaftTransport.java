@@ -2,12 +2,15 @@ package io.regionkv.transport;
 
 import io.regionkv.proto.RaftServerpb.RaftMessage;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Sends raft messages over Pekko Artery to the target store's inbox, found through the
- * {@link StoreDirectory}. A message for a store not yet known, or too big for an Artery frame (Artery
+ * {@link StoreDirectory}, folding those sent to one store at about the same time into one remote message
+ * ({@link RaftOutbox}). A message for a store not yet known, or too big for an Artery frame (Artery
  * would drop it with only a log line), is dropped here and counted: raft retries, and the counters make
  * the loss visible.
  */
@@ -17,11 +20,15 @@ public final class ArteryRaftTransport implements RaftTransport {
     public static final int MAX_MESSAGE_BYTES = 240 * 1024;
 
     private final StoreDirectory directory;
+    private final Executor executor;
+    /** One outbox per target store: raft messages to it leave in batches (see {@link RaftOutbox}). */
+    private final ConcurrentHashMap<Long, RaftOutbox> outboxes = new ConcurrentHashMap<>();
     private final LongAdder droppedUnknownStore = new LongAdder();
     private final LongAdder droppedTooLarge = new LongAdder();
 
     public ArteryRaftTransport(StoreDirectory directory) {
         this.directory = directory;
+        this.executor = directory.executor();
     }
 
     @Override
@@ -30,11 +37,18 @@ public final class ArteryRaftTransport implements RaftTransport {
             droppedTooLarge.increment();
             return;
         }
-        Optional<ActorRef<StoreWire>> target = directory.lookup(message.getToPeer().getStoreId());
+        long storeId = message.getToPeer().getStoreId();
+        outboxes.computeIfAbsent(storeId, id -> new RaftOutbox(executor, MAX_MESSAGE_BYTES, wire -> deliver(id, wire)))
+                .send(message);
+    }
+
+    /** The store is looked up when the batch leaves, so a restarted store's new inbox is used at once. */
+    private void deliver(long storeId, StoreWire wire) {
+        Optional<ActorRef<StoreWire>> target = directory.lookup(storeId);
         if (target.isPresent()) {
-            target.get().tell(new RaftEnvelope(message));
+            target.get().tell(wire);
         } else {
-            droppedUnknownStore.increment();
+            droppedUnknownStore.add(wire instanceof RaftBatch b ? b.messages().size() : 1);
         }
     }
 

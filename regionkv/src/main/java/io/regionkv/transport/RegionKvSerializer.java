@@ -2,6 +2,7 @@ package io.regionkv.transport;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.proto.RaftServerpb;
 import io.regionkv.proto.RaftServerpb.RaftMessage;
 import io.regionkv.proto.Storepb;
 import java.io.NotSerializableException;
@@ -22,6 +23,7 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
     static final int IDENTIFIER = 1_729_001;
 
     private static final String RAFT = "R";
+    private static final String RAFT_BATCH = "RB";
     private static final String COMMAND = "C";
     private static final String COMMAND_REPLY = "CR"; // "A" carried a single bare response
     private static final String LOOKUP = "L";
@@ -43,6 +45,7 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
     @Override
     public String manifest(Object o) {
         if (o instanceof RaftEnvelope) return RAFT;
+        if (o instanceof RaftBatch) return RAFT_BATCH;
         if (o instanceof CommandEnvelope) return COMMAND;
         if (o instanceof CommandReply) return COMMAND_REPLY;
         if (o instanceof RegionLookup) return LOOKUP;
@@ -56,6 +59,9 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
     public byte[] toBinary(Object o) {
         if (o instanceof RaftEnvelope m) {
             return m.message().toByteArray();
+        }
+        if (o instanceof RaftBatch m) {
+            return RaftServerpb.RaftMessageBatch.newBuilder().addAllMessages(m.messages()).build().toByteArray();
         }
         if (o instanceof CommandEnvelope m) {
             return Storepb.CommandEnvelope.newBuilder().addAllRequests(m.requests())
@@ -91,6 +97,14 @@ public final class RegionKvSerializer extends SerializerWithStringManifest {
             switch (manifest) {
                 case RAFT:
                     return new RaftEnvelope(RaftMessage.parseFrom(bytes));
+                case RAFT_BATCH: {
+                    RaftServerpb.RaftMessageBatch pb = RaftServerpb.RaftMessageBatch.parseFrom(bytes);
+                    if (pb.getMessagesCount() == 0) {
+                        throw new NotSerializableException("malformed RegionKV message (manifest " + manifest
+                                + "): a raft batch without messages");
+                    }
+                    return new RaftBatch(pb.getMessagesList());
+                }
                 case COMMAND: {
                     Storepb.CommandEnvelope pb = Storepb.CommandEnvelope.parseFrom(bytes);
                     if (pb.getRequestsCount() == 0) {

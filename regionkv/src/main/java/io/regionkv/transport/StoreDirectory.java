@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -74,6 +75,11 @@ public final class StoreDirectory implements Extension {
             subscriber.tell(new Subscriber.Watch(storeId));
         }
         return Optional.ofNullable(ref);
+    }
+
+    /** The node's default dispatcher: where transports run their flushes. */
+    Executor executor() {
+        return system.executionContext();
     }
 
     /** Every store known so far (ids). */
