@@ -87,7 +87,7 @@ public final class RegionKvClient {
         }
         this.ctx = new ClientContext(system, StoreDirectory.get(system), new RegionCache(),
                 new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random,
-                new ReplyRouter(system, random), lookup);
+                new ReplyRouter(system, random, settings.maxInFlightPerStore(), settings.maxQueuedPerStore()), lookup);
     }
 
     /**
