@@ -105,6 +105,11 @@ public final class RegionKvClient {
         return ctx.cache();
     }
 
+    /** Where commands leave and answers arrive (with the per-store windows), for tests of this package. */
+    ReplyRouter replies() {
+        return ctx.replies();
+    }
+
     // ---- writes ------------------------------------------------------------------------------------
 
     public CompletionStage<Void> put(ByteString key, ByteString value) {
