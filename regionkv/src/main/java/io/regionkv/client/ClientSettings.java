@@ -28,7 +28,7 @@ public record ClientSettings(Duration requestTimeout, Duration backoffBase, Dura
         int maxQueuedPerStore) {
 
     public static final String CONFIG_PATH = "regionkv.client";
-    static final int DEFAULT_MAX_IN_FLIGHT_PER_STORE = 1024;
+    static final int DEFAULT_MAX_IN_FLIGHT_PER_STORE = 256;
 
     public ClientSettings {
         requirePositive("requestTimeout", requestTimeout);

@@ -19,7 +19,7 @@ class ClientSettingsTest {
         assertEquals(Duration.ofSeconds(1), s.backoffMax());
         assertEquals(List.of(), s.initialStores());
         assertEquals(Duration.ofSeconds(2), s.attemptTimeoutForReads());
-        assertEquals(1024, s.maxInFlightPerStore());
+        assertEquals(256, s.maxInFlightPerStore());
         assertEquals(50_000, s.maxQueuedPerStore());
     }
 
