@@ -56,6 +56,8 @@ public final class GrpcErrors {
      * store) is {@code FAILED_PRECONDITION}.
      */
     static Status codeOf(RegionKvException refused) {
+        // Busy without a store error: the client's own queue for the store was full; retry later too.
+        if (refused instanceof io.regionkv.client.RegionKvBusyException) return Status.RESOURCE_EXHAUSTED;
         if (refused.storeError().isEmpty()) return Status.FAILED_PRECONDITION;
         io.regionkv.proto.Errorpb.Error e = refused.storeError().get();
         if (e.hasInvalid()) return Status.INVALID_ARGUMENT;

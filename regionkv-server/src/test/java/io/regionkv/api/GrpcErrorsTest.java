@@ -49,6 +49,14 @@ class GrpcErrorsTest {
     }
 
     @Test
+    void aFullClientQueueIsResourceExhaustedLikeABusyStore() {
+        StatusRuntimeException s = GrpcErrors.toStatus(new CompletionException(
+                new io.regionkv.client.RegionKvBusyException("put k not served: the client's queue is full")));
+        assertEquals(Code.RESOURCE_EXHAUSTED, s.getStatus().getCode());
+        assertEquals(0, StatusProto.fromThrowable(s).getDetailsCount());
+    }
+
+    @Test
     void aStoreRefusalsCodeFollowsItsTypedKind() {
         assertEquals(Code.INVALID_ARGUMENT, codeOf(Errorpb.Error.newBuilder()
                 .setInvalid(Errorpb.Invalid.newBuilder().setReason(Errorpb.Invalid.Reason.UNKNOWN_COLUMN_FAMILY))));

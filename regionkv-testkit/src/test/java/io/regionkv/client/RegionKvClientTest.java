@@ -1,8 +1,8 @@
 package io.regionkv.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +17,7 @@ import io.regionkv.proto.RaftCmdpb;
 import io.regionkv.proto.RaftCmdpb.CmdType;
 import io.regionkv.proto.RaftCmdpb.RaftCmdRequest;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
+import io.regionkv.proto.RaftCmdpb.RaftRequestHeader;
 import io.regionkv.proto.RaftCmdpb.RaftResponseHeader;
 import io.regionkv.proto.RaftCmdpb.Request;
 import io.regionkv.proto.RaftCmdpb.Response;
@@ -378,6 +379,42 @@ class RegionKvClientTest {
         next(a);
         assertNothingMore(a);
         assertTrue(b.commands.isEmpty() && c.commands.isEmpty(), "not resent elsewhere either");
+    }
+
+    /** Takes the only slot of the client's window at store {@code s} with a command {@code s} never answers. */
+    private static void holdTheWindow(RegionKvClient client, ScriptedStore s, Region r) {
+        RaftCmdRequest blocker = RaftCmdRequest.newBuilder().setHeader(RaftRequestHeader.newBuilder()
+                .setRegionId(r.getId()).setPeer(peerOn(r, s)).setRegionEpoch(r.getRegionEpoch())
+                .setUuid(client.replies().nextUuid())).build();
+        client.replies().send(directory.lookup(s.storeId).orElseThrow(), blocker,
+                System.nanoTime() + Duration.ofMinutes(1).toNanos(), Duration.ofMinutes(1));
+    }
+
+    @Test
+    void aWriteWhoseDeadlinePassesInTheClientsQueueFailsNeverSentWithAKnownOutcome() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings().withRequestTimeout(Duration.ofMillis(300)).withWindow(1, 10));
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        holdTheWindow(client, a, r);
+        next(a); // the blocker, silent
+
+        RegionKvTimeoutException te = assertInstanceOf(RegionKvTimeoutException.class, failure(client.put(k("x"), k("1"))));
+        assertTrue(te.neverSent(), te.getMessage());
+        assertFalse(te.outcomeUnknown(), "never sent, so not applied");
+        assertNothingMore(a);
+    }
+
+    @Test
+    void aFullClientQueueRefusesAtOnceAsBusyWithoutAStoreError() throws Exception {
+        Region r = region(1, "", "", 1, a, b, c);
+        RegionKvClient client = client(settings().withWindow(1, 0));
+        client.cache().update(r, Optional.of(peerOn(r, a)));
+        holdTheWindow(client, a, r);
+        next(a);
+
+        RegionKvBusyException be = assertInstanceOf(RegionKvBusyException.class, failure(client.put(k("x"), k("1"))));
+        assertTrue(be.storeError().isEmpty(), "refused by the client, not by a store");
+        assertNothingMore(a);
     }
 
     @Test

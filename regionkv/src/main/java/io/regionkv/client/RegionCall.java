@@ -287,16 +287,17 @@ final class RegionCall {
         if (admin != null) builder.setAdminRequest(admin.apply(region));
         RaftCmdRequest request = builder.build();
         // See the class comment: a write waits for everything that is left, a read for one attempt's worth.
-        long timeoutNanos = kind == Kind.WRITE ? remainingNanos
-                : Math.min(ctx.settings().attemptTimeoutForReads().toNanos(), remainingNanos);
-        Duration timeout = Duration.ofNanos(timeoutNanos);
-        CompletionStage<RaftCmdResponse> ask = ctx.replies().send(store.get(), request, timeout);
+        // The attempt's timeout counts from when it leaves the client's window (ReplyRouter); until then it
+        // may wait there, in order, up to the deadline.
+        Duration attemptTimeout = kind == Kind.WRITE ? Duration.ofNanos(Long.MAX_VALUE)
+                : ctx.settings().attemptTimeoutForReads();
+        CompletionStage<RaftCmdResponse> ask = ctx.replies().send(store.get(), request, deadlineNanos, attemptTimeout);
         // Not async: the answer is completed by the client's reply actor (or its timer), never by the JDK's
         // pool, and one more hop through the dispatcher per command measured as a fifth of a get's cost.
         ask.whenComplete((reply, error) -> {
             try {
                 if (error != null) {
-                    onNoAnswer(region, storeId, timeout, error);
+                    onNoAnswer(region, storeId, error);
                 } else {
                     onReply(region, peer.get(), request.getRequestsCount(), reply);
                 }
@@ -306,10 +307,22 @@ final class RegionCall {
         });
     }
 
-    private void onNoAnswer(CachedRegion region, long storeId, Duration timeout, Throwable error) {
+    private void onNoAnswer(CachedRegion region, long storeId, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof NotSentException notSent) {
+            // Never left this process: whatever the kind, nothing was applied.
+            lastError = "store " + storeId + ": " + notSent.getMessage();
+            if (notSent.reason() == NotSentException.Reason.QUEUE_FULL) {
+                result.completeExceptionally(new RegionKvBusyException(operation + " " + KeyRanges.printable(key)
+                        + " not served: " + lastError));
+            } else {
+                result.completeExceptionally(new RegionKvTimeoutException(operation, KeyRanges.printable(key),
+                        lastError, false, true));
+            }
+            return;
+        }
         String what = cause instanceof TimeoutException
-                ? "no answer from store " + storeId + " within " + timeout.toMillis() + " ms"
+                ? "no answer from store " + storeId + ": " + cause.getMessage()
                 : "sending to store " + storeId + " failed: " + cause;
         if (kind == Kind.WRITE) {
             // Sent and unanswered: it may be applied. Never resend (class comment).

@@ -87,7 +87,7 @@ public final class RegionKvClient {
         }
         this.ctx = new ClientContext(system, StoreDirectory.get(system), new RegionCache(),
                 new Backoff(settings.backoffBase(), settings.backoffMax(), random), settings, random,
-                new ReplyRouter(system, random), lookup);
+                new ReplyRouter(system, random, settings.maxInFlightPerStore(), settings.maxQueuedPerStore()), lookup);
     }
 
     /**
@@ -103,6 +103,11 @@ public final class RegionKvClient {
     /** The region cache, for tests of this package. */
     RegionCache cache() {
         return ctx.cache();
+    }
+
+    /** Where commands leave and answers arrive (with the per-store windows), for tests of this package. */
+    ReplyRouter replies() {
+        return ctx.replies();
     }
 
     // ---- writes ------------------------------------------------------------------------------------

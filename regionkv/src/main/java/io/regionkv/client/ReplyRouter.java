@@ -28,20 +28,27 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * miss). Measured under load that was a tenth of the CPU a remote request cost. A fixed reply address is
  * resolved once and then found in Pekko's cache.
  *
+ * <p>It also bounds what the client has outstanding at each store ({@link StoreWindow}, sized by
+ * {@code regionkv.client.max-in-flight-per-store}); the surplus waits here, in order, until a slot frees.
+ *
  * <p>Every attempt gets a fresh uuid ({@link #nextUuid}), so a late answer to an attempt that already gave
  * up finds nobody waiting and is dropped, as it was with a dead temporary actor.
  */
 final class ReplyRouter {
 
     private final ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ActorRef<StoreWire>, CommandOutbox> outboxes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ActorRef<StoreWire>, Window> windows = new ConcurrentHashMap<>();
     private final ActorSystem<?> system;
+    private final int maxInFlight;
+    private final int maxQueued;
     private final ActorRef<CommandReply> inbox;
     private final long prefix;
     private final AtomicLong sequence = new AtomicLong();
 
-    ReplyRouter(ActorSystem<?> system, Random random) {
+    ReplyRouter(ActorSystem<?> system, Random random, int maxInFlightPerStore, int maxQueuedPerStore) {
         this.system = system;
+        this.maxInFlight = maxInFlightPerStore;
+        this.maxQueued = maxQueuedPerStore;
         this.prefix = random.nextLong();
         // Several clients may share a system (and a seeded random): the name only has to be unique.
         this.inbox = system.systemActorOf(inbox(waiting), "regionkv-client-replies-" + java.util.UUID.randomUUID(),
@@ -54,24 +61,128 @@ final class ReplyRouter {
     }
 
     /**
-     * Sends {@code request} (whose header uuid must come from {@link #nextUuid}) to {@code store}. The
-     * answer completes the result; without one within {@code timeout} it fails with {@link TimeoutException}.
+     * Sends {@code request} (whose header uuid must come from {@link #nextUuid}) to {@code store} through the
+     * client's window for that store ({@link StoreWindow}): at once if the window has room, else after the
+     * commands queued before it. The answer completes the result. It fails with {@link TimeoutException}
+     * when no answer came within {@code attemptTimeout} of sending (capped at the deadline), and with
+     * {@link NotSentException} when it was never sent: the deadline passed while it waited, or the queue
+     * was full.
+     *
+     * @param deadlineNanos  ({@link System#nanoTime}) the end of the whole operation; a queued command
+     *                       waits for a slot until then
+     * @param attemptTimeout how long one sent attempt may wait for its answer
      */
-    CompletableFuture<RaftCmdResponse> send(ActorRef<StoreWire> store, RaftCmdRequest request, Duration timeout) {
-        ByteString uuid = request.getHeader().getUuid();
-        CompletableFuture<RaftCmdResponse> answer = new CompletableFuture<>();
-        if (waiting.putIfAbsent(uuid, answer) != null) {
-            throw new IllegalStateException("uuid of a request already waiting for its answer");
+    CompletableFuture<RaftCmdResponse> send(ActorRef<StoreWire> store, RaftCmdRequest request, long deadlineNanos,
+            Duration attemptTimeout) {
+        // A store that restarts gets a new reference and so a new window; the old one keeps its commands
+        // until they are answered or time out, which frees its slots.
+        Window window = windows.computeIfAbsent(store, s -> new Window(new StoreWindow(maxInFlight, maxQueued),
+                new CommandOutbox(s, inbox, system.executionContext())));
+        Attempt attempt = new Attempt(window, request, deadlineNanos, attemptTimeout.toNanos(), System.nanoTime());
+        switch (window.slots().admit(attempt)) {
+            case SEND_NOW -> dispatch(attempt);
+            case QUEUED -> expireWhenDue(attempt);
+            case QUEUE_FULL -> attempt.answer.completeExceptionally(new NotSentException(
+                    NotSentException.Reason.QUEUE_FULL, "the client's queue for the store holds " + maxQueued
+                            + " commands (regionkv.client.max-queued-per-store)"));
         }
-        Cancellable timer = system.scheduler().scheduleOnce(timeout, () -> {
-            if (waiting.remove(uuid, answer)) {
-                answer.completeExceptionally(new TimeoutException("no answer within " + timeout.toMillis() + " ms"));
+        return attempt.answer;
+    }
+
+    /** Commands of this client outstanding at {@code store} (sent, not yet answered or timed out). */
+    int inFlight(ActorRef<StoreWire> store) {
+        Window w = windows.get(store);
+        return w == null ? 0 : w.slots().inFlight();
+    }
+
+    /** Commands of this client waiting in its queue for {@code store}. */
+    int queued(ActorRef<StoreWire> store) {
+        Window w = windows.get(store);
+        return w == null ? 0 : w.slots().waiting();
+    }
+
+    /** Fails a queued attempt "not sent" at its deadline unless it has left the queue by then. */
+    private void expireWhenDue(Attempt attempt) {
+        long delay = Math.max(0, attempt.deadlineNanos - System.nanoTime());
+        Cancellable expiry = system.scheduler().scheduleOnce(Duration.ofNanos(delay), () -> {
+            if (attempt.window.slots().withdraw(attempt)) {
+                attempt.answer.completeExceptionally(notSentByDeadline(attempt));
             }
         }, system.executionContext());
-        answer.whenComplete((r, e) -> timer.cancel());
-        // A store that restarts gets a new reference and so a new outbox; the old one is a few idle objects.
-        outboxes.computeIfAbsent(store, s -> new CommandOutbox(s, inbox, system.executionContext())).send(request);
-        return answer;
+        attempt.expiry = expiry;
+        if (attempt.started) expiry.cancel(); // sent meanwhile: let go of it now, not at its deadline
+    }
+
+    private static NotSentException notSentByDeadline(Attempt attempt) {
+        return new NotSentException(NotSentException.Reason.DEADLINE_PASSED_IN_QUEUE, "waited "
+                + (System.nanoTime() - attempt.issuedNanos) / 1_000_000 + " ms in the client's queue for the store"
+                + " (regionkv.client.max-in-flight-per-store commands were outstanding) and was never sent");
+    }
+
+    /**
+     * Sends {@code first}, which holds a slot. One that cannot go (its deadline passed at the head of the
+     * queue) passes its slot on to the next, in a loop rather than by recursion.
+     */
+    private void dispatch(Attempt first) {
+        for (Attempt a = first; a != null; a = (Attempt) a.window.slots().release()) {
+            if (start(a)) return;
+        }
+    }
+
+    /** Sends an attempt that holds a slot; false (and the attempt failed) if it could not be sent. */
+    private boolean start(Attempt a) {
+        a.started = true; // before reading expiry: see expireWhenDue, which sets them the other way round
+        Cancellable expiry = a.expiry;
+        if (expiry != null) expiry.cancel();
+        long remaining = a.deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            a.answer.completeExceptionally(notSentByDeadline(a));
+            return false;
+        }
+        ByteString uuid = a.request.getHeader().getUuid();
+        if (waiting.putIfAbsent(uuid, a.answer) != null) {
+            a.answer.completeExceptionally(new IllegalStateException("uuid of a request already waiting for its answer"));
+            return false;
+        }
+        long timeoutNanos = Math.min(a.attemptTimeoutNanos, remaining);
+        Cancellable timer = system.scheduler().scheduleOnce(Duration.ofNanos(timeoutNanos), () -> {
+            if (waiting.remove(uuid, a.answer)) {
+                a.answer.completeExceptionally(new TimeoutException("no answer within " + timeoutNanos / 1_000_000 + " ms"));
+            }
+        }, system.executionContext());
+        // The slot frees exactly once, when the answer or the timeout completes the attempt: a store that
+        // never answers holds a slot for one attempt timeout at most.
+        a.answer.whenComplete((r, e) -> {
+            timer.cancel();
+            dispatch((Attempt) a.window.slots().release());
+        });
+        a.window.outbox().send(a.request);
+        return true;
+    }
+
+    /** The window of one store and the outbox its commands leave by. */
+    private record Window(StoreWindow slots, CommandOutbox outbox) {}
+
+    /** One attempt: what to send, until when, and where its answer goes. */
+    private static final class Attempt extends StoreWindow.Slot {
+        final Window window;
+        final RaftCmdRequest request;
+        final long deadlineNanos;
+        final long attemptTimeoutNanos;
+        final long issuedNanos;
+        final CompletableFuture<RaftCmdResponse> answer = new CompletableFuture<>();
+        /** The queued attempt's deadline timer; set after it was queued, so possibly after it was sent. */
+        volatile Cancellable expiry;
+        /** Set when it got a slot; with {@link #expiry}, so that one of the two sides cancels the timer. */
+        volatile boolean started;
+
+        Attempt(Window window, RaftCmdRequest request, long deadlineNanos, long attemptTimeoutNanos, long issuedNanos) {
+            this.window = window;
+            this.request = request;
+            this.deadlineNanos = deadlineNanos;
+            this.attemptTimeoutNanos = attemptTimeoutNanos;
+            this.issuedNanos = issuedNanos;
+        }
     }
 
     private static Behavior<CommandReply> inbox(ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting) {

@@ -19,6 +19,8 @@ class ClientSettingsTest {
         assertEquals(Duration.ofSeconds(1), s.backoffMax());
         assertEquals(List.of(), s.initialStores());
         assertEquals(Duration.ofSeconds(2), s.attemptTimeoutForReads());
+        assertEquals(256, s.maxInFlightPerStore());
+        assertEquals(50_000, s.maxQueuedPerStore());
     }
 
     @Test
@@ -37,5 +39,7 @@ class ClientSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> d.withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> d.withInitialStores(List.of(0L)));
         assertThrows(IllegalArgumentException.class, () -> d.withAttemptTimeoutForReads(Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> d.withWindow(0, 10));
+        assertThrows(IllegalArgumentException.class, () -> d.withWindow(1, -1));
     }
 }
