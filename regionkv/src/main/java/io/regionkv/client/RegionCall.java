@@ -122,7 +122,7 @@ final class RegionCall {
             }
             Optional<CachedRegion> region = ctx.cache().find(key);
             if (region.isPresent()) {
-                send(region.get(), remaining);
+                send(region.get());
             } else {
                 lookUp(remaining);
             }
@@ -261,7 +261,7 @@ final class RegionCall {
         return Optional.of(peers.get((last + 1) % peers.size()));
     }
 
-    private void send(CachedRegion region, long remainingNanos) {
+    private void send(CachedRegion region) {
         Optional<Peer> peer = pickPeer(region);
         if (peer.isEmpty()) {
             lastError = "region " + region.id() + " has no peers in the description the client has";
