@@ -44,11 +44,15 @@ public final class LocalCluster implements AutoCloseable {
      * wakes one of them; a profile of the bench put a quarter of all CPU into those wake-ups. So here each
      * node runs everything on its default dispatcher, sized to its share of the cores. Measured with
      * {@code regionkv bench} (BENCHMARKS.md): puts 25,800 to 38,500/s, gets 76,000 to 156,000/s.
-     * A node of its own ({@code regionkv server}) keeps Pekko's pools.
+     * One inbound Artery lane, as for a server ({@link #singleNodeConfig}): a message from another node
+     * then reaches its actor after one hand-off between threads instead of two. Paired runs of the bench
+     * (BENCHMARKS.md, "One inbound lane in process"): CPU per put at 1 in flight 1,283-1,520 µs against
+     * 1,559-1,608 with four lanes, puts at 256 in flight 58,470-58,853/s against 49,655-54,326.
      */
     public static Config sharedCoresConfig(int systems) {
         if (systems < 1) throw new IllegalArgumentException("systems must be at least 1, was " + systems);
         return ConfigFactory.parseString(String.format(java.util.Locale.ROOT, """
+                pekko.remote.artery.advanced.inbound-lanes = 1
                 pekko.actor.internal-dispatcher = pekko.actor.default-dispatcher
                 pekko.remote.artery.advanced.use-dispatcher = pekko.actor.default-dispatcher
                 pekko.actor.default-dispatcher.fork-join-executor {
@@ -68,8 +72,7 @@ public final class LocalCluster implements AutoCloseable {
      * hop (BENCHMARKS.md, "Deployed shape (issue 12)"). {@code regionkv.server.one-pool = off} keeps them.
      */
     public static Config singleNodeConfig() {
-        return ConfigFactory.parseString("pekko.remote.artery.advanced.inbound-lanes = 1")
-                .withFallback(sharedCoresConfig(1));
+        return sharedCoresConfig(1);
     }
 
     /**

@@ -28,6 +28,15 @@ class ServerThreadPoolSettingsTest {
         assertEquals(1, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
     }
 
+    /** The in-process nodes of {@code regionkv local} and {@code regionkv bench} share the cores and one lane each. */
+    @Test
+    void inProcessNodesShareTheCoresWithOneInboundLaneEach() {
+        Config c = LocalCluster.sharedCoresConfig(4).withFallback(ConfigFactory.load());
+        assertEquals(1, c.getInt("pekko.remote.artery.advanced.inbound-lanes"));
+        assertEquals(0.25, c.getDouble("pekko.actor.default-dispatcher.fork-join-executor.parallelism-factor"));
+        assertEquals("pekko.actor.default-dispatcher", c.getString("pekko.actor.internal-dispatcher"));
+    }
+
     /** Pekko's 3,072 dropped messages under 20,000 requests in flight (BENCHMARKS.md), so clients timed out. */
     @Test
     void serverAndInProcessNodesQueueTwentyThousandMessagesPerPeer() {

@@ -49,7 +49,7 @@ public record EngineConfig(
     public static final long DEFAULT_MAX_MAP_SIZE = 1L << 40;
     public static final int DEFAULT_MAX_READERS = 1024;
     public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(5);
 
     /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
     static final long MIN_MAP_SIZE = 64 * 1024;
