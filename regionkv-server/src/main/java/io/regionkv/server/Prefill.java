@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Writes every key of the key space once, in key order, with a fixed number of puts in flight, so that
- * the read phases find a value under every key they ask for.
+ * Writes every key of the key space once, in key order, with a fixed number of puts in flight, before any
+ * phase is measured: the put phases then overwrite a full key space and the read phases find a value under
+ * every key they ask for.
  */
 final class Prefill {
 
