@@ -24,6 +24,9 @@ import java.util.Set;
  * @param checkQuorum a leader steps down when it has not heard from a quorum for an election timeout;
  *     followers that heard from a leader within the timeout ignore vote requests (the lease)
  * @param readOnlyOption how ReadIndex requests are confirmed
+ * @param lazyCommitBroadcast when an append answer moves the commit index, do not send every follower an
+ *     append just to carry it: followers learn it with the next append or heartbeat (raft-rs's
+ *     {@code skip_bcast_commit}). A committed conf change is still broadcast at once. Off by default
  * @param randomSeed seeds the randomized election timeout; the only source of randomness
  */
 public record Config(
@@ -40,6 +43,7 @@ public record Config(
         boolean preVote,
         boolean checkQuorum,
         ReadOnlyOption readOnlyOption,
+        boolean lazyCommitBroadcast,
         long randomSeed) {
 
     public static final int DEFAULT_ELECTION_TICK = 10;
@@ -123,6 +127,7 @@ public record Config(
         b.preVote = preVote;
         b.checkQuorum = checkQuorum;
         b.readOnlyOption = readOnlyOption;
+        b.lazyCommitBroadcast = lazyCommitBroadcast;
         b.randomSeed = randomSeed;
         return b;
     }
@@ -142,6 +147,7 @@ public record Config(
         private boolean preVote = true;
         private boolean checkQuorum = true;
         private ReadOnlyOption readOnlyOption = ReadOnlyOption.SAFE;
+        private boolean lazyCommitBroadcast;
         private Long randomSeed;
 
         private Builder() {}
@@ -221,6 +227,11 @@ public record Config(
             return this;
         }
 
+        public Builder lazyCommitBroadcast(boolean lazyCommitBroadcast) {
+            this.lazyCommitBroadcast = lazyCommitBroadcast;
+            return this;
+        }
+
         /** Defaults to a value derived from the id, so that nodes of one group draw different timeouts. */
         public Builder randomSeed(long randomSeed) {
             this.randomSeed = randomSeed;
@@ -230,7 +241,7 @@ public record Config(
         public Config build() {
             long seed = randomSeed != null ? randomSeed : id * 0x9E3779B97F4A7C15L;
             return new Config(id, peers, learners, electionTick, heartbeatTick, storage, applied, maxSizePerMsg,
-                    maxInflightMsgs, maxCommittedSizePerReady, preVote, checkQuorum, readOnlyOption, seed);
+                    maxInflightMsgs, maxCommittedSizePerReady, preVote, checkQuorum, readOnlyOption, lazyCommitBroadcast, seed);
         }
 
         private static List<Long> boxed(long[] ids) {

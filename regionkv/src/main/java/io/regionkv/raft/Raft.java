@@ -87,6 +87,8 @@ final class Raft {
     final int electionTimeout;
     final int heartbeatTimeout;
     final boolean checkQuorum;
+    /** See {@link Config#lazyCommitBroadcast()}. */
+    private final boolean lazyCommitBroadcast;
     final boolean preVote;
     final ReadOnlyOption readOnlyOption;
     final long maxMsgSize;
@@ -99,6 +101,7 @@ final class Raft {
         this.electionTimeout = c.electionTick();
         this.heartbeatTimeout = c.heartbeatTick();
         this.checkQuorum = c.checkQuorum();
+        this.lazyCommitBroadcast = c.lazyCommitBroadcast();
         this.preVote = c.preVote();
         this.readOnlyOption = c.readOnlyOption();
         this.maxMsgSize = c.maxSizePerMsg();
@@ -283,6 +286,17 @@ final class Raft {
         send(b);
     }
 
+    /**
+     * Whether a commit index that just moved is sent to every follower at once. With
+     * {@link Config#lazyCommitBroadcast()} it is not: under load the next append carries it anyway, and idle
+     * the next heartbeat does, so the empty appends (and their answers) that only carried it are saved
+     * (with one write in flight, four of a put's ten messages). A committed conf change still goes out at
+     * once, so that the followers apply the new membership without waiting for a heartbeat.
+     */
+    private boolean shouldBroadcastCommit() {
+        return !lazyCommitBroadcast || pendingConfIndex > raftLog.applied;
+    }
+
     private void bcastAppend() {
         for (Progress pr : tracker.all()) {
             if (pr.id != id) {
@@ -405,7 +419,7 @@ final class Raft {
             Progress self = tracker.get(id);
             if (self != null && self.maybeUpdate(raftLog.persistedIndex()) && maybeCommit()) {
                 releasePendingReadIndexMessages();
-                bcastAppend();
+                if (shouldBroadcastCommit()) bcastAppend();
             }
         }
     }
@@ -837,7 +851,11 @@ final class Raft {
         }
         if (maybeCommit()) {
             releasePendingReadIndexMessages();
-            bcastAppend();
+            if (shouldBroadcastCommit()) {
+                bcastAppend();
+            } else if (oldPaused) {
+                sendAppend(pr);
+            }
         } else if (oldPaused) {
             // It may have missed the latest commit index while paused.
             sendAppend(pr);

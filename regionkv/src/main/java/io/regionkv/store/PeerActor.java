@@ -144,6 +144,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 .maxInflightMsgs(s.maxInflightMsgs())
                 .preVote(s.preVote())
                 .checkQuorum(s.checkQuorum())
+                .lazyCommitBroadcast(s.lazyCommitBroadcast())
                 .randomSeed(raftSeed(context.getSystem().settings().config().getLong(RANDOM_SEED_SETTING),
                         self.getId(), storage.appliedIndex()))
                 .build());

@@ -21,6 +21,8 @@ import java.util.List;
  * @param maxSizePerMsg cap on the entries carried by one append message, in bytes
  * @param maxInflightMsgs appends in flight per follower before the leader waits
  * @param preVote, checkQuorum raft options, on by default
+ * @param lazyCommitBroadcast a moved commit index waits for the next append or heartbeat (raft's
+ *     {@code lazyCommitBroadcast}; {@code regionkv.raft.lazy-commit-broadcast})
  * @param engine LMDB settings, shared by both environments
  * @param requestTimeout a command not answered by then gets a timeout error from the peer
  * @param logGcTickInterval every this many ticks the leader checks whether to compact its log
@@ -38,6 +40,7 @@ public record StoreSettings(
         int maxInflightMsgs,
         boolean preVote,
         boolean checkQuorum,
+        boolean lazyCommitBroadcast,
         EngineConfig engine,
         Duration requestTimeout,
         int logGcTickInterval,
@@ -78,6 +81,7 @@ public record StoreSettings(
                 raft.getInt("max-inflight-msgs"),
                 raft.getBoolean("pre-vote"),
                 raft.getBoolean("check-quorum"),
+                raft.getBoolean("lazy-commit-broadcast"),
                 engine,
                 c.getDuration("request-timeout"),
                 raft.getInt("log-gc-tick-interval"),
@@ -95,6 +99,6 @@ public record StoreSettings(
 
     public StoreSettings withStoreId(long id, Path dir) {
         return new StoreSettings(id, dir, clusterId, initialStores, raftTick, electionTicks, heartbeatTicks,
-                maxSizePerMsg, maxInflightMsgs, preVote, checkQuorum, engine, requestTimeout, logGcTickInterval, logGcCountLimit);
+                maxSizePerMsg, maxInflightMsgs, preVote, checkQuorum, lazyCommitBroadcast, engine, requestTimeout, logGcTickInterval, logGcCountLimit);
     }
 }
