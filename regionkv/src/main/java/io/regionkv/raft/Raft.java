@@ -77,6 +77,12 @@ final class Raft {
      * entry) until the application has applied past it, so that only one change is ever in flight.
      */
     long pendingConfIndex;
+    /**
+     * With {@link Config#lazyCommitBroadcast()}: the last entry whose commit is broadcast at once all the
+     * same (see {@link RawNode#broadcastCommitOf}). Like {@link #pendingConfIndex}, it stops mattering once
+     * applied.
+     */
+    private long eagerCommitIndex;
     ReadOnly readOnly;
     /** Reads that arrived before this leader committed an entry of its own term. */
     final List<Message> pendingReadIndexMessages = new ArrayList<>();
@@ -290,11 +296,16 @@ final class Raft {
      * Whether a commit index that just moved is sent to every follower at once. With
      * {@link Config#lazyCommitBroadcast()} it is not: under load the next append carries it anyway, and idle
      * the next heartbeat does, so the empty appends (and their answers) that only carried it are saved
-     * (with one write in flight, four of a put's ten messages). A committed conf change still goes out at
-     * once, so that the followers apply the new membership without waiting for a heartbeat.
+     * (with one write in flight, four of a put's ten messages). A committed conf change, and an entry the
+     * caller marked ({@link #broadcastCommitOf}), still go out at once, so that the followers apply them
+     * without waiting for a heartbeat.
      */
     private boolean shouldBroadcastCommit() {
-        return !lazyCommitBroadcast || pendingConfIndex > raftLog.applied;
+        return !lazyCommitBroadcast || pendingConfIndex > raftLog.applied || eagerCommitIndex > raftLog.applied;
+    }
+
+    void broadcastCommitOf(long index) {
+        eagerCommitIndex = Math.max(eagerCommitIndex, index);
     }
 
     private void bcastAppend() {

@@ -261,6 +261,16 @@ public final class RawNode {
         raft.raftLog.appliedTo(appliedIndex);
     }
 
+    /**
+     * With {@link Config#lazyCommitBroadcast()}, the commit of the entry at {@code index} (and of those
+     * before it) is sent to the followers at once, as without the option: for an entry whose apply on the
+     * followers others wait for, such as a split, whose new region can elect its leader only once a quorum
+     * of its stores has applied the split. Ends once the entry is applied.
+     */
+    public void broadcastCommitOf(long index) {
+        raft.broadcastCommitOf(index);
+    }
+
     /** Asks the leader to hand leadership to {@code transferee} (works on followers too, by forwarding). */
     public void transferLeader(long transferee) {
         raft.step(Message.newBuilder().setMsgType(MessageType.MsgTransferLeader).setFrom(transferee)

@@ -172,8 +172,12 @@ final class PeerProposals {
                     reply(replyTo, uuid, RegionErrors.epochNotMatch("region changed", List.of(region)));
                 } else if (problem != null) {
                     reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, problem));
-                } else {
-                    propose(req.toByteString(), false, replyTo, uuid, deadline);
+                } else if (propose(req.toByteString(), false, replyTo, uuid, deadline)) {
+                    // The new region's peers on the other stores come into being when those apply the split,
+                    // and it can elect a leader only then: a lazily broadcast commit would leave its first
+                    // campaign unanswered until a heartbeat, and the region without a leader for an
+                    // election timeout.
+                    raft.broadcastCommitOf(raft.lastIndex());
                 }
             }
             default -> reply(replyTo, uuid, RegionErrors.invalid(Errorpb.Invalid.Reason.UNSUPPORTED, "admin command " + admin.getCmdType()
@@ -188,7 +192,8 @@ final class PeerProposals {
         return false;
     }
 
-    private void propose(ByteString data, boolean confChange, ActorRef<CommandReply> replyTo, ByteString uuid,
+    /** Proposes one entry; answers whether raft took it (if not, the caller was answered). */
+    private boolean propose(ByteString data, boolean confChange, ActorRef<CommandReply> replyTo, ByteString uuid,
             long deadline) {
         long expectedIndex = raft.lastIndex() + 1;
         try {
@@ -199,15 +204,16 @@ final class PeerProposals {
             }
         } catch (ProposalDroppedException e) {
             reply(replyTo, uuid, notLeader.get());
-            return;
+            return false;
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IllegalStateException(e);
         }
         if (raft.lastIndex() != expectedIndex) {
             reply(replyTo, uuid, notLeader.get());
-            return;
+            return false;
         }
         proposed.add(new Proposal(expectedIndex, raft.term(), replyTo, uuid, deadline));
+        return true;
     }
 
     /** Answers the proposals whose entries {@code batch} applied (and those they overtook), together. */

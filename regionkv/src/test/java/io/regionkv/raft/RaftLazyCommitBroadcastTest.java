@@ -104,6 +104,30 @@ class RaftLazyCommitBroadcastTest {
     }
 
     @Test
+    void aMarkedEntryIsBroadcastAtOnceAndTheNextOneIsLazyAgain() {
+        Raft r = leader(true);
+        r.step(propose(1, 1, "split"));
+        persist(r);
+        readMessages(r);
+        long split = r.raftLog.lastIndex();
+        r.broadcastCommitOf(split);
+
+        ack(r, 2);
+        assertEquals(split, r.raftLog.committed);
+        List<Message> sent = appends(readMessages(r));
+        assertEquals(2, sent.size(), "both followers learn that the marked entry committed");
+        assertTrue(sent.stream().allMatch(m -> m.getCommit() == split));
+
+        r.raftLog.appliedTo(split);
+        r.step(propose(1, 1, "put"));
+        persist(r);
+        readMessages(r);
+        ack(r, 2);
+        assertEquals(split + 1, r.raftLog.committed);
+        assertEquals(List.of(), appends(readMessages(r)), "applied, the mark no longer counts");
+    }
+
+    @Test
     void offEveryFollowerGetsTheNewCommitAtOnce() {
         Raft r = leader(false);
         r.step(propose(1, 1, "put"));
