@@ -91,7 +91,11 @@ class ArteryTransportTest {
             else received.add(((RaftEnvelope) w).message());
         }
         assertEquals(sent, received);
-        org.junit.jupiter.api.Assertions.assertTrue(remoteMessages < sent.size() / 2,
+        // Fewer remote messages than raft messages: some were folded. Not a tighter bound: a flush running on
+        // another core can drain the sender's items almost one by one (163 of 200 was seen in a fresh CI),
+        // so how much folds is a matter of scheduling; BurstBatcherTest checks the folding itself on a
+        // hand-run executor.
+        org.junit.jupiter.api.Assertions.assertTrue(remoteMessages < sent.size(),
                 "200 messages sent in one burst took " + remoteMessages + " remote messages");
     }
 

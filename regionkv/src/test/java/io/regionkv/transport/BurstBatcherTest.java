@@ -53,4 +53,16 @@ class BurstBatcherTest {
             }
         }
     }
+
+    @Test
+    void whatIsAddedBeforeTheFlushRunsLeavesInOneBatchInOrder() {
+        List<Runnable> hops = new ArrayList<>();
+        List<List<Integer>> batches = new ArrayList<>();
+        BurstBatcher<Integer> batcher = new BurstBatcher<>(hops::add, 1_000, 50, i -> 10, b -> batches.add(List.copyOf(b)));
+        for (int i = 1; i <= 5; i++) batcher.add(i);
+        assertEquals(List.of(), batches, "nothing leaves before the flush runs");
+        assertEquals(1, hops.size(), "one flush for the whole burst");
+        hops.remove(0).run();
+        assertEquals(List.of(List.of(1, 2, 3, 4, 5)), batches);
+    }
 }
