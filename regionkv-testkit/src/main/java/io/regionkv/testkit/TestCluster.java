@@ -518,6 +518,33 @@ public final class TestCluster implements AutoCloseable {
                 .max(Comparator.comparingLong(PeerStatus::term));
     }
 
+    /**
+     * Moves the leadership of {@code regionId} to {@code storeId} and waits until that store leads, asking
+     * again every two seconds the way TinyKV's {@code MustTransferLeader} does. A transfer is fire and
+     * forget (the leader answers at once, like TiKV's): raft drops it when the transferee does not catch up
+     * and win within an election timeout, which a loaded two-core CI can cause (seen once: one attempt, then
+     * a minute without a leader change). A test about one transfer's own outcome should ask once instead.
+     */
+    public void transferLeader(RegionKvClient admin, long regionId, long storeId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            if (attempt > 1) {
+                System.err.println("transfer of region " + regionId + " to store " + storeId + ": attempt " + attempt
+                        + ", led by " + leader(regionId).map(PeerStatus::storeId));
+            }
+            admin.transferLeader(regionId, storeId).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long askAgain = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < Math.min(askAgain, deadline)) {
+                if (leader(regionId).map(l -> l.storeId() == storeId).orElse(false)) return;
+                Thread.sleep(20);
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for store " + storeId
+                        + " to lead region " + regionId + "; it is led by " + leader(regionId).map(PeerStatus::storeId));
+            }
+        }
+    }
+
     public PeerStatus awaitLeader(long regionId, Duration timeout) {
         PeerStatus[] found = new PeerStatus[1];
         ClusterSystems.awaitCondition("a leader of region " + regionId, timeout, () -> {

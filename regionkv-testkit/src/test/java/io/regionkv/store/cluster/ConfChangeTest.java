@@ -36,9 +36,7 @@ class ConfChangeTest {
             RegionKvClient admin = c.schedulerClient(0);
             RecordedClient client = c.client(1);
             for (long store : c.storeIds()) {
-                admin.transferLeader(R, store).toCompletableFuture().get(30, TimeUnit.SECONDS);
-                ClusterSystems.awaitCondition("store " + store + " leads", T,
-                        () -> c.leader(R).map(l -> l.storeId() == store).orElse(false));
+                c.transferLeader(admin, R, store, T);
                 client.mustPut("k", "led by " + store, T);
                 assertEquals(Optional.of("led by " + store), client.mustGet("k", T));
             }

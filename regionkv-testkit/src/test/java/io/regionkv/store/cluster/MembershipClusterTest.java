@@ -127,8 +127,7 @@ class MembershipClusterTest {
             ClusterSystems.awaitCondition("store 4 caught up", T, () -> c.statuses(R).stream()
                     .anyMatch(s -> s.storeId() == 4 && s.appliedIndex() >= leader.appliedIndex()));
             assertEquals(4, region(c).getPeersCount());
-            client.transferLeader(R, 4).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            ClusterSystems.awaitCondition("store 4 leads", T, () -> c.leader(R).map(l -> l.storeId() == 4).orElse(false));
+            c.transferLeader(client, R, 4, T);
         }
     }
 
@@ -160,8 +159,7 @@ class MembershipClusterTest {
             RegionKvClient client = c.schedulerClient(0);
             client.put(key(0), value(0)).toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (c.awaitLeader(R, T).storeId() == 4) {
-                client.transferLeader(R, 1).toCompletableFuture().get(30, TimeUnit.SECONDS);
-                ClusterSystems.awaitCondition("store 1 leads", T, () -> c.leader(R).map(l -> l.storeId() == 1).orElse(false));
+                c.transferLeader(client, R, 1, T);
             }
             // Store 4 cannot hear of its removal: it is cut off while the other three remove it.
             c.faults().isolate(4);
