@@ -58,6 +58,16 @@ public final class StoreMeters {
                 .register(registry);
         counter(registry, store, "regionkv.raft.ticks", "raft ticks delivered to this store's awake peers",
                 metrics, StoreMetrics::ticksDelivered);
+        counter(registry, store, "regionkv.raft.log.writes", "raft writes this store's peers handed to the raft-log writer",
+                metrics, StoreMetrics::raftLogWrites);
+        counter(registry, store, "regionkv.raft.log.entries.written", "log entries in those writes",
+                metrics, StoreMetrics::raftLogEntriesWritten);
+        counter(registry, store, "regionkv.raft.log.commits", "raft-log group commits, one fsync each",
+                metrics, StoreMetrics::raftLogCommits);
+        counter(registry, store, "regionkv.apply.batches", "apply batches this store's peers handed to the kv writer",
+                metrics, StoreMetrics::applyBatches);
+        counter(registry, store, "regionkv.apply.entries", "committed entries in those batches",
+                metrics, StoreMetrics::entriesApplied);
         Timer fsync = Timer.builder("regionkv.raft.log.fsync").tag("store", store)
                 .description("one raft-log group commit, fsync included").serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);

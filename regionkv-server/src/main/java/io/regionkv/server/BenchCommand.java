@@ -46,10 +46,10 @@ public final class BenchCommand {
                     Duration.ofHours(1), err);
             List<PhaseResult> results = new ArrayList<>();
             for (int c : o.concurrency()) {
-                results.add(new LoadLoop("put", c, o.keys(), workload::put, err).run(o.warmup(), o.duration(), drain));
+                results.add(new LoadLoop("put", c, o.keys(), workload::put, err, target.rounds()).run(o.warmup(), o.duration(), drain));
             }
             for (int c : o.concurrency()) {
-                results.add(new LoadLoop("get", c, o.keys(), workload::get, err).run(o.warmup(), o.duration(), drain));
+                results.add(new LoadLoop("get", c, o.keys(), workload::get, err, target.rounds()).run(o.warmup(), o.duration(), drain));
             }
             out.printf("regionkv bench: %s; %s%d keys of %d bytes (all written first), values of %d bytes; warm-up %s, measured %s per phase%n",
                     target.description(), o.regions() > 1 ? o.regions() + " regions, " : "", o.keys(), BenchWorkload.KEY_BYTES, o.valueSize(), show(o.warmup()),

@@ -4,6 +4,7 @@ import io.regionkv.RegionKV;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.regionkv.store.StoreMetrics;
 import io.regionkv.transport.StoreDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,13 +35,21 @@ final class BenchTarget implements AutoCloseable {
     private final Duration requestTimeout;
     private final String description;
     private final Runnable closer;
+    /** The stores' round counters, summed, when they run in this process; null otherwise. */
+    private final Supplier<StoreRounds> rounds;
 
     private BenchTarget(BenchKv api, BenchAdmin admin, Duration requestTimeout, String description, Runnable closer) {
+        this(api, admin, requestTimeout, description, closer, null);
+    }
+
+    private BenchTarget(BenchKv api, BenchAdmin admin, Duration requestTimeout, String description, Runnable closer,
+            Supplier<StoreRounds> rounds) {
         this.api = api;
         this.admin = admin;
         this.requestTimeout = requestTimeout;
         this.description = description;
         this.closer = closer;
+        this.rounds = rounds;
     }
 
     private BenchTarget(RegionKV kv, String description, Runnable closer) {
@@ -89,11 +99,13 @@ final class BenchTarget implements AutoCloseable {
             for (long id = 1; id <= nodes; id++) stores.add(id);
             BenchTarget client = join(new HostPort(seed.getHost().get(), (Integer) seed.getPort().get()),
                     "127.0.0.1", stores, LocalCluster.nodeConfig(shared, 0, dir.resolve("client"), List.of()), timeout);
+            List<StoreMetrics> storeMetrics = cluster.systems().stream()
+                    .map(system -> RegionKV.get(system).node().orElseThrow().metrics()).toList();
             return new BenchTarget(client.api, client.admin, client.requestTimeout, nodes + " nodes in this process (data under " + dir
                     + ") and a client-only node", () -> {
                         client.close();
                         stopCluster.run();
-                    });
+                    }, () -> StoreRounds.sum(storeMetrics));
         } catch (RuntimeException e) {
             stopCluster.run();
             throw e;
@@ -163,6 +175,11 @@ final class BenchTarget implements AutoCloseable {
 
     String description() {
         return description;
+    }
+
+    /** The summed round counters of the cluster's stores when it runs in this process, else null. */
+    Supplier<StoreRounds> rounds() {
+        return rounds;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,13 +56,21 @@ final class LoadLoop {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile long stopAt;
+    /** The round counters of the cluster's stores when they run in this process, else null. */
+    private final Supplier<StoreRounds> rounds;
 
     LoadLoop(String name, int concurrency, int keys, Operation operation, PrintStream progress) {
+        this(name, concurrency, keys, operation, progress, null);
+    }
+
+    LoadLoop(String name, int concurrency, int keys, Operation operation, PrintStream progress,
+            Supplier<StoreRounds> rounds) {
         this.name = name;
         this.concurrency = concurrency;
         this.keys = keys;
         this.operation = operation;
         this.progress = progress;
+        this.rounds = rounds;
     }
 
     /** Runs the warm-up, then the measured window; returns once the operations still in flight are done. */
@@ -85,6 +94,7 @@ final class LoadLoop {
         timedOut.reset();
         firstError.set(null);
         long cpuFrom = processCpuNanos();
+        StoreRounds roundsFrom = rounds == null ? null : rounds.get();
         long from = System.nanoTime();
 
         Histogram measured = newHistogram();
@@ -97,6 +107,7 @@ final class LoadLoop {
         measured.add(recorder.getIntervalHistogram());
         long to = System.nanoTime();
         long cpuTo = processCpuNanos();
+        StoreRounds roundsIn = rounds == null ? null : rounds.get().since(roundsFrom);
         long errorCount = errors.sum();
         report("measure", to - from, measured, errorCount);
         if (errorCount > 0) {
@@ -109,7 +120,7 @@ final class LoadLoop {
         awaitDrained(drainTimeout);
         return new PhaseResult(name, concurrency, (to - from) / 1e9, measured, errorCount,
                 first == null ? null : String.valueOf(first.getMessage()),
-                cpuFrom < 0 || cpuTo < 0 ? -1 : cpuTo - cpuFrom);
+                cpuFrom < 0 || cpuTo < 0 ? -1 : cpuTo - cpuFrom, roundsIn);
     }
 
     private void issue() {

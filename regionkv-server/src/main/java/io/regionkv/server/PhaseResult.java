@@ -9,10 +9,11 @@ import org.HdrHistogram.Histogram;
  * What one measured phase of {@code regionkv bench} saw: successful operations and their latencies (in
  * microseconds) over the measured window, the operations that failed in it, and the CPU time this process
  * spent in the window (-1 when the JVM cannot tell). On a shared machine the CPU time per operation is the
- * steadier figure: it does not depend on how much of the CPU other processes leave over.
+ * steadier figure: it does not depend on how much of the CPU other processes leave over. With the
+ * cluster in this process, also the rounds its stores ran in the window ({@code rounds}, else null).
  */
 record PhaseResult(String operation, int concurrency, double seconds, Histogram latencyMicros, long errors,
-        String firstError, long cpuNanos) {
+        String firstError, long cpuNanos, StoreRounds rounds) {
 
     long ops() {
         return latencyMicros.getTotalCount();
@@ -47,5 +48,13 @@ record PhaseResult(String operation, int concurrency, double seconds, Histogram 
     static void printTable(List<PhaseResult> results, PrintStream out) {
         out.println(HEADER);
         for (PhaseResult r : results) out.println(r.row());
+        if (results.stream().anyMatch(r -> r.rounds() != null)) {
+            out.println();
+            out.println("rounds of the stores in each measured window (raft-log writes and apply batches of all peers):");
+            out.println(StoreRounds.HEADER);
+            for (PhaseResult r : results) {
+                if (r.rounds() != null) out.println(r.rounds().row(r.operation(), r.concurrency()));
+            }
+        }
     }
 }

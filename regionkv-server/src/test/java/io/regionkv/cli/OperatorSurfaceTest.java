@@ -173,6 +173,11 @@ class OperatorSurfaceTest {
         double fsyncsBefore = storeMetric(store, "regionkv_raft_log_fsync_seconds_count", "");
         double fsyncWritesBefore = storeMetric(store, "regionkv_raft_log_writes_per_fsync_sum", "");
         double appliesBefore = storeMetric(store, "regionkv_apply_seconds_count", "");
+        double entriesWrittenBefore = storeMetric(store, "regionkv_raft_log_entries_written_total", "");
+        double raftWritesBefore = storeMetric(store, "regionkv_raft_log_writes_total", "");
+        double commitsBefore = storeMetric(store, "regionkv_raft_log_commits_total", "");
+        double entriesAppliedBefore = storeMetric(store, "regionkv_apply_entries_total", "");
+        double applyBatchesBefore = storeMetric(store, "regionkv_apply_batches_total", "");
         double putsBefore = metric(store, "regionkv_grpc_requests_seconds_count", "RawPut", "OK");
         double invalidBefore = metric(store, "regionkv_grpc_requests_seconds_count", "RawGet", "INVALID_ARGUMENT");
         for (int i = 0; i < 5; i++) assertEquals(0, cli("put", "--endpoints", endpoint, "m" + i, "v").code());
@@ -190,6 +195,14 @@ class OperatorSurfaceTest {
         assertTrue(storeMetric(store, "regionkv_raft_log_writes_per_fsync_sum", "") > fsyncWritesBefore,
                 "writes per fsync recorded");
         assertTrue(storeMetric(store, "regionkv_apply_seconds_count", "") > appliesBefore, "applies counted");
+        // Every replica logs and applies every put's entry, in however many rounds.
+        assertTrue(storeMetric(store, "regionkv_raft_log_entries_written_total", "") >= entriesWrittenBefore + 5,
+                "entries written counted");
+        assertTrue(storeMetric(store, "regionkv_raft_log_writes_total", "") > raftWritesBefore, "raft writes counted");
+        assertTrue(storeMetric(store, "regionkv_raft_log_commits_total", "") > commitsBefore, "raft-log commits counted");
+        assertTrue(storeMetric(store, "regionkv_apply_entries_total", "") >= entriesAppliedBefore + 5,
+                "entries applied counted");
+        assertTrue(storeMetric(store, "regionkv_apply_batches_total", "") > applyBatchesBefore, "apply batches counted");
         double syncAge = storeMetric(store, "regionkv_kv_sync_age_seconds", "");
         assertTrue(syncAge >= 0 && syncAge < 60, "kv synced within the last minute: " + syncAge);
         assertTrue(storeMetric(store, "regionkv_store_pending_proposals", "") >= 0, "pending proposals gauge");

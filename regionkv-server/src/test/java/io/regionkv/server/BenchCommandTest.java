@@ -70,6 +70,14 @@ class BenchCommandTest {
         String e = err.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, "stdout: " + o + "\nstderr: " + e);
         assertTable(o, List.of(1, 16));
+        // The stores are in this process: the rounds they ran, one row per phase; puts logged and applied entries.
+        assertTrue(o.contains(StoreRounds.HEADER), "rounds table in: " + o);
+        for (int c : List.of(1, 16)) {
+            Matcher m = Pattern.compile("(?m)^put\\s+" + c + "\\s+([\\d.]+)\\s+([\\d.]+)\\s+([\\d.]+)$").matcher(o);
+            assertTrue(m.find(), "rounds row of put/" + c + " in: " + o);
+            assertTrue(Double.parseDouble(m.group(1)) > 0 && Double.parseDouble(m.group(2)) > 0
+                    && Double.parseDouble(m.group(3)) > 0, "puts wrote and applied entries: " + m.group());
+        }
         assertTrue(e.contains("prefill 500 keys"), "prefill reported: " + e);
         assertTrue(e.toLowerCase(Locale.ROOT).contains("ops/s"), "progress lines: " + e);
     }
@@ -93,6 +101,7 @@ class BenchCommandTest {
             assertEquals(0, code, "stdout: " + o + "\nstderr: " + err.toString(StandardCharsets.UTF_8));
             assertTable(o, List.of(4));
             assertTrue(o.contains("the cluster at " + address.getHost().get()), o);
+            assertTrue(!o.contains(StoreRounds.HEADER), "no rounds of stores in another process: " + o);
         } finally {
             server.terminate();
             server.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

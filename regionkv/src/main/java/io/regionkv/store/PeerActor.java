@@ -542,6 +542,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             } else {
                 raftWriteId = nextWriteId++;
                 raftWriteState = state;
+                ctx.metrics().raftLogWrite(rd.entries().size());
                 ctx.raftLogWriter().tell(new WriterCommand.Write(wb, raftWriteId, writeResults));
             }
         } else {
@@ -642,6 +643,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private void apply(List<Entry> entries) {
+        ctx.metrics().applyBatch(entries.size());
         ApplyBatch batch = applier.apply(entries);
         long id = nextWriteId++;
         applying.put(id, batch);

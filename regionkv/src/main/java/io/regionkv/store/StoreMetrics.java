@@ -44,6 +44,15 @@ public final class StoreMetrics {
     private final LongAdder snapshotBytesReceived = new LongAdder();
     /** Raft ticks the store's clock delivered (one per awake peer per tick interval). */
     private final LongAdder ticksDelivered = new LongAdder();
+    /**
+     * How well the store batches (issue 8): a put pays for the rounds it shares, so entries per peer write
+     * and per apply batch say more about throughput than any one latency. Counted per peer round.
+     */
+    private final LongAdder raftLogWrites = new LongAdder();
+    private final LongAdder raftLogEntriesWritten = new LongAdder();
+    private final LongAdder raftLogCommits = new LongAdder();
+    private final LongAdder applyBatches = new LongAdder();
+    private final LongAdder entriesApplied = new LongAdder();
     /** Peers of this store that are awake (ticking), as the store's clock last counted them. */
     private volatile int awakePeers;
     /** System.nanoTime of the last completed sync of the kv environment (of the store's start at first). */
@@ -91,6 +100,18 @@ public final class StoreMetrics {
         snapshotBytesReceived.add(bytes);
     }
 
+    /** A peer handed one Ready's raft write (with {@code entries} new entries, maybe none) to the raft-log writer. */
+    void raftLogWrite(int entries) {
+        raftLogWrites.increment();
+        raftLogEntriesWritten.add(entries);
+    }
+
+    /** A peer handed {@code entries} committed entries to the kv writer as one apply batch. */
+    void applyBatch(int entries) {
+        applyBatches.increment();
+        entriesApplied.add(entries);
+    }
+
     void ticksDelivered(int count) {
         ticksDelivered.add(count);
     }
@@ -104,6 +125,7 @@ public final class StoreMetrics {
         return new WriterMetrics() {
             @Override
             public void committed(int writes, long nanos) {
+                raftLogCommits.increment();
                 raftLogFsyncNanos.record(nanos);
                 raftLogWritesPerFsync.record(writes);
             }
@@ -154,6 +176,31 @@ public final class StoreMetrics {
 
     public long snapshotBytesReceived() {
         return snapshotBytesReceived.sum();
+    }
+
+    /** Raft writes the store's peers handed to the raft-log writer (one per Ready that persists something). */
+    public long raftLogWrites() {
+        return raftLogWrites.sum();
+    }
+
+    /** Log entries in those writes. */
+    public long raftLogEntriesWritten() {
+        return raftLogEntriesWritten.sum();
+    }
+
+    /** Group commits of the raft-log writer, each with one fsync, however many writes it carried. */
+    public long raftLogCommits() {
+        return raftLogCommits.sum();
+    }
+
+    /** Apply batches the store's peers handed to the kv writer. */
+    public long applyBatches() {
+        return applyBatches.sum();
+    }
+
+    /** Committed entries in those batches. */
+    public long entriesApplied() {
+        return entriesApplied.sum();
     }
 
     /** Raft ticks delivered to this store's peers so far: grows only while some peer is awake. */
