@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.regionkv.store.StoreMetrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -42,32 +43,16 @@ public final class StoreMeters {
                     .tag("store", store).tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
                     .description("proposals of this store's leaders by how they ended").register(registry);
         }
-        counter(registry, store, "regionkv.snapshot.generated", "snapshots this store generated",
-                metrics, StoreMetrics::snapshotsGenerated);
-        counter(registry, store, "regionkv.snapshot.applied", "received snapshots this store installed",
-                metrics, StoreMetrics::snapshotsApplied);
-        counter(registry, store, "regionkv.snapshot.sent.bytes", "snapshot file bytes this store streamed to others",
-                metrics, StoreMetrics::snapshotBytesSent);
-        counter(registry, store, "regionkv.snapshot.received.bytes", "snapshot file bytes this store received",
-                metrics, StoreMetrics::snapshotBytesReceived);
+        for (CounterSpec c : COUNTERS) {
+            FunctionCounter.builder(c.name(), metrics, c.value()).tag("store", store).description(c.description())
+                    .register(registry);
+        }
         Gauge.builder("regionkv.kv.sync.age", metrics, StoreMetrics::kvSyncAgeSeconds).tag("store", store)
                 .baseUnit("seconds").description("time since the kv environment was last made durable")
                 .register(registry);
         Gauge.builder("regionkv.store.awake.peers", metrics, StoreMetrics::awakePeers).tag("store", store)
                 .description("peers of this store that are awake (ticking); hibernated ones cost nothing")
                 .register(registry);
-        counter(registry, store, "regionkv.raft.ticks", "raft ticks delivered to this store's awake peers",
-                metrics, StoreMetrics::ticksDelivered);
-        counter(registry, store, "regionkv.raft.log.writes", "raft writes this store's peers handed to the raft-log writer",
-                metrics, StoreMetrics::raftLogWrites);
-        counter(registry, store, "regionkv.raft.log.entries.written", "log entries in those writes",
-                metrics, StoreMetrics::raftLogEntriesWritten);
-        counter(registry, store, "regionkv.raft.log.commits", "raft-log group commits, one fsync each",
-                metrics, StoreMetrics::raftLogCommits);
-        counter(registry, store, "regionkv.apply.batches", "apply batches this store's peers handed to the kv writer",
-                metrics, StoreMetrics::applyBatches);
-        counter(registry, store, "regionkv.apply.entries", "committed entries in those batches",
-                metrics, StoreMetrics::entriesApplied);
         Timer fsync = Timer.builder("regionkv.raft.log.fsync").tag("store", store)
                 .description("one raft-log group commit, fsync included").serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
@@ -81,8 +66,28 @@ public final class StoreMeters {
                 nanos -> apply.record(nanos, TimeUnit.NANOSECONDS));
     }
 
-    private static void counter(MeterRegistry registry, String store, String name, String description,
-            StoreMetrics metrics, ToDoubleFunction<StoreMetrics> value) {
-        FunctionCounter.builder(name, metrics, value).tag("store", store).description(description).register(registry);
-    }
+    /** A counter of {@link StoreMetrics} as exported: name, help text and what it reads. */
+    private record CounterSpec(String name, String description, ToDoubleFunction<StoreMetrics> value) {}
+
+    private static final List<CounterSpec> COUNTERS = List.of(
+            new CounterSpec("regionkv.snapshot.generated", "snapshots this store generated",
+                    StoreMetrics::snapshotsGenerated),
+            new CounterSpec("regionkv.snapshot.applied", "received snapshots this store installed",
+                    StoreMetrics::snapshotsApplied),
+            new CounterSpec("regionkv.snapshot.sent.bytes", "snapshot file bytes this store streamed to others",
+                    StoreMetrics::snapshotBytesSent),
+            new CounterSpec("regionkv.snapshot.received.bytes", "snapshot file bytes this store received",
+                    StoreMetrics::snapshotBytesReceived),
+            new CounterSpec("regionkv.raft.ticks", "raft ticks delivered to this store's awake peers",
+                    StoreMetrics::ticksDelivered),
+            new CounterSpec("regionkv.raft.log.writes", "raft writes this store's peers handed to the raft-log writer",
+                    StoreMetrics::raftLogWrites),
+            new CounterSpec("regionkv.raft.log.entries.written", "log entries in those writes",
+                    StoreMetrics::raftLogEntriesWritten),
+            new CounterSpec("regionkv.raft.log.commits", "raft-log group commits, one fsync each",
+                    StoreMetrics::raftLogCommits),
+            new CounterSpec("regionkv.apply.batches", "apply batches this store's peers handed to the kv writer",
+                    StoreMetrics::applyBatches),
+            new CounterSpec("regionkv.apply.entries", "committed entries in those batches",
+                    StoreMetrics::entriesApplied));
 }
