@@ -590,6 +590,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 storage.onSnapshotPersisted(raftWriteState, installed.applyState(), installed.region());
                 applier.reset(installed.region(), installed.applyState());
                 appliedIndex = installed.applyState().getAppliedIndex();
+                proposals.onSnapshotInstalled(appliedIndex);
                 // The kv half was synced before the raft half was written (PeerSnapshots.maybeFinish).
                 syncedAppliedIndex = Math.max(syncedAppliedIndex, appliedIndex);
                 raftWriteState = null;

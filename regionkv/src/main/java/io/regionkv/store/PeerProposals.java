@@ -226,6 +226,11 @@ final class PeerProposals {
         answers.send();
     }
 
+    /** See {@link Proposals#onSnapshotInstalled}. */
+    void onSnapshotInstalled(long snapshotIndex) {
+        proposed.onSnapshotInstalled(snapshotIndex);
+    }
+
     /** Writes held and not answered yet: collected for the next proposal, or proposed and not applied. */
     int pending() {
         return writeBatch.size() + proposed.size();

@@ -47,6 +47,24 @@ final class Proposals {
         }
     }
 
+    /**
+     * A snapshot up to {@code snapshotIndex} was installed: the entries at or below it were never applied
+     * here one by one, so whether each waiting proposal among them is in the snapshot's state is unknown
+     * (a newer leader may have committed it before compacting, or overwritten it). They get a timeout,
+     * outcome unknown; never {@code StaleCommand}, which would invite a retry that could apply the write a
+     * second time, after writes that followed it (seen: PersistPartition2B read an overwritten value back).
+     */
+    void onSnapshotInstalled(long snapshotIndex) {
+        int unknown = 0;
+        while (!queue.isEmpty() && queue.peekFirst().index() <= snapshotIndex) {
+            Proposal p = queue.pollFirst();
+            unknown++;
+            p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(), RegionErrors.timeout("proposal at index "
+                    + p.index() + " was covered by a snapshot up to " + snapshotIndex + "; outcome unknown"))));
+        }
+        metrics.proposals(StoreMetrics.ProposalOutcome.ABANDONED, unknown);
+    }
+
     /** Answers proposals past their deadline with a timeout error, so nothing waits forever. */
     void expire(long nowNanos) {
         for (Iterator<Proposal> it = queue.iterator(); it.hasNext(); ) {

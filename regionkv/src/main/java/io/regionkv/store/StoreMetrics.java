@@ -33,7 +33,10 @@ public final class StoreMetrics {
         TIMEOUT,
         /** Raft did not take it (not the leader any more, invalid, refused admin command): nothing appended. */
         REFUSED,
-        /** The peer stopped or left the region while it waited: outcome unknown to the caller. */
+        /**
+         * The peer stopped or left the region while it waited, or installed a snapshot that covers its
+         * index: outcome unknown to the caller.
+         */
         ABANDONED
     }
 
