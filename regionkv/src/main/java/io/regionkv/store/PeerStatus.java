@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param leader the leader this peer knows of, or null
  * @param syncedAppliedIndex how much of the applied index is durable in the kv environment (equal to it
- *     unless {@code kv-sync = deferred}); raft-log GC deletes no entry above it
+ *     unless {@code kv-sync = deferred}); raft-log GC never compacts above it
  * @param progress by peer id, how far the leader knows each peer's log matches its own (empty unless this
  *     peer leads): a store handing its leaders away picks a caught-up follower from it
  * @param pendingProposals writes this peer holds, not applied yet (at most flow-control's bound)
