@@ -59,10 +59,6 @@ final class LoadLoop {
     /** The round counters of the cluster's stores when they run in this process, else null. */
     private final Supplier<StoreRounds> rounds;
 
-    LoadLoop(String name, int concurrency, int keys, Operation operation, PrintStream progress) {
-        this(name, concurrency, keys, operation, progress, null);
-    }
-
     LoadLoop(String name, int concurrency, int keys, Operation operation, PrintStream progress,
             Supplier<StoreRounds> rounds) {
         this.name = name;

@@ -59,8 +59,8 @@ final class Proposals {
         while (!queue.isEmpty() && queue.peekFirst().index() <= snapshotIndex) {
             Proposal p = queue.pollFirst();
             unknown++;
-            p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(), RegionErrors.timeout("proposal at index "
-                    + p.index() + " was covered by a snapshot up to " + snapshotIndex + "; outcome unknown"))));
+            answer(p, RegionErrors.timeout("proposal at index " + p.index() + " was covered by a snapshot up to "
+                    + snapshotIndex + "; outcome unknown"));
         }
         metrics.proposals(StoreMetrics.ProposalOutcome.ABANDONED, unknown);
     }
@@ -72,8 +72,7 @@ final class Proposals {
             if (nowNanos - p.deadlineNanos() >= 0) {
                 it.remove();
                 metrics.proposals(StoreMetrics.ProposalOutcome.TIMEOUT, 1);
-                p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(),
-                        RegionErrors.timeout("proposal at index " + p.index() + " not applied in time; outcome unknown"))));
+                answer(p, RegionErrors.timeout("proposal at index " + p.index() + " not applied in time; outcome unknown"));
             }
         }
     }
@@ -82,8 +81,13 @@ final class Proposals {
     void failAll(Errorpb.Error error) {
         metrics.proposals(StoreMetrics.ProposalOutcome.ABANDONED, queue.size());
         for (Proposal p : queue) {
-            p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(), error)));
+            answer(p, error);
         }
         queue.clear();
+    }
+
+    /** Answers {@code p} alone with {@code error}, at once. */
+    private static void answer(Proposal p, Errorpb.Error error) {
+        p.replyTo().tell(CommandReply.of(RegionErrors.response(p.uuid(), error)));
     }
 }
