@@ -57,6 +57,9 @@ class LeaderHandoffTest {
             Map<String, String> acked = new ConcurrentHashMap<>();
             List<Long> okTimes = Collections.synchronizedList(new ArrayList<>());
             List<Thread> writers = new ArrayList<>();
+            // What each writer is waiting for, so that a long pause says where the writes were stuck.
+            String[] inFlight = new String[CLIENTS];
+            long[] inFlightSince = new long[CLIENTS];
             for (int c = 0; c < CLIENTS; c++) {
                 RecordedClient client = cluster.client(c);
                 int id = c;
@@ -64,6 +67,10 @@ class LeaderHandoffTest {
                     for (int n = 0; !stop.get(); n++) {
                         // Keys on both sides of the split, each written once.
                         String key = (n % 2 == 0 ? "b" : "p") + "-" + id + "-" + n;
+                        synchronized (inFlight) {
+                            inFlight[id] = key;
+                            inFlightSince[id] = System.nanoTime();
+                        }
                         if (client.put(key, "v" + n) == RecordedClient.Outcome.OK) {
                             acked.put(key, "v" + n);
                             okTimes.add(System.nanoTime());
@@ -92,8 +99,17 @@ class LeaderHandoffTest {
                 System.out.println("leader-handoff: store " + leaderStore + " led " + led.size()
                         + " regions; shutdown took " + (stoppedAt - stopAt) / 1_000_000
                         + " ms; longest time without an acknowledged write: " + pause / 1_000_000 + " ms");
+                StringBuilder stuck = new StringBuilder();
+                synchronized (inFlight) {
+                    long now = System.nanoTime();
+                    for (int c = 0; c < CLIENTS; c++) {
+                        stuck.append("; writer ").append(c).append(" on ").append(inFlight[c]).append(" for ")
+                                .append((now - inFlightSince[c]) / 1_000_000).append(" ms");
+                    }
+                }
+                System.out.println("leader-handoff: at the end of the window" + stuck);
                 assertTrue(pause < TimeUnit.MILLISECONDS.toNanos(2500),
-                        "writes stopped for " + pause / 1_000_000 + " ms, as long as an election");
+                        "writes stopped for " + pause / 1_000_000 + " ms, as long as an election" + stuck);
             } finally {
                 stop.set(true);
                 for (Thread t : writers) t.join(60_000);

@@ -2,8 +2,8 @@ package io.regionkv.client;
 
 /**
  * An attempt the client never sent: it waited in the client's queue for its store ({@link StoreWindow})
- * until its deadline, or found that queue full. Nothing reached a store, so the command's outcome is known:
- * not applied. Internal; callers see {@link RegionKvTimeoutException#neverSent()} or a
+ * until its deadline, found that queue full, or was meant for a store that has stopped. Nothing reached a
+ * store, so the command's outcome is known: not applied. Internal; callers see {@link RegionKvTimeoutException#neverSent()} or a
  * {@link RegionKvBusyException} without a store error.
  */
 final class NotSentException extends RuntimeException {
@@ -11,7 +11,12 @@ final class NotSentException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** Why it was not sent. */
-    enum Reason { DEADLINE_PASSED_IN_QUEUE, QUEUE_FULL }
+    enum Reason {
+        DEADLINE_PASSED_IN_QUEUE,
+        QUEUE_FULL,
+        /** The store's actor terminated: another store (the region's new leader) may serve it. */
+        STORE_STOPPED
+    }
 
     private final Reason reason;
 

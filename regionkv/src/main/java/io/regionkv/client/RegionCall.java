@@ -312,7 +312,11 @@ final class RegionCall {
         if (cause instanceof NotSentException notSent) {
             // Never left this process: whatever the kind, nothing was applied.
             lastError = "store " + storeId + ": " + notSent.getMessage();
-            if (notSent.reason() == NotSentException.Reason.QUEUE_FULL) {
+            if (notSent.reason() == NotSentException.Reason.STORE_STOPPED) {
+                // Another store (the region's next leader) may take it; the directory learns of the stop too.
+                forgetLeaderIf(region.id(), storeId);
+                retry(Duration.ZERO);
+            } else if (notSent.reason() == NotSentException.Reason.QUEUE_FULL) {
                 result.completeExceptionally(new RegionKvBusyException(operation + " " + KeyRanges.printable(key)
                         + " not served: " + lastError));
             } else {
@@ -323,6 +327,8 @@ final class RegionCall {
         }
         String what = cause instanceof TimeoutException
                 ? "no answer from store " + storeId + ": " + cause.getMessage()
+                : cause instanceof StoreStoppedException
+                ? "store " + storeId + " stopped: " + cause.getMessage()
                 : "sending to store " + storeId + " failed: " + cause;
         if (kind == Kind.WRITE) {
             // Sent and unanswered: it may be applied. Never resend (class comment).

@@ -8,6 +8,7 @@ import io.regionkv.transport.StoreWire;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -31,6 +32,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>It also bounds what the client has outstanding at each store ({@link StoreWindow}, sized by
  * {@code regionkv.client.max-in-flight-per-store}); the surplus waits here, in order, until a slot frees.
  *
+ * <p>It watches every store it sends to ({@link StoreDeathWatch}). When a store's actor terminates, the
+ * attempts waiting for its answers fail at once ({@link StoreStoppedException}: sent, outcome unknown), the
+ * ones queued for it fail as never sent, and nothing more is sent to that reference.
+ *
  * <p>Every attempt gets a fresh uuid ({@link #nextUuid}), so a late answer to an attempt that already gave
  * up finds nobody waiting and is dropped, as it was with a dead temporary actor.
  */
@@ -38,6 +43,9 @@ final class ReplyRouter {
 
     private final ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ActorRef<StoreWire>, Window> windows = new ConcurrentHashMap<>();
+    /** Stores whose actor terminated. One entry per store incarnation (a restart brings a new reference). */
+    private final Set<ActorRef<?>> stopped = ConcurrentHashMap.newKeySet();
+    private final ActorRef<StoreDeathWatch.Watch> deathWatch;
     private final ActorSystem<?> system;
     private final int maxInFlight;
     private final int maxQueued;
@@ -51,8 +59,10 @@ final class ReplyRouter {
         this.maxQueued = maxQueuedPerStore;
         this.prefix = random.nextLong();
         // Several clients may share a system (and a seeded random): the name only has to be unique.
-        this.inbox = system.systemActorOf(inbox(waiting), "regionkv-client-replies-" + java.util.UUID.randomUUID(),
-                Props.empty());
+        String unique = java.util.UUID.randomUUID().toString();
+        this.inbox = system.systemActorOf(inbox(waiting), "regionkv-client-replies-" + unique, Props.empty());
+        this.deathWatch = system.systemActorOf(StoreDeathWatch.create(this::storeStopped),
+                "regionkv-client-store-watch-" + unique, Props.empty());
     }
 
     /** Unique among this router's attempts: a random per-client prefix and a counter. */
@@ -65,8 +75,9 @@ final class ReplyRouter {
      * client's window for that store ({@link StoreWindow}): at once if the window has room, else after the
      * commands queued before it. The answer completes the result. It fails with {@link TimeoutException}
      * when no answer came within {@code attemptTimeout} of sending (capped at the deadline), and with
-     * {@link NotSentException} when it was never sent: the deadline passed while it waited, or the queue
-     * was full.
+     * {@link NotSentException} when it was never sent: the deadline passed while it waited, the queue
+     * was full, or the store had stopped; and with {@link StoreStoppedException} when the store stopped
+     * after it was sent.
      *
      * @param deadlineNanos  ({@link System#nanoTime}) the end of the whole operation; a queued command
      *                       waits for a slot until then
@@ -76,12 +87,27 @@ final class ReplyRouter {
             Duration attemptTimeout) {
         // A store that restarts gets a new reference and so a new window; the old one keeps its commands
         // until they are answered or time out, which frees its slots.
-        Window window = windows.computeIfAbsent(store, s -> new Window(new StoreWindow(maxInFlight, maxQueued),
-                new CommandOutbox(s, inbox, system.executionContext())));
+        if (stopped.contains(store)) {
+            CompletableFuture<RaftCmdResponse> refused = new CompletableFuture<>();
+            refused.completeExceptionally(storeStoppedBeforeSending());
+            return refused;
+        }
+        Window window = windows.computeIfAbsent(store, s -> {
+            deathWatch.tell(new StoreDeathWatch.Watch(s));
+            return new Window(new StoreWindow(maxInFlight, maxQueued), new CommandOutbox(s, inbox, system.executionContext()));
+        });
         Attempt attempt = new Attempt(window, request, deadlineNanos, attemptTimeout.toNanos(), System.nanoTime());
         switch (window.slots().admit(attempt)) {
             case SEND_NOW -> dispatch(attempt);
-            case QUEUED -> expireWhenDue(attempt);
+            case QUEUED -> {
+                // The store may have stopped while this was being queued: storeStopped drained the queue
+                // before this entered it.
+                if (window.stopped && window.slots().withdraw(attempt)) {
+                    attempt.answer.completeExceptionally(storeStoppedBeforeSending());
+                } else {
+                    expireWhenDue(attempt);
+                }
+            }
             case QUEUE_FULL -> attempt.answer.completeExceptionally(new NotSentException(
                     NotSentException.Reason.QUEUE_FULL, "the client's queue for the store holds " + maxQueued
                             + " commands (regionkv.client.max-queued-per-store)"));
@@ -99,6 +125,36 @@ final class ReplyRouter {
     int queued(ActorRef<StoreWire> store) {
         Window w = windows.get(store);
         return w == null ? 0 : w.slots().waiting();
+    }
+
+    /**
+     * The store's actor terminated: fail what waits for it (called by {@link StoreDeathWatch}). Attempts
+     * already sent may have been applied, so they fail with their outcome unknown; queued ones were never
+     * sent. {@link #start} checks {@link Window#stopped} after registering an attempt, so an attempt sent
+     * concurrently is failed by one side or the other (whoever removes it from {@link #waiting}).
+     */
+    private void storeStopped(ActorRef<Void> store) {
+        stopped.add(store);
+        Window window = windows.remove(store);
+        if (window == null) return;
+        window.stopped = true;
+        for (StoreWindow.Slot slot : window.slots().withdrawAll()) {
+            Attempt a = (Attempt) slot;
+            Cancellable expiry = a.expiry;
+            if (expiry != null) expiry.cancel();
+            a.answer.completeExceptionally(storeStoppedBeforeSending());
+        }
+        for (Attempt a : window.sent) {
+            if (waiting.remove(a.request.getHeader().getUuid(), a.answer)) {
+                a.answer.completeExceptionally(new StoreStoppedException("the store stopped after the command was sent "
+                        + (System.nanoTime() - a.issuedNanos) / 1_000_000 + " ms ago and before it answered"));
+            }
+        }
+    }
+
+    private static NotSentException storeStoppedBeforeSending() {
+        return new NotSentException(NotSentException.Reason.STORE_STOPPED, "the store had stopped (its actor "
+                + "terminated), so the command was not sent to it");
     }
 
     /** Fails a queued attempt "not sent" at its deadline unless it has left the queue by then. */
@@ -154,14 +210,40 @@ final class ReplyRouter {
         // never answers holds a slot for one attempt timeout at most.
         a.answer.whenComplete((r, e) -> {
             timer.cancel();
+            a.window.sent.remove(a);
             dispatch((Attempt) a.window.slots().release());
         });
+        a.window.sent.add(a);
+        if (a.window.stopped) {
+            // storeStopped ran meanwhile and may not have seen this attempt in `sent`: nothing was sent yet.
+            if (waiting.remove(uuid, a.answer)) a.answer.completeExceptionally(storeStoppedBeforeSending());
+            return true;
+        }
         a.window.outbox().send(a.request);
         return true;
     }
 
-    /** The window of one store and the outbox its commands leave by. */
-    private record Window(StoreWindow slots, CommandOutbox outbox) {}
+    /** The window of one store, the outbox its commands leave by, and the attempts sent and not yet answered. */
+    private static final class Window {
+        private final StoreWindow slots;
+        private final CommandOutbox outbox;
+        final Set<Attempt> sent = ConcurrentHashMap.newKeySet();
+        /** Set once, when the store's actor terminated. */
+        volatile boolean stopped;
+
+        Window(StoreWindow slots, CommandOutbox outbox) {
+            this.slots = slots;
+            this.outbox = outbox;
+        }
+
+        StoreWindow slots() {
+            return slots;
+        }
+
+        CommandOutbox outbox() {
+            return outbox;
+        }
+    }
 
     /** One attempt: what to send, until when, and where its answer goes. */
     private static final class Attempt extends StoreWindow.Slot {

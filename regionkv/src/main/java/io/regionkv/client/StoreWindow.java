@@ -1,6 +1,8 @@
 package io.regionkv.client;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How many commands one client has outstanding at one store, and the commands waiting for room, in the
@@ -83,6 +85,23 @@ final class StoreWindow {
         slot.state = Slot.State.WITHDRAWN;
         waiting--;
         return true;
+    }
+
+    /**
+     * Takes every waiting command out of the queue (the store has stopped: none of them is to be sent) and
+     * returns them, oldest first, for the caller to fail. Slots held by sent commands stay taken until
+     * each of those finishes.
+     */
+    synchronized List<Slot> withdrawAll() {
+        List<Slot> out = new ArrayList<>(waiting);
+        for (Slot s = queue.poll(); s != null; s = queue.poll()) {
+            if (s.state == Slot.State.QUEUED) {
+                s.state = Slot.State.WITHDRAWN;
+                out.add(s);
+            }
+        }
+        waiting = 0;
+        return out;
     }
 
     /**
