@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Raft-log GC under continuous writes with {@code kv-sync = deferred}: no store ever deletes a log entry
  * above its region's synced applied index (after an OS crash the log must replay what the kv data lost),
- * the leader never compacts above it, and the log stays within twice the count limit all the same.
+ * while compaction does not wait for the sync (the leader's truncated index runs ahead of it), so the log
+ * stays within twice the count limit however the syncs fall.
  */
 class LogGcDurabilityTest {
 
@@ -98,6 +99,7 @@ class LogGcDurabilityTest {
         Map<Long, Long> firstStoredAtStart = new HashMap<>();
         Map<Long, Long> firstStoredAtEnd = new HashMap<>();
         int samples = 0;
+        int compactedAheadOfSync = 0;
         try {
             while (System.nanoTime() < end) {
                 for (long store : cluster.storeIds()) {
@@ -113,8 +115,7 @@ class LogGcDurabilityTest {
                     }
                     assertTrue(s.syncedAppliedIndex() <= s.appliedIndex(), "synced beyond applied: " + s);
                     if (s.role() == StateType.LEADER) {
-                        assertTrue(s.firstIndex() - 1 <= s.syncedAppliedIndex(),
-                                "the leader compacted above its synced applied index: " + s);
+                        if (s.firstIndex() - 1 > s.syncedAppliedIndex()) compactedAheadOfSync++;
                         if (firstLeaderFirstIndex == 0) firstLeaderFirstIndex = s.firstIndex();
                         lastLeaderFirstIndex = s.firstIndex();
                         if (System.nanoTime() > steady) {
@@ -131,7 +132,7 @@ class LogGcDurabilityTest {
         }
         System.out.println("LogGcDurabilityTest: " + written.get() + " puts, " + samples + " samples, leader log "
                 + firstLeaderFirstIndex + " -> " + lastLeaderFirstIndex + ", max applied - truncated in steady state "
-                + maxSpanInSteadyState + ", first stored entries " + firstStoredAtStart + " -> " + firstStoredAtEnd);
+                + maxSpanInSteadyState + ", leader compacted ahead of the sync in " + compactedAheadOfSync + " samples, first stored entries " + firstStoredAtStart + " -> " + firstStoredAtEnd);
         assertTrue(written.get() > 200, "the load ran: " + written.get() + " puts");
         assertTrue(lastLeaderFirstIndex - firstLeaderFirstIndex > 2L * COUNT_LIMIT,
                 "the log was compacted under load, not just held back: " + firstLeaderFirstIndex + " -> " + lastLeaderFirstIndex);
@@ -140,6 +141,8 @@ class LogGcDurabilityTest {
                     "store " + store + " deleted compacted entries under load: first stored entry "
                             + firstStoredAtStart.get(store) + " -> " + firstStoredAtEnd.get(store));
         }
+        assertTrue(compactedAheadOfSync > 0, "the leader's compaction never ran ahead of the 1 s kv sync in "
+                + samples + " samples: it waits for the sync again");
         assertTrue(maxSpanInSteadyState <= 2L * COUNT_LIMIT,
                 "applied - truncated reached " + maxSpanInSteadyState + " > 2 x log-gc-count-limit");
     }

@@ -14,10 +14,11 @@ package io.regionkv.engine;
  * fsynced on every commit, keeps all it had. Recovering a region means replaying its log from the applied
  * index the kv data durably holds; so the log must still hold every entry above that index. Each region
  * therefore tracks its <em>synced applied index</em> (the kv writer tells each peer, after a sync, the
- * highest applied index it covered), and log GC never compacts above it. For the same reason the entries a
- * {@code CompactLog} truncated are deleted only once the apply state that records the truncation is synced.
- * The kv writer syncs at least every {@code kv-sync-interval} under any load, so that index keeps moving and
- * the log stays short. With {@link #COMMIT} the synced applied index is the applied index.
+ * highest applied index it covered), and the entries a {@code CompactLog} truncated are deleted only once
+ * the apply state that records the truncation is synced: until then they stay on disk below the truncated
+ * index. Compaction itself need not wait (a rolled-back apply state rolls back its truncated index with it,
+ * and the entries above that are still there). The kv writer syncs at least every {@code kv-sync-interval}
+ * under any load, so deletion keeps up. With {@link #COMMIT} the synced applied index is the applied index.
  */
 public enum KvSync {
     /** fsync on every commit: a store survives an OS crash or power loss on its own. */

@@ -16,12 +16,21 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * log may be compacted and asks the peer to propose {@code CompactLog} (the peer stays the only proposer);
  * once a {@code CompactLog} is applied, it deletes the truncated entries through the raft-log writer.
  *
- * <p>Both steps respect the region's synced applied index (see {@code KvSync}): compaction never goes above
- * it, and the entries a {@code CompactLog} truncated are deleted only once the apply batch that recorded the
- * truncation is synced, so that after an OS crash the log still covers everything above what the kv data
- * holds. When that index is what holds compaction back, the child asks the kv writer to sync now, and
- * proposes as soon as the peer forwards the sync: otherwise the log would grow by up to a whole sync
- * interval of entries beyond the count limit under heavy load.
+ * <p>Compaction (the truncated index, what raft serves from) follows the count limit alone; deletion (the
+ * entries on disk) waits for the kv sync: the entries a {@code CompactLog} truncated are deleted only once
+ * the apply batch that recorded the truncation is synced (see {@code KvSync}), so that after an OS crash
+ * the log on disk still covers everything above what the kv data durably holds. Until then they sit below
+ * the truncated index, where nothing reads them. Compaction used to wait for the sync as well, and asked
+ * the kv writer for an early sync whenever that held it back: at 12 busy regions that was a sync every
+ * second per store instead of one per {@code kv-sync-interval}, and since every sync write-protects the
+ * map again, each page written after it faults once more: puts at 12 regions were a third slower
+ * (BENCHMARKS.md, "Compaction no longer waits for the kv sync"). Followers always compacted above their
+ * synced index (the leader's CompactLog reaches them at any time), so deletion alone was already what kept
+ * the disk covered.
+ *
+ * <p>An early sync is still asked for when the entries kept on disk pass {@link #EARLY_SYNC_FACTOR} times
+ * the count limit, so that a store writing far faster than one sync interval's worth does not hold a
+ * large undeleted backlog (one busy region at 50,000 puts/s would keep a quarter of a million entries).
  */
 final class LogGc extends AbstractBehavior<LogGc.Command> {
 
@@ -56,9 +65,13 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
     private final long regionId;
     private final ActorRef<WriteResult> deleteResults;
     private long synced;
-    /** Compaction wanted at the last check but held back by the synced index; 0 when none. */
-    private long heldBackTarget;
-    private long lastFirstIndex;
+    /**
+     * Entries below this index are deleted or being deleted; 0 until the first check says where the log
+     * starts. What lies between it and the applied index is kept on disk.
+     */
+    private long deletedBelow;
+    /** Kept entries, in count limits, past which the leader asks the kv writer to sync now. */
+    static final int EARLY_SYNC_FACTOR = 8;
     /**
      * Truncations whose entries are not deleted yet, oldest first: {@code {end, appliedAt}}, each deletable
      * once synced reaches its appliedAt. Kept apart (not merged into one range) so that truncations coming
@@ -95,24 +108,17 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
 
     private Behavior<Command> onCheck(Check c) {
         synced = Math.max(synced, c.syncedAppliedIndex());
-        lastFirstIndex = c.firstIndex();
-        heldBackTarget = 0;
-        if (c.appliedIndex() - c.firstIndex() + 1 < ctx.settings().logGcCountLimit()) {
-            return this;
+        if (deletedBelow == 0) deletedBelow = c.firstIndex();
+        long limit = ctx.settings().logGcCountLimit();
+        if (c.appliedIndex() - c.firstIndex() + 1 >= limit) {
+            long target = Math.min(c.appliedIndex(), c.minMatch());
+            if (target >= c.firstIndex()) {
+                peer.tell(new PeerCommand.CompactLogWanted(target));
+            }
         }
-        long wanted = Math.min(c.appliedIndex(), c.minMatch());
-        if (wanted < c.firstIndex()) {
-            return this;
-        }
-        long target = Math.min(wanted, synced);
-        if (target >= c.firstIndex()) {
-            peer.tell(new PeerCommand.CompactLogWanted(target));
-        }
-        long keptAfter = c.appliedIndex() - Math.max(target, c.firstIndex() - 1);
-        if (target < wanted && keptAfter >= ctx.settings().logGcCountLimit()) {
-            // The kv sync holds compaction back so far that the log would stay over the limit: sync now
-            // (one more fsync, shared by every region asking), and compact further when it is reported.
-            heldBackTarget = wanted;
+        if (!pending.isEmpty() && c.appliedIndex() - deletedBelow >= (long) EARLY_SYNC_FACTOR * limit) {
+            // Truncated entries wait on disk for the sync that covers their truncation: sync now (one
+            // more sync, shared by every region asking) rather than keep many limits' worth of them.
             ctx.kvWriter().tell(WriterCommand.SyncSoon.INSTANCE);
         }
         return this;
@@ -123,13 +129,6 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
             return this;
         }
         synced = s.syncedAppliedIndex();
-        if (heldBackTarget > 0) {
-            long target = Math.min(heldBackTarget, synced);
-            heldBackTarget = 0;
-            if (target >= lastFirstIndex) {
-                peer.tell(new PeerCommand.CompactLogWanted(target));
-            }
-        }
         maybeDelete();
         return this;
     }
@@ -156,6 +155,7 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
         if (end == 0) {
             return;
         }
+        deletedBelow = Math.max(deletedBelow, end);
         WriteBatch gc = new WriteBatch();
         RaftLogGc.deleteEntries(gc, regionId, 0, end);
         ctx.raftLogWriter().tell(new WriterCommand.Write(gc, end, deleteResults));

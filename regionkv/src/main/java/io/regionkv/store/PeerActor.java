@@ -414,8 +414,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private Behavior<PeerCommand> onCompactLogWanted(PeerCommand.CompactLogWanted w) {
         long index = w.compactIndex();
         // Checked again here: the child decided on indexes that may have moved since (or a snapshot came).
-        if (raft.state() != StateType.LEADER || index <= storage.truncatedIndex() || index > appliedIndex
-                || index > syncedAppliedIndex) {
+        // Not against the synced applied index: the entries leave the disk only once the truncation is
+        // synced (LogGc), and compaction alone moves nothing a crash could need.
+        if (raft.state() != StateType.LEADER || index <= storage.truncatedIndex() || index > appliedIndex) {
             return this;
         }
         RaftCmdRequest req = RaftCmdRequest.newBuilder()
