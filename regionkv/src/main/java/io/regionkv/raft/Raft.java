@@ -820,9 +820,11 @@ final class Raft {
         pr.recentActive = true;
         if (m.getReject() && m.getRequestSnapshot()) {
             // The follower lost its log (see fenceVotesBelow): forget what it matched and probe from the
-            // start, which finds our log compacted there and sends a snapshot. Not while one is under way,
-            // and once only: match stays 0 until the follower acknowledges the snapshot.
-            if (pr.state != ProgressState.SNAPSHOT && pr.match > 0) {
+            // start, which finds our log compacted there and sends a snapshot. Not while one is under way.
+            // Every request tries again (the follower asks at each heartbeat until it has one): a snapshot
+            // that was still being generated, or whose transfer failed (MsgSnapStatus paused the probe),
+            // would otherwise wait for a new proposal to be retried, and an idle region never has one.
+            if (pr.state != ProgressState.SNAPSHOT) {
                 pr.match = 0;
                 pr.becomeProbe();
                 sendAppend(pr);

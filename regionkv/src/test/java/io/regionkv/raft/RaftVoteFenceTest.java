@@ -78,4 +78,37 @@ class RaftVoteFenceTest {
         leader.step(asks.get(0));
         assertTrue(ofType(readMessages(leader), MessageType.MsgSnapshot).isEmpty());
     }
+
+    /**
+     * A snapshot whose transfer failed is sent again when the follower next asks, with no new proposal to
+     * trigger it: CI once saw a rebooted store of an idle region wait for its snapshot forever.
+     */
+    @Test
+    void aFailedSnapshotIsSentAgainAtTheFollowersNextRequest() {
+        Raft leader = newTestRaft(1, new long[] {1, 2}, 10, 1, new MemoryStorage());
+        assertTrue(leader.restore(snapshot(11, 11, 1, 2)));
+        persist(leader);
+        leader.becomeCandidate();
+        leader.becomeLeader();
+        readMessages(leader);
+        Progress pr = leader.tracker.get(2);
+        pr.maybeUpdate(11);
+        pr.becomeReplicate();
+
+        Message ask = msg(2, 1, MessageType.MsgAppendResponse).setTerm(leader.term).setReject(true)
+                .setRequestSnapshot(true).build();
+        leader.step(ask);
+        assertEquals(1, ofType(readMessages(leader), MessageType.MsgSnapshot).size());
+
+        // The transfer failed: the leader falls back to probing and waits for an answer.
+        leader.step(msg(2, 1, MessageType.MsgSnapStatus).setTerm(leader.term).setReject(true).build());
+        assertEquals(ProgressState.PROBE, pr.state);
+        assertEquals(0, pr.match);
+
+        // The follower, still empty, answers the next heartbeat with another request: the snapshot goes again.
+        leader.step(ask);
+        List<Message> again = ofType(readMessages(leader), MessageType.MsgSnapshot);
+        assertEquals(1, again.size(), "the leader sends the snapshot again on the next request");
+        assertEquals(ProgressState.SNAPSHOT, pr.state);
+    }
 }
