@@ -97,12 +97,12 @@ final class ReplyRouter {
             return new Window(new StoreWindow(maxInFlight, maxQueued), new CommandOutbox(s, inbox, system.executionContext()));
         });
         Attempt attempt = new Attempt(window, request, deadlineNanos, attemptTimeout.toNanos(), System.nanoTime());
-        switch (window.slots().admit(attempt)) {
+        switch (window.slots.admit(attempt)) {
             case SEND_NOW -> dispatch(attempt);
             case QUEUED -> {
                 // The store may have stopped while this was being queued: storeStopped drained the queue
                 // before this entered it.
-                if (window.stopped && window.slots().withdraw(attempt)) {
+                if (window.stopped && window.slots.withdraw(attempt)) {
                     attempt.answer.completeExceptionally(storeStoppedBeforeSending());
                 } else {
                     expireWhenDue(attempt);
@@ -118,13 +118,13 @@ final class ReplyRouter {
     /** Commands of this client outstanding at {@code store} (sent, not yet answered or timed out). */
     int inFlight(ActorRef<StoreWire> store) {
         Window w = windows.get(store);
-        return w == null ? 0 : w.slots().inFlight();
+        return w == null ? 0 : w.slots.inFlight();
     }
 
     /** Commands of this client waiting in its queue for {@code store}. */
     int queued(ActorRef<StoreWire> store) {
         Window w = windows.get(store);
-        return w == null ? 0 : w.slots().waiting();
+        return w == null ? 0 : w.slots.waiting();
     }
 
     /**
@@ -138,7 +138,7 @@ final class ReplyRouter {
         Window window = windows.remove(store);
         if (window == null) return;
         window.stopped = true;
-        for (StoreWindow.Slot slot : window.slots().withdrawAll()) {
+        for (StoreWindow.Slot slot : window.slots.withdrawAll()) {
             Attempt a = (Attempt) slot;
             Cancellable expiry = a.expiry;
             if (expiry != null) expiry.cancel();
@@ -161,7 +161,7 @@ final class ReplyRouter {
     private void expireWhenDue(Attempt attempt) {
         long delay = Math.max(0, attempt.deadlineNanos - System.nanoTime());
         Cancellable expiry = system.scheduler().scheduleOnce(Duration.ofNanos(delay), () -> {
-            if (attempt.window.slots().withdraw(attempt)) {
+            if (attempt.window.slots.withdraw(attempt)) {
                 attempt.answer.completeExceptionally(notSentByDeadline(attempt));
             }
         }, system.executionContext());
@@ -180,7 +180,7 @@ final class ReplyRouter {
      * queue) passes its slot on to the next, in a loop rather than by recursion.
      */
     private void dispatch(Attempt first) {
-        for (Attempt a = first; a != null; a = (Attempt) a.window.slots().release()) {
+        for (Attempt a = first; a != null; a = (Attempt) a.window.slots.release()) {
             if (start(a)) return;
         }
     }
@@ -211,7 +211,7 @@ final class ReplyRouter {
         a.answer.whenComplete((r, e) -> {
             timer.cancel();
             a.window.sent.remove(a);
-            dispatch((Attempt) a.window.slots().release());
+            dispatch((Attempt) a.window.slots.release());
         });
         a.window.sent.add(a);
         if (a.window.stopped) {
@@ -219,14 +219,14 @@ final class ReplyRouter {
             if (waiting.remove(uuid, a.answer)) a.answer.completeExceptionally(storeStoppedBeforeSending());
             return true;
         }
-        a.window.outbox().send(a.request);
+        a.window.outbox.send(a.request);
         return true;
     }
 
     /** The window of one store, the outbox its commands leave by, and the attempts sent and not yet answered. */
     private static final class Window {
-        private final StoreWindow slots;
-        private final CommandOutbox outbox;
+        final StoreWindow slots;
+        final CommandOutbox outbox;
         final Set<Attempt> sent = ConcurrentHashMap.newKeySet();
         /** Set once, when the store's actor terminated. */
         volatile boolean stopped;
@@ -234,14 +234,6 @@ final class ReplyRouter {
         Window(StoreWindow slots, CommandOutbox outbox) {
             this.slots = slots;
             this.outbox = outbox;
-        }
-
-        StoreWindow slots() {
-            return slots;
-        }
-
-        CommandOutbox outbox() {
-            return outbox;
         }
     }
 

@@ -50,15 +50,8 @@ class RaftVoteFenceTest {
 
     @Test
     void anEmptyFencedFollowerAsksForASnapshotAndTheLeaderSendsOneThoughItBelievedTheLogMatched() {
-        Raft leader = newTestRaft(1, new long[] {1, 2}, 10, 1, new MemoryStorage());
-        assertTrue(leader.restore(snapshot(11, 11, 1, 2)));
-        persist(leader);
-        leader.becomeCandidate();
-        leader.becomeLeader();
-        readMessages(leader);
+        Raft leader = leaderWhoseFollowerMatched11();
         Progress pr = leader.tracker.get(2);
-        pr.maybeUpdate(11); // what the follower acknowledged before it lost its log
-        pr.becomeReplicate();
 
         Raft follower = newTestRaft(2, new long[] {1, 2}, 10, 1, new MemoryStorage());
         follower.fenceVotesBelow(11, 11);
@@ -85,15 +78,8 @@ class RaftVoteFenceTest {
      */
     @Test
     void aFailedSnapshotIsSentAgainAtTheFollowersNextRequest() {
-        Raft leader = newTestRaft(1, new long[] {1, 2}, 10, 1, new MemoryStorage());
-        assertTrue(leader.restore(snapshot(11, 11, 1, 2)));
-        persist(leader);
-        leader.becomeCandidate();
-        leader.becomeLeader();
-        readMessages(leader);
+        Raft leader = leaderWhoseFollowerMatched11();
         Progress pr = leader.tracker.get(2);
-        pr.maybeUpdate(11);
-        pr.becomeReplicate();
 
         Message ask = msg(2, 1, MessageType.MsgAppendResponse).setTerm(leader.term).setReject(true)
                 .setRequestSnapshot(true).build();
@@ -110,5 +96,22 @@ class RaftVoteFenceTest {
         List<Message> again = ofType(readMessages(leader), MessageType.MsgSnapshot);
         assertEquals(1, again.size(), "the leader sends the snapshot again on the next request");
         assertEquals(ProgressState.SNAPSHOT, pr.state);
+    }
+
+    /**
+     * Node 1 leading nodes 1 and 2 from a snapshot at index 11, believing node 2 replicates and matched 11
+     * (what the follower acknowledged before it lost its log).
+     */
+    private static Raft leaderWhoseFollowerMatched11() {
+        Raft leader = newTestRaft(1, new long[] {1, 2}, 10, 1, new MemoryStorage());
+        assertTrue(leader.restore(snapshot(11, 11, 1, 2)));
+        persist(leader);
+        leader.becomeCandidate();
+        leader.becomeLeader();
+        readMessages(leader);
+        Progress pr = leader.tracker.get(2);
+        pr.maybeUpdate(11);
+        pr.becomeReplicate();
+        return leader;
     }
 }
