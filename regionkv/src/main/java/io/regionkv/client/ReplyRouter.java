@@ -41,7 +41,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 final class ReplyRouter {
 
-    private final ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting = new ConcurrentHashMap<>();
+    /** Sent attempts waiting for their answer, by uuid; whoever removes one completes it. */
+    private final ConcurrentHashMap<ByteString, Attempt> waiting = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ActorRef<StoreWire>, Window> windows = new ConcurrentHashMap<>();
     /** Stores whose actor terminated. One entry per store incarnation (a restart brings a new reference). */
     private final Set<ActorRef<?>> stopped = ConcurrentHashMap.newKeySet();
@@ -88,9 +89,7 @@ final class ReplyRouter {
         // A store that restarts gets a new reference and so a new window; the old one keeps its commands
         // until they are answered or time out, which frees its slots.
         if (stopped.contains(store)) {
-            CompletableFuture<RaftCmdResponse> refused = new CompletableFuture<>();
-            refused.completeExceptionally(storeStoppedBeforeSending());
-            return refused;
+            return CompletableFuture.failedFuture(storeStoppedBeforeSending());
         }
         Window window = windows.computeIfAbsent(store, s -> {
             deathWatch.tell(new StoreDeathWatch.Watch(s));
@@ -130,8 +129,8 @@ final class ReplyRouter {
     /**
      * The store's actor terminated: fail what waits for it (called by {@link StoreDeathWatch}). Attempts
      * already sent may have been applied, so they fail with their outcome unknown; queued ones were never
-     * sent. {@link #start} checks {@link Window#stopped} after registering an attempt, so an attempt sent
-     * concurrently is failed by one side or the other (whoever removes it from {@link #waiting}).
+     * sent. {@link #start} checks {@link Window#stopped} after putting an attempt into {@link #waiting}, so an
+     * attempt sent concurrently is failed by one side or the other (whoever removes it from there).
      */
     private void storeStopped(ActorRef<Void> store) {
         stopped.add(store);
@@ -144,8 +143,8 @@ final class ReplyRouter {
             if (expiry != null) expiry.cancel();
             a.answer.completeExceptionally(storeStoppedBeforeSending());
         }
-        for (Attempt a : window.sent) {
-            if (waiting.remove(a.request.getHeader().getUuid(), a.answer)) {
+        for (Attempt a : waiting.values()) {
+            if (a.window == window && waiting.remove(a.request.getHeader().getUuid(), a)) {
                 a.answer.completeExceptionally(new StoreStoppedException("the store stopped after the command was sent "
                         + (System.nanoTime() - a.issuedNanos) / 1_000_000 + " ms ago and before it answered"));
             }
@@ -196,13 +195,13 @@ final class ReplyRouter {
             return false;
         }
         ByteString uuid = a.request.getHeader().getUuid();
-        if (waiting.putIfAbsent(uuid, a.answer) != null) {
+        if (waiting.putIfAbsent(uuid, a) != null) {
             a.answer.completeExceptionally(new IllegalStateException("uuid of a request already waiting for its answer"));
             return false;
         }
         long timeoutNanos = Math.min(a.attemptTimeoutNanos, remaining);
         Cancellable timer = system.scheduler().scheduleOnce(Duration.ofNanos(timeoutNanos), () -> {
-            if (waiting.remove(uuid, a.answer)) {
+            if (waiting.remove(uuid, a)) {
                 a.answer.completeExceptionally(new TimeoutException("no answer within " + timeoutNanos / 1_000_000 + " ms"));
             }
         }, system.executionContext());
@@ -210,24 +209,21 @@ final class ReplyRouter {
         // never answers holds a slot for one attempt timeout at most.
         a.answer.whenComplete((r, e) -> {
             timer.cancel();
-            a.window.sent.remove(a);
             dispatch((Attempt) a.window.slots.release());
         });
-        a.window.sent.add(a);
         if (a.window.stopped) {
-            // storeStopped ran meanwhile and may not have seen this attempt in `sent`: nothing was sent yet.
-            if (waiting.remove(uuid, a.answer)) a.answer.completeExceptionally(storeStoppedBeforeSending());
+            // storeStopped ran meanwhile and may not have seen this attempt in `waiting`: nothing was sent yet.
+            if (waiting.remove(uuid, a)) a.answer.completeExceptionally(storeStoppedBeforeSending());
             return true;
         }
         a.window.outbox.send(a.request);
         return true;
     }
 
-    /** The window of one store, the outbox its commands leave by, and the attempts sent and not yet answered. */
+    /** The window of one store and the outbox its commands leave by. */
     private static final class Window {
         final StoreWindow slots;
         final CommandOutbox outbox;
-        final Set<Attempt> sent = ConcurrentHashMap.newKeySet();
         /** Set once, when the store's actor terminated. */
         volatile boolean stopped;
 
@@ -259,12 +255,12 @@ final class ReplyRouter {
         }
     }
 
-    private static Behavior<CommandReply> inbox(ConcurrentHashMap<ByteString, CompletableFuture<RaftCmdResponse>> waiting) {
+    private static Behavior<CommandReply> inbox(ConcurrentHashMap<ByteString, Attempt> waiting) {
         return Behaviors.receive((ctx, reply) -> {
             for (RaftCmdResponse response : reply.responses()) {
-                CompletableFuture<RaftCmdResponse> answer = waiting.remove(response.getHeader().getUuid());
-                if (answer != null) {
-                    answer.complete(response);
+                Attempt attempt = waiting.remove(response.getHeader().getUuid());
+                if (attempt != null) {
+                    attempt.answer.complete(response);
                 }
             }
             return Behaviors.same();

@@ -1,8 +1,6 @@
 package io.regionkv.client;
 
 import io.regionkv.transport.StoreWire;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,24 +21,20 @@ final class StoreDeathWatch {
 
     private StoreDeathWatch() {}
 
-    /** Asks the watcher to watch one store; watching one already watched does nothing. */
+    /** Asks the watcher to watch one store (the router asks once per store reference). */
     record Watch(ActorRef<StoreWire> store) {}
 
     /** @param onStopped called on the watcher's thread with the store that terminated */
     static Behavior<Watch> create(Consumer<ActorRef<Void>> onStopped) {
-        return Behaviors.setup(ctx -> {
-            Set<ActorRef<?>> watched = new HashSet<>();
-            return Behaviors.receive(Watch.class)
-                    .onMessage(Watch.class, w -> {
-                        if (watched.add(w.store())) ctx.watch(w.store());
-                        return Behaviors.same();
-                    })
-                    .onSignal(Terminated.class, t -> {
-                        watched.remove(t.getRef());
-                        onStopped.accept(t.getRef());
-                        return Behaviors.same();
-                    })
-                    .build();
-        });
+        return Behaviors.setup(ctx -> Behaviors.receive(Watch.class)
+                .onMessage(Watch.class, w -> {
+                    ctx.watch(w.store()); // watching a watched actor again changes nothing
+                    return Behaviors.same();
+                })
+                .onSignal(Terminated.class, t -> {
+                    onStopped.accept(t.getRef());
+                    return Behaviors.same();
+                })
+                .build());
     }
 }
