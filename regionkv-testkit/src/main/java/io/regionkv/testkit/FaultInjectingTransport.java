@@ -55,7 +55,7 @@ public final class FaultInjectingTransport implements RaftTransport {
     }
 
     private void deliver(RaftMessage message) {
-        long delay = faults.delayMillis();
+        long delay = faults.delayMillis(message.getRegionId());
         if (delay == 0) {
             inner.send(message);
         } else {

@@ -24,6 +24,8 @@ public final class NetworkFaults {
     private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
     /** Raft messages peers handed to the network, whatever became of them: how busy the cluster is. */
     private final java.util.concurrent.atomic.LongAdder raftMessagesSent = new java.util.concurrent.atomic.LongAdder();
+    /** Regions whose messages all arrive late, with the delay in milliseconds. */
+    private final Map<Long, Long> regionDelays = new ConcurrentHashMap<>();
     /** Directed links that carry nothing: {from, to} pairs, each a store id. */
     private final Set<List<Long>> cutLinks = ConcurrentHashMap.newKeySet();
 
@@ -54,6 +56,17 @@ public final class NetworkFaults {
     public void maxDelayMillis(long maxMillis) {
         if (maxMillis < 0) throw new IllegalArgumentException("delay must be >= 0, was " + maxMillis);
         this.maxDelayMillis = maxMillis;
+    }
+
+    /**
+     * Delays every raft message of region {@code regionId} by exactly {@code millis} (0 removes the delay),
+     * on top of {@link #maxDelayMillis}: one region's replicas then learn its news late while every other
+     * region's traffic flows, e.g. so that a split applies on the followers well after the leader.
+     */
+    public void delayRegion(long regionId, long millis) {
+        if (millis < 0) throw new IllegalArgumentException("delay must be >= 0, was " + millis);
+        if (millis == 0) regionDelays.remove(regionId);
+        else regionDelays.put(regionId, millis);
     }
 
     /** Cuts the network into the given groups of store ids; a store in no group is cut off from all. */
@@ -101,6 +114,7 @@ public final class NetworkFaults {
         groups = Map.of();
         isolated.clear();
         cutLinks.clear();
+        regionDelays.clear();
     }
 
     boolean canTalk(long from, long to) {
@@ -127,6 +141,10 @@ public final class NetworkFaults {
     long delayMillis() {
         long max = maxDelayMillis;
         return max == 0 ? 0 : nextInt((int) Math.min(Integer.MAX_VALUE - 1, max) + 1);
+    }
+
+    long delayMillis(long regionId) {
+        return delayMillis() + (regionDelays.isEmpty() ? 0 : regionDelays.getOrDefault(regionId, 0L));
     }
 
     private int nextInt(int bound) {

@@ -1,5 +1,6 @@
 package io.regionkv.testkit;
 
+import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -543,6 +544,23 @@ public final class TestCluster implements AutoCloseable {
                         + " to lead region " + regionId + "; it is led by " + leader(regionId).map(PeerStatus::storeId));
             }
         }
+    }
+
+    /** Waits until some running store has a peer of a region starting at {@code start}; answers its id. */
+    public long awaitRegionStartingAt(ByteString start, Duration timeout) {
+        long[] found = new long[1];
+        ClusterSystems.awaitCondition("a region starting at " + start.toStringUtf8(), timeout, () -> {
+            for (List<PeerStatus> statuses : allStatuses(Duration.ofSeconds(5)).values()) {
+                for (PeerStatus p : statuses) {
+                    if (p.region().getStartKey().equals(start)) {
+                        found[0] = p.region().getId();
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
+        return found[0];
     }
 
     public PeerStatus awaitLeader(long regionId, Duration timeout) {

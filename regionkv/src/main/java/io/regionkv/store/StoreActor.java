@@ -71,6 +71,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
     private final Map<Long, RegionView> regions = new HashMap<>();
     /** Regions this store's peer was removed from, with the conf version of that removal. */
     private final Map<Long, Long> tombstones = new HashMap<>();
+    /** Vote requests of split-born regions whose split is not applied here yet (see its javadoc). */
+    private final EarlySplitVotes earlySplitVotes = new EarlySplitVotes();
     /**
      * Restarts are logged through a logger of its own: the actor's context logger takes the name of the
      * supervisor strategy after a child fails, and that name is filtered out below WARN.
@@ -346,7 +348,10 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
             return null; // a stale member still talking to the peer it removed; re-adding bumps conf_ver
         }
         for (RegionView v : regions.values()) {
-            if (overlaps(v.region(), m.getStartKey(), m.getEndKey())) return null;
+            if (overlaps(v.region(), m.getStartKey(), m.getEndKey())) {
+                earlySplitVotes.holdIfEarly(m, v.region()); // handed to the peer the split starts here
+                return null;
+            }
         }
         // A split applied here writes the new region's state with it, and its peer tells this store the
         // shrunk range (PeerStateChanged) before the split itself (RegionSplit): a message of the new
@@ -377,6 +382,8 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         Lives before = lives.get(region.getId());
         lives.put(region.getId(), new Lives(System.nanoTime(), before == null ? 0 : before.restartsInARow()));
         ref.tell(new PeerCommand.Start(campaign));
+        earlySplitVotes.take(region.getId(), self.getId())
+                .ifPresent(vote -> ref.tell(new PeerCommand.RaftMessageIn(vote)));
         return ref;
     }
 

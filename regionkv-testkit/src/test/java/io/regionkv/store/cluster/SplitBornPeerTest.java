@@ -38,7 +38,7 @@ class SplitBornPeerTest {
             RegionKvClient client = cluster.schedulerClient(1);
             ByteString m = ByteString.copyFromUtf8("m");
             client.split(m).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            long right = awaitRegionStartingAt(cluster, m);
+            long right = cluster.awaitRegionStartingAt(m, Duration.ofSeconds(30));
             // Free [m, +inf) on store 3: its peer of the right half is removed (and tombstoned).
             client.removePeer(right, 3).toCompletableFuture().get(30, TimeUnit.SECONDS);
             ClusterSystems.awaitCondition("store 3 dropped region " + right, Duration.ofSeconds(30),
@@ -72,18 +72,5 @@ class SplitBornPeerTest {
 
     private static Optional<PeerStatus> peerOn3(TestCluster cluster, long regionId) {
         return cluster.statuses(regionId).stream().filter(s -> s.storeId() == 3).findFirst();
-    }
-
-    private static long awaitRegionStartingAt(TestCluster cluster, ByteString start) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            for (var statuses : cluster.allStatuses(Duration.ofSeconds(5)).values()) {
-                for (PeerStatus p : statuses) {
-                    if (p.region().getStartKey().equals(start)) return p.region().getId();
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no region starts at " + start.toStringUtf8());
     }
 }
