@@ -79,7 +79,8 @@ public final class RegionKvNode {
         long id = settings.storeId();
         StoreMetrics metrics = new StoreMetrics();
         ActorRef<WriterCommand> raftWriter = system.systemActorOf(
-                RaftLogWriter.create(engines.raft(), WriterSettings.defaults(), metrics),
+                RaftLogWriter.create(engines.raft(), WriterSettings.defaults().withGroupWait(
+                        system.settings().config().getDuration("regionkv.engine.raft-log-group-wait")), metrics),
                 "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(
                 KvWriter.create(engines.kv(), WriterSettings.defaults(), metrics),

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -100,6 +101,13 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     private final Behavior<KvSyncer.Sync> syncerBehavior;
 
+    /** Writes the last group commit carried, when it ended, and whether this flush already waited once. */
+    private int lastGroupSize;
+    private long lastGroupEndNanos;
+    private boolean waitedForGroup;
+    /** A last commit older than this many waits ends the busy streak: the next write commits at once. */
+    private static final int BUSY_STREAK_WAITS = 4;
+
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
             WriterSettings settings, WriterMetrics metrics, Behavior<KvSyncer.Sync> syncerBehavior) {
         super(context);
@@ -161,9 +169,21 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private Behavior<WriterCommand> onFlush() {
         flushQueued = false;
         if (full) return this; // RetryFull flushes
+        if (shouldWaitForGroup()) {
+            // The writer's own thread (a dedicated one), so nobody else waits. Then the marker goes behind
+            // whatever arrived meanwhile, which joins this group.
+            LockSupport.parkNanos(settings.groupWait().toNanos());
+            waitedForGroup = true;
+            flushQueued = true;
+            getContext().getSelf().tell(WriterCommand.Flush.INSTANCE);
+            return this;
+        }
+        waitedForGroup = false;
         List<WriterCommand.Write> group = takeGroup();
         if (!group.isEmpty()) {
             commit(group);
+            lastGroupSize = group.size();
+            lastGroupEndNanos = System.nanoTime();
         }
         if (!buffer.isEmpty() && !full) {
             // The bound left writes behind: they go after whatever queued up during this commit.
@@ -171,6 +191,22 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             getContext().getSelf().tell(WriterCommand.Flush.INSTANCE);
         }
         return this;
+    }
+
+    /**
+     * Whether to wait {@code groupWait} for more writes before committing what is buffered. A synced commit
+     * costs about the same CPU whatever it carries (about 200 µs, mostly the kernel writing pages and
+     * flushing the device: BENCHMARKS.md, "The raft-log writer waits for a fuller group"), so when many
+     * peers write, fewer and fuller commits leave the CPU to everything else. It waits only in a busy
+     * streak (the last commit ended less than a few waits ago), and only when fewer writes are waiting
+     * than that commit carried: those others are likely on their way. A writer fed by one peer, whose next
+     * write waits for this one's answer, carried one write last time and never waits; neither does the
+     * first write after a quiet spell. At most once per group.
+     */
+    private boolean shouldWaitForGroup() {
+        long wait = settings.groupWait().toNanos();
+        return wait > 0 && !waitedForGroup && lastGroupSize >= 2 && buffer.size() < lastGroupSize
+                && System.nanoTime() - lastGroupEndNanos < BUSY_STREAK_WAITS * wait;
     }
 
     /** Commits what is buffered now (it arrived before the barrier), then answers. */
