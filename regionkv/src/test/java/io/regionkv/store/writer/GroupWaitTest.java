@@ -28,12 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The raft-log writer's wait for a fuller group ({@code regionkv.engine.raft-log-group-wait}): in a busy
  * streak a write that finds fewer waiting than the last commit carried waits for the others; a writer
- * fed by one sender, or back from a quiet spell, commits at once. The wait is long here (300 ms) so that
+ * fed by one sender, or back from a quiet spell, commits at once. The wait is long here (500 ms) so that
  * a second write sent 100 ms after the first lands in the same commit only if the writer waited.
  */
 class GroupWaitTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration WAIT = Duration.ofMillis(300);
+    private static final Duration WAIT = Duration.ofMillis(500);
     private static final long SECOND_WRITE_AFTER_MILLIS = 100;
     private static ActorTestKit testKit;
 
