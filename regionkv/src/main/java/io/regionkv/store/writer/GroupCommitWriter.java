@@ -205,9 +205,9 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
      * flushing the device: BENCHMARKS.md, "The raft-log writer waits for a fuller group"), so when many
      * peers write, fewer and fuller commits leave the CPU to everything else. It waits only in a busy
      * streak (the last commit ended less than a few waits ago), and only when fewer writes are waiting
-     * than that commit carried (those others are likely on their way) and fewer than a full enough group. A writer fed by one peer, whose next
-     * write waits for this one's answer, carried one write last time and never waits; neither does the
-     * first write after a quiet spell. At most once per group.
+     * than that commit carried (those others are likely on their way) and fewer than a full enough group.
+     * A writer fed by one peer, whose next write waits for this one's answer, carried one write last time
+     * and never waits; neither does the first write after a quiet spell. At most once per group.
      */
     private boolean shouldWaitForGroup() {
         long wait = settings.groupWait().toNanos();
