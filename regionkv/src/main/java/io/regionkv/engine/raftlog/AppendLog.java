@@ -195,17 +195,23 @@ public final class AppendLog implements AutoCloseable {
 
     /** Reads back the payload of the record at {@code position}; any thread may call this. */
     public ByteBuffer read(RecordPosition position) {
-        FileChannel channel = segments.get(position.segment());
+        return readAt(position.segment(), position.payloadOffset(), position.length());
+    }
+
+    /** Reads {@code length} bytes at {@code offset} of {@code segment}: a part of a record, as an index points at it. */
+    public ByteBuffer readAt(long segment, long offset, int length) {
+        FileChannel channel = segments.get(segment);
         if (channel == null) {
-            throw new IllegalArgumentException("segment " + position.segment() + " of " + dir + " is not in the log");
+            throw new IllegalArgumentException("segment " + segment + " of " + dir + " is not in the log");
         }
-        ByteBuffer payload = ByteBuffer.allocate(position.length());
+        ByteBuffer bytes = ByteBuffer.allocate(length);
         try {
-            readFully(channel, payload, position.payloadOffset());
+            readFully(channel, bytes, offset);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + position + " from " + dir, e);
+            throw new UncheckedIOException("cannot read " + length + " bytes at " + offset + " of segment " + segment
+                    + " of " + dir, e);
         }
-        return payload.flip();
+        return bytes.flip();
     }
 
     /**

@@ -8,9 +8,16 @@
  * where an appended commit writes 7 (BENCHMARKS.md, "What a synced raft-log commit writes"). That is the
  * largest part of what a put costs more at 12 regions than at one on the raft-log writer's thread.
  *
- * <p>State: the record log only. The raft layer above it (records that carry each region's entries and
- * raft state, an in-memory index from region and index to record, rewriting the live entries of regions
- * that pin old segments, and the switch in the raft-log writer and {@code PeerStorage}) is not built yet,
- * and no store uses this package.
+ * <p>{@link io.regionkv.engine.raftlog.RaftLogEngine} is the raft layer over it: each write is one record
+ * holding {@link io.regionkv.engine.raftlog.LogOp}s (entries, raft state, compaction, clearing) of any
+ * number of regions; an index in memory, rebuilt by replaying the records at open, says where each
+ * region's entries and state lie; space comes back by rewriting the live logs of regions that pin old
+ * segments and deleting those segments.
+ *
+ * <p>State: built and tested on its own; no store uses it yet. What remains is the switch: the raft-log
+ * writer writing through the engine (one record and one sync per group commit), {@code PeerStorage}
+ * reading through it, a store-level purge on a timer, moving an existing raft environment over, and the
+ * crash and benchmark runs of the whole store on it.
+ */
  */
 package io.regionkv.engine.raftlog;

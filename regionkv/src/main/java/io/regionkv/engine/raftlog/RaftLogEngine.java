@@ -1,0 +1,347 @@
+package io.regionkv.engine.raftlog;
+
+import io.regionkv.engine.CorruptedDataException;
+import io.regionkv.proto.Eraftpb.Entry;
+import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The raft logs of every region of a store in one {@link AppendLog}: each write is one record holding the
+ * {@link LogOp}s of any number of regions, and an index in memory says where each region's entries and its
+ * latest raft state lie. Opening replays the records, so the index is rebuilt from the log alone.
+ *
+ * <p>Space is reclaimed by whole segments. A region that keeps old entries (an idle one whose log GC has not
+ * run) would pin its segment forever, so {@link #rewriteAndPurge} first appends the live entries and state
+ * of every region that needs a segment older than the ones to keep, then deletes those segments. A
+ * region's live log is bounded by log GC, so the rewrite is too.
+ *
+ * <p><b>Threads.</b> One owner writes, syncs and purges (the raft-log writer). Any thread reads. The index
+ * is guarded by a read-write lock; reading an entry's bytes happens under the read lock too, so a purge
+ * never deletes a segment under a reader that was just told where to look.
+ */
+public final class RaftLogEngine implements AutoCloseable {
+    private final AppendLog log;
+    private final Map<Long, RegionLog> regions = new HashMap<>();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+    private RaftLogEngine(AppendLog log) {
+        this.log = log;
+    }
+
+    /**
+     * Opens the raft log in {@code dir} and rebuilds the index from it.
+     *
+     * @throws CorruptedDataException if the log is damaged other than in a torn tail, or replays to a log
+     *     with a hole
+     */
+    public static RaftLogEngine open(Path dir, long segmentBytes) {
+        Map<Long, RegionLog> replayed = new HashMap<>();
+        AppendLog log = AppendLog.open(dir, segmentBytes, (position, payload) ->
+                LogRecordCodec.decode(payload, new Indexer(replayed, position, true)));
+        RaftLogEngine engine = new RaftLogEngine(log);
+        replayed.forEach((region, regionLog) -> {
+            if (!regionLog.isEmpty()) engine.regions.put(region, regionLog);
+        });
+        return engine;
+    }
+
+    // ---- write side (the owner) ------------------------------------------------------------------------
+
+    /**
+     * Appends {@code ops} as one record and updates the index; durable after the next {@link #sync}. The
+     * ops are checked first: an append that would leave a hole refuses the whole batch and writes nothing.
+     */
+    public void write(List<LogOp> ops) {
+        if (ops.isEmpty()) return;
+        check(ops);
+        LogRecordCodec.Encoded encoded = LogRecordCodec.encode(ops);
+        RecordPosition position = log.append(encoded.payload());
+        lock.writeLock().lock();
+        try {
+            Indexer indexer = new Indexer(regions, position, false);
+            for (int i = 0; i < ops.size(); i++) {
+                LogOp op = ops.get(i);
+                if (op instanceof LogOp.Append a) {
+                    indexer.append(a.region(), encoded.slots().get(i));
+                } else if (op instanceof LogOp.State s) {
+                    indexer.state(s.region(), s.state());
+                } else if (op instanceof LogOp.Compact c) {
+                    indexer.compact(c.region(), c.firstKept());
+                } else if (op instanceof LogOp.Clear c) {
+                    indexer.clear(c.region());
+                }
+            }
+            regions.values().removeIf(RegionLog::isEmpty);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void check(List<LogOp> ops) {
+        Map<Long, LogShape> shapes = new HashMap<>();
+        lock.readLock().lock();
+        try {
+            for (LogOp op : ops) {
+                LogShape shape = shapes.computeIfAbsent(op.region(), r -> {
+                    RegionLog regionLog = regions.get(r);
+                    return regionLog == null ? LogShape.EMPTY : regionLog.shape();
+                });
+                if (op instanceof LogOp.Append a) {
+                    shape = shape.append(a.entries().get(0).getIndex(), a.entries().size());
+                } else if (op instanceof LogOp.Compact c) {
+                    shape = shape.compact(c.firstKept());
+                } else if (op instanceof LogOp.Clear) {
+                    shape = LogShape.EMPTY;
+                }
+                shapes.put(op.region(), shape);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("refused raft log batch: " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Makes every write so far durable. */
+    public void sync() {
+        log.sync();
+    }
+
+    /**
+     * Keeps the newest {@code keepSegments} segments and reclaims the rest: the live entries and state of
+     * every region that still needs an older segment are appended again (one record, synced), then the
+     * older segments are deleted. Answers how many regions were rewritten.
+     */
+    public int rewriteAndPurge(int keepSegments) {
+        if (keepSegments < 1) throw new IllegalArgumentException("keep at least the current segment");
+        long horizon = log.currentSegment() - keepSegments + 1;
+        if (horizon <= log.firstSegment()) return 0;
+        List<LogOp> rewrite = new ArrayList<>();
+        lock.readLock().lock();
+        try {
+            for (Map.Entry<Long, RegionLog> e : regions.entrySet()) {
+                RegionLog regionLog = e.getValue();
+                if (regionLog.oldestSegment() >= horizon) continue;
+                LogShape shape = regionLog.shape();
+                rewrite.add(new LogOp.Clear(e.getKey()));
+                if (shape.firstIndex() > 0) rewrite.add(new LogOp.Compact(e.getKey(), shape.firstIndex()));
+                if (shape.size() > 0) {
+                    rewrite.add(new LogOp.Append(e.getKey(), readEntries(e.getKey(), regionLog, shape.firstIndex(),
+                            shape.lastIndex() + 1, Long.MAX_VALUE)));
+                }
+                if (regionLog.state() != null) rewrite.add(new LogOp.State(e.getKey(), regionLog.state()));
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (!rewrite.isEmpty()) {
+            write(rewrite);
+            log.sync();
+        }
+        long oldestNeeded = log.currentSegment();
+        lock.writeLock().lock();
+        try {
+            for (RegionLog regionLog : regions.values()) {
+                oldestNeeded = Math.min(oldestNeeded, regionLog.oldestSegment());
+            }
+            log.purgeBelow(oldestNeeded);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return (int) rewrite.stream().filter(op -> op instanceof LogOp.Clear).count();
+    }
+
+    // ---- read side (any thread) ------------------------------------------------------------------------
+
+    /** The region's latest raft state, if it has one. */
+    public Optional<RaftLocalState> state(long region) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            return Optional.ofNullable(regionLog == null ? null : regionLog.state());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The indexes of the entries the region holds (size 0 for none). */
+    public LogShape shape(long region) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            return regionLog == null ? LogShape.EMPTY : regionLog.shape();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The regions that hold entries or a raft state. */
+    public Set<Long> regions() {
+        lock.readLock().lock();
+        try {
+            return new TreeSet<>(regions.keySet());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Entries {@code [lo, hi)} of the region, stopping before {@code maxBytes} of entry bytes (always at
+     * least one entry).
+     *
+     * @throws CorruptedDataException if the log does not hold all of them: callers ask only for what the
+     *     region's raft state says is there
+     */
+    public List<Entry> entries(long region, long lo, long hi, long maxBytes) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            if (regionLog == null) {
+                if (lo == hi) return new ArrayList<>();
+                throw new CorruptedDataException("region " + region + ": no raft log, entries [" + lo + ", " + hi + ") asked");
+            }
+            return readEntries(region, regionLog, lo, hi, maxBytes);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The term of entry {@code index} of the region. */
+    public long term(long region, long index) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            RegionLog.Location at = regionLog == null ? null : regionLog.locate(index);
+            if (at == null) throw new CorruptedDataException("region " + region + ": raft log entry " + index + " is missing");
+            return at.term();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Where entry {@code index} of the region lies, or null: for tests of this package. */
+    RegionLog.Location locate(long region, long index) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            return regionLog == null ? null : regionLog.locate(index);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Under the read lock. */
+    private List<Entry> readEntries(long region, RegionLog regionLog, long lo, long hi, long maxBytes) {
+        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
+        long bytes = 0;
+        for (long index = lo; index < hi; index++) {
+            RegionLog.Location at = regionLog.locate(index);
+            if (at == null) {
+                throw new CorruptedDataException("region " + region + ": raft log entry " + index + " is missing, log "
+                        + regionLog.shape());
+            }
+            bytes += at.length();
+            if (!out.isEmpty() && bytes > maxBytes) break;
+            Entry entry = LogRecordCodec.entry(log.readAt(at.segment(), at.offset(), at.length()), region, index);
+            if (entry.getIndex() != index || entry.getTerm() != at.term()) {
+                throw new CorruptedDataException("region " + region + ": raft log entry " + index + " reads back as "
+                        + entry.getIndex() + " of term " + entry.getTerm());
+            }
+            out.add(entry);
+        }
+        return out;
+    }
+
+    /** Bytes of the segments on disk. */
+    public long sizeBytes() {
+        return log.sizeBytes();
+    }
+
+    public long firstSegment() {
+        return log.firstSegment();
+    }
+
+    public long currentSegment() {
+        return log.currentSegment();
+    }
+
+    /** Closes the files; what was not synced is as a crash would leave it. */
+    @Override
+    public void close() {
+        log.close();
+    }
+
+    /**
+     * Applies a record's ops to the index: while replaying at open, and after each write.
+     *
+     * <p>Replaying starts at the oldest segment left after purges, so the first ops it meets for a region
+     * may continue a history whose start was deleted with its segment: a compaction that left the log empty
+     * at some index, then an append further on. Purging keeps every segment that holds a live entry, so
+     * what such an append lands on is dead; replay starts the region's log at that append instead of
+     * calling it a hole. The region's raft state stays the judge: a live entry missing after replay is
+     * reported when the region's storage loads it.
+     */
+    private static final class Indexer implements LogRecordCodec.OpVisitor {
+        private final Map<Long, RegionLog> regions;
+        private final RecordPosition position;
+        private final boolean replaying;
+
+        Indexer(Map<Long, RegionLog> regions, RecordPosition position, boolean replaying) {
+            this.regions = regions;
+            this.position = position;
+            this.replaying = replaying;
+        }
+
+        private RegionLog regionLog(long region) {
+            return regions.computeIfAbsent(region, r -> new RegionLog());
+        }
+
+        @Override
+        public void append(long region, List<LogRecordCodec.EntrySlot> entries) {
+            int count = entries.size();
+            long[] terms = new long[count];
+            long[] offsets = new long[count];
+            int[] lengths = new int[count];
+            for (int i = 0; i < count; i++) {
+                LogRecordCodec.EntrySlot slot = entries.get(i);
+                terms[i] = slot.term();
+                offsets[i] = position.payloadOffset() + slot.offset();
+                lengths[i] = slot.length();
+            }
+            RegionLog regionLog = regionLog(region);
+            if (replaying && !regionLog.shape().canAppend(entries.get(0).index())) {
+                regionLog.restartEntries();
+            }
+            try {
+                regionLog.append(entries.get(0).index(), terms, position.segment(), offsets, lengths, count);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptedDataException("region " + region + " in raft log record " + position + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void state(long region, RaftLocalState state) {
+            regionLog(region).setState(state, position.segment());
+        }
+
+        @Override
+        public void compact(long region, long firstKept) {
+            regionLog(region).compact(firstKept);
+        }
+
+        @Override
+        public void clear(long region) {
+            regionLog(region).clear();
+        }
+    }
+}
