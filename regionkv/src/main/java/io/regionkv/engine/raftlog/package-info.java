@@ -19,5 +19,4 @@
  * reading through it, a store-level purge on a timer, moving an existing raft environment over, and the
  * crash and benchmark runs of the whole store on it.
  */
- */
 package io.regionkv.engine.raftlog;
