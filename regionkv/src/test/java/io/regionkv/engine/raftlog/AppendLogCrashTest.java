@@ -1,18 +1,11 @@
 package io.regionkv.engine.raftlog;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,37 +44,10 @@ class AppendLogCrashTest {
         long reported = 0;
         for (int run = 0; run < kills; run++) {
             int threshold = 1 + random.nextInt(300);
-            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), AppendLogCrashChild.class.getName(),
-                    log.toString(), Long.toString(seed + run), Long.toString(SEGMENT_BYTES))
-                    .redirectError(dir.resolve("child-" + run + ".err").toFile())
-                    .start();
-            AtomicLong synced = new AtomicLong(-1);
-            AtomicLong reports = new AtomicLong();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        if (line.startsWith("synced ")) {
-                            synced.set(Long.parseLong(line.substring(7)));
-                            reports.incrementAndGet();
-                        }
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the child died: its output ends
-                }
-            });
-            reader.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (reports.get() < threshold && child.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertTrue(child.isAlive(), "seed " + seed + " run " + run + ": the child died on its own, see "
-                    + dir.resolve("child-" + run + ".err"));
-            LockSupport.parkNanos(random.nextInt(2_000_000));
-            child.destroyForcibly();
-            assertEquals(137, child.waitFor(), "seed " + seed + " run " + run + ": killed by SIGKILL");
-            reader.join();
-            reported = Math.max(reported, synced.get());
+            SyncReportingChild.Killed killed = SyncReportingChild.runAndKill(AppendLogCrashChild.class,
+                    dir.resolve("child-" + run + ".err"), threshold, random, "seed " + seed + " run " + run,
+                    log.toString(), Long.toString(seed + run), Long.toString(SEGMENT_BYTES));
+            reported = Math.max(reported, killed.lastSynced());
 
             long[] next = {0};
             try (AppendLog reopened = AppendLog.open(log, SEGMENT_BYTES, (p, payload) -> {
@@ -93,7 +59,7 @@ class AppendLogCrashTest {
                 assertTrue(next[0] >= reported, "seed " + seed + " run " + run + ": " + reported
                         + " records were reported synced, " + next[0] + " survived");
                 System.out.printf("run %d: killed after %d syncs (threshold %d); %d records on disk in segments %d..%d%n",
-                        run, reports.get(), threshold, next[0], reopened.firstSegment(), reopened.currentSegment());
+                        run, killed.reports(), threshold, next[0], reopened.firstSegment(), reopened.currentSegment());
             }
         }
         assertTrue(reported > 0, "the children synced something");
