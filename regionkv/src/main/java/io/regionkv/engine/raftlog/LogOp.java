@@ -2,6 +2,7 @@ package io.regionkv.engine.raftlog;
 
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import java.util.List;
 
 /**
@@ -31,9 +32,25 @@ public sealed interface LogOp {
     /** The region's raft state (hard state, last index and term) from now on. */
     record State(long region, RaftLocalState state) implements LogOp {}
 
-    /** Entries below {@code firstKept} are no longer needed (log GC, or a snapshot that replaced them). */
+    /** Entries below {@code firstKept} are no longer needed (log GC). */
     record Compact(long region, long firstKept) implements LogOp {}
 
-    /** The region's log and state are gone (its peer was destroyed, or a snapshot restarts its log). */
+    /**
+     * Every entry is gone and the log starts again at {@code firstIndex}, which the next append must have:
+     * a snapshot replaced the log, or the store dropped it with its data. The raft state stays.
+     */
+    record Restart(long region, long firstIndex) implements LogOp {
+        public Restart {
+            if (firstIndex < 1) throw new IllegalArgumentException("a log restarts at index 1 or later, not " + firstIndex);
+        }
+    }
+
+    /**
+     * The last entry of a log the store lost with its data: the region's peer votes as if it still had it
+     * (see {@code TornKvRecovery}). It outlives {@link Clear}, as the raft environment's key does.
+     */
+    record Fence(long region, RaftTruncatedState lastLostEntry) implements LogOp {}
+
+    /** The region's log and raft state are gone: its peer was destroyed. */
     record Clear(long region) implements LogOp {}
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.regionkv.engine.CorruptedDataException;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.List;
  * State   := kind 2, length:u32, RaftLocalState as protobuf
  * Compact := kind 3, firstKept:u64
  * Clear   := kind 4
+ * Restart := kind 5, firstIndex:u64
+ * Fence   := kind 6, length:u32, RaftTruncatedState as protobuf
  * </pre>
  * Each entry's bytes sit whole in the payload, so the index can point at them and read one entry back
  * without decoding the rest of the record; its term is written beside it, so replaying the log at start
@@ -27,6 +30,8 @@ final class LogRecordCodec {
     static final byte STATE = 2;
     static final byte COMPACT = 3;
     static final byte CLEAR = 4;
+    static final byte RESTART = 5;
+    static final byte FENCE = 6;
 
     private LogRecordCodec() {}
 
@@ -52,7 +57,11 @@ final class LogRecordCodec {
                 byte[] b = s.state().toByteArray();
                 blobs.add(b);
                 size += 4 + b.length;
-            } else if (op instanceof LogOp.Compact) {
+            } else if (op instanceof LogOp.Fence f) {
+                byte[] b = f.lastLostEntry().toByteArray();
+                blobs.add(b);
+                size += 4 + b.length;
+            } else if (op instanceof LogOp.Compact || op instanceof LogOp.Restart) {
                 size += 8;
             }
         }
@@ -77,6 +86,11 @@ final class LogRecordCodec {
                 out.put(COMPACT).putLong(c.region()).putLong(c.firstKept());
             } else if (op instanceof LogOp.Clear c) {
                 out.put(CLEAR).putLong(c.region());
+            } else if (op instanceof LogOp.Restart r) {
+                out.put(RESTART).putLong(r.region()).putLong(r.firstIndex());
+            } else if (op instanceof LogOp.Fence f) {
+                byte[] b = blobs.get(blob++);
+                out.put(FENCE).putLong(f.region()).putInt(b.length).put(b);
             }
             slots.add(opSlots);
         }
@@ -92,6 +106,10 @@ final class LogRecordCodec {
         void compact(long region, long firstKept);
 
         void clear(long region);
+
+        void restart(long region, long firstIndex);
+
+        void fence(long region, RaftTruncatedState lastLostEntry);
     }
 
     /**
@@ -132,6 +150,13 @@ final class LogRecordCodec {
                     visitor.compact(region, in.getLong());
                 } else if (kind == CLEAR) {
                     visitor.clear(region);
+                } else if (kind == RESTART) {
+                    visitor.restart(region, in.getLong());
+                } else if (kind == FENCE) {
+                    int length = in.getInt();
+                    RaftTruncatedState fence = RaftTruncatedState.parseFrom(in.slice().limit(length));
+                    in.position(in.position() + length);
+                    visitor.fence(region, fence);
                 } else {
                     throw new CorruptedDataException("raft log record: unknown op kind " + kind);
                 }

@@ -29,6 +29,10 @@ record LogShape(long firstIndex, long size) {
         return new LogShape(first, index - first + count);
     }
 
+    static LogShape restartAt(long firstIndex) {
+        return new LogShape(firstIndex, 0);
+    }
+
     LogShape compact(long firstKept) {
         if (firstKept <= firstIndex) return this;
         if (size == 0 || firstKept > lastIndex()) return new LogShape(firstKept, 0);

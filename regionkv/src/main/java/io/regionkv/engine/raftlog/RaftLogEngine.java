@@ -3,6 +3,7 @@ package io.regionkv.engine.raftlog;
 import io.regionkv.engine.CorruptedDataException;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,6 +79,10 @@ public final class RaftLogEngine implements AutoCloseable {
                     indexer.compact(c.region(), c.firstKept());
                 } else if (op instanceof LogOp.Clear c) {
                     indexer.clear(c.region());
+                } else if (op instanceof LogOp.Restart r) {
+                    indexer.restart(r.region(), r.firstIndex());
+                } else if (op instanceof LogOp.Fence f) {
+                    indexer.fence(f.region(), f.lastLostEntry());
                 }
             }
             regions.values().removeIf(RegionLog::isEmpty);
@@ -101,6 +106,8 @@ public final class RaftLogEngine implements AutoCloseable {
                     shape = shape.compact(c.firstKept());
                 } else if (op instanceof LogOp.Clear) {
                     shape = LogShape.EMPTY;
+                } else if (op instanceof LogOp.Restart r) {
+                    shape = LogShape.restartAt(r.firstIndex());
                 }
                 shapes.put(op.region(), shape);
             }
@@ -133,12 +140,13 @@ public final class RaftLogEngine implements AutoCloseable {
                 if (regionLog.oldestSegment() >= horizon) continue;
                 LogShape shape = regionLog.shape();
                 rewrite.add(new LogOp.Clear(e.getKey()));
-                if (shape.firstIndex() > 0) rewrite.add(new LogOp.Compact(e.getKey(), shape.firstIndex()));
+                if (shape.firstIndex() > 0) rewrite.add(new LogOp.Restart(e.getKey(), shape.firstIndex()));
                 if (shape.size() > 0) {
                     rewrite.add(new LogOp.Append(e.getKey(), readEntries(e.getKey(), regionLog, shape.firstIndex(),
                             shape.lastIndex() + 1, Long.MAX_VALUE)));
                 }
                 if (regionLog.state() != null) rewrite.add(new LogOp.State(e.getKey(), regionLog.state()));
+                if (regionLog.fence() != null) rewrite.add(new LogOp.Fence(e.getKey(), regionLog.fence()));
             }
         } finally {
             lock.readLock().unlock();
@@ -168,6 +176,17 @@ public final class RaftLogEngine implements AutoCloseable {
         try {
             RegionLog regionLog = regions.get(region);
             return Optional.ofNullable(regionLog == null ? null : regionLog.state());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The last entry of a log the region's store lost (see {@link LogOp.Fence}), if there is one. */
+    public Optional<RaftTruncatedState> fence(long region) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            return Optional.ofNullable(regionLog == null ? null : regionLog.fence());
         } finally {
             lock.readLock().unlock();
         }
@@ -319,7 +338,7 @@ public final class RaftLogEngine implements AutoCloseable {
             }
             RegionLog regionLog = regionLog(region);
             if (replaying && !regionLog.shape().canAppend(entries.get(0).index())) {
-                regionLog.restartEntries();
+                regionLog.restart(0);
             }
             try {
                 regionLog.append(entries.get(0).index(), terms, position.segment(), offsets, lengths, count);
@@ -342,6 +361,16 @@ public final class RaftLogEngine implements AutoCloseable {
         @Override
         public void clear(long region) {
             regionLog(region).clear();
+        }
+
+        @Override
+        public void restart(long region, long firstIndex) {
+            regionLog(region).restart(firstIndex);
+        }
+
+        @Override
+        public void fence(long region, RaftTruncatedState lastLostEntry) {
+            regionLog(region).setFence(lastLostEntry, position.segment());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.regionkv.engine.raftlog;
 
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import java.util.Arrays;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Arrays;
 final class RegionLog {
     private RaftLocalState state;
     private long stateSegment;
+    private RaftTruncatedState fence;
+    private long fenceSegment;
     private LogShape shape = LogShape.EMPTY;
     /** Slot of the first entry in the arrays below. */
     private int head;
@@ -35,7 +38,7 @@ final class RegionLog {
      * compacted past its end keeps that index, so that no hole can open).
      */
     boolean isEmpty() {
-        return shape.equals(LogShape.EMPTY) && state == null;
+        return shape.equals(LogShape.EMPTY) && state == null && fence == null;
     }
 
     RaftLocalState state() {
@@ -45,6 +48,15 @@ final class RegionLog {
     void setState(RaftLocalState state, long segment) {
         this.state = state;
         this.stateSegment = segment;
+    }
+
+    RaftTruncatedState fence() {
+        return fence;
+    }
+
+    void setFence(RaftTruncatedState fence, long segment) {
+        this.fence = fence;
+        this.fenceSegment = segment;
     }
 
     /** Appends {@code count} entries from {@code index}, replacing any at or after it; all in {@code segment}. */
@@ -69,13 +81,13 @@ final class RegionLog {
         shape = next;
     }
 
-    /** The entries are gone and the next append may start anywhere; the state stays. */
-    void restartEntries() {
-        shape = LogShape.EMPTY;
+    /** The entries are gone and the next append must be at {@code firstIndex} (0: anywhere); the state stays. */
+    void restart(long firstIndex) {
+        shape = firstIndex == 0 ? LogShape.EMPTY : LogShape.restartAt(firstIndex);
         head = 0;
     }
 
-    /** The log and state are gone; the next append may start anywhere. */
+    /** The log and state are gone; the next append may start anywhere. The fence stays. */
     void clear() {
         state = null;
         stateSegment = 0;
@@ -90,9 +102,10 @@ final class RegionLog {
         return new Location(index, terms[at], segments[at], offsets[at], lengths[at]);
     }
 
-    /** The oldest segment this region needs, for its entries or its state; {@code Long.MAX_VALUE} for none. */
+    /** The oldest segment this region needs, for its entries, state or fence; {@code Long.MAX_VALUE} for none. */
     long oldestSegment() {
         long oldest = state != null ? stateSegment : Long.MAX_VALUE;
+        if (fence != null) oldest = Math.min(oldest, fenceSegment);
         return shape.size() > 0 ? Math.min(oldest, segments[head]) : oldest;
     }
 

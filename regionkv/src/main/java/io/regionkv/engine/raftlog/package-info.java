@@ -9,10 +9,14 @@
  * largest part of what a put costs more at 12 regions than at one on the raft-log writer's thread.
  *
  * <p>{@link io.regionkv.engine.raftlog.RaftLogEngine} is the raft layer over it: each write is one record
- * holding {@link io.regionkv.engine.raftlog.LogOp}s (entries, raft state, compaction, clearing) of any
- * number of regions; an index in memory, rebuilt by replaying the records at open, says where each
- * region's entries and state lie; space comes back by rewriting the live logs of regions that pin old
- * segments and deleting those segments.
+ * holding {@link io.regionkv.engine.raftlog.LogOp}s (entries, raft state, vote fence, compaction, restart,
+ * clearing) of any number of regions; an index in memory, rebuilt by replaying the records at open, says
+ * where each region's entries and state lie; space comes back by rewriting the live logs of regions that
+ * pin old segments and deleting those segments.
+ *
+ * <p>{@link io.regionkv.engine.raftlog.LmdbLogOps} writes the same ops into the raft environment's LMDB
+ * layout, so the store can describe its raft writes once, as ops, whichever layout it runs on; a test holds
+ * both layouts to the same model.
  *
  * <p>State: built and tested on its own; no store uses it yet. What remains is the switch: the raft-log
  * writer writing through the engine (one record and one sync per group commit), {@code PeerStorage}

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.HardState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ final class LogModel {
     final Map<Long, TreeMap<Long, Entry>> entries = new HashMap<>();
     final Map<Long, Long> firsts = new HashMap<>();
     final Map<Long, RaftLocalState> states = new HashMap<>();
+    final Map<Long, RaftTruncatedState> fences = new HashMap<>();
 
     static Entry entry(long index, long term, int bytes, Random random) {
         byte[] data = new byte[bytes];
@@ -57,8 +59,13 @@ final class LogModel {
             of(r).clear();
             firsts.remove(r);
             states.remove(r);
+        } else if (op instanceof LogOp.Restart rs) {
+            of(r).clear();
+            firsts.put(r, rs.firstIndex());
         } else if (op instanceof LogOp.State s) {
             states.put(r, s.state());
+        } else if (op instanceof LogOp.Fence f) {
+            fences.put(r, f.lastLostEntry());
         }
     }
 
@@ -87,9 +94,14 @@ final class LogModel {
                 TreeMap<Long, Entry> log = model.of(region);
                 if (log.isEmpty()) continue;
                 op = new LogOp.Compact(region, log.firstKey() + random.nextInt((int) (log.lastKey() - log.firstKey() + 2)));
-            } else if (kind < 19) {
+            } else if (kind < 17) {
                 TreeMap<Long, Entry> log = model.of(region);
                 op = new LogOp.State(region, state(log.isEmpty() ? 0 : log.lastKey(), term));
+            } else if (kind < 18) {
+                TreeMap<Long, Entry> log = model.of(region);
+                op = new LogOp.Restart(region, (log.isEmpty() ? 1 : log.lastKey()) + random.nextInt(20));
+            } else if (kind < 19) {
+                op = new LogOp.Fence(region, RaftTruncatedState.newBuilder().setIndex(random.nextInt(1000)).setTerm(term).build());
             } else {
                 op = new LogOp.Clear(region);
             }
@@ -113,6 +125,9 @@ final class LogModel {
                 assertEquals(log.get(mid).getTerm(), engine.term(r, mid), context + ": term of " + mid);
             }
             assertEquals(states.get(r), engine.state(r).orElse(null), context + ": region " + r + " state");
+        }
+        for (Map.Entry<Long, RaftTruncatedState> f : fences.entrySet()) {
+            assertEquals(f.getValue(), engine.fence(f.getKey()).orElse(null), context + ": region " + f.getKey() + " fence");
         }
     }
 }
