@@ -172,35 +172,17 @@ public final class RaftLogEngine implements AutoCloseable {
 
     /** The region's latest raft state, if it has one. */
     public Optional<RaftLocalState> state(long region) {
-        lock.readLock().lock();
-        try {
-            RegionLog regionLog = regions.get(region);
-            return Optional.ofNullable(regionLog == null ? null : regionLog.state());
-        } finally {
-            lock.readLock().unlock();
-        }
+        return Optional.ofNullable(ofRegion(region, RegionLog::state, null));
     }
 
     /** The last entry of a log the region's store lost (see {@link LogOp.Fence}), if there is one. */
     public Optional<RaftTruncatedState> fence(long region) {
-        lock.readLock().lock();
-        try {
-            RegionLog regionLog = regions.get(region);
-            return Optional.ofNullable(regionLog == null ? null : regionLog.fence());
-        } finally {
-            lock.readLock().unlock();
-        }
+        return Optional.ofNullable(ofRegion(region, RegionLog::fence, null));
     }
 
     /** The indexes of the entries the region holds (size 0 for none). */
     public LogShape shape(long region) {
-        lock.readLock().lock();
-        try {
-            RegionLog regionLog = regions.get(region);
-            return regionLog == null ? LogShape.EMPTY : regionLog.shape();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return ofRegion(region, RegionLog::shape, LogShape.EMPTY);
     }
 
     /** The regions that hold entries or a raft state. */
@@ -249,10 +231,15 @@ public final class RaftLogEngine implements AutoCloseable {
 
     /** Where entry {@code index} of the region lies, or null: for tests of this package. */
     RegionLog.Location locate(long region, long index) {
+        return ofRegion(region, regionLog -> regionLog.locate(index), null);
+    }
+
+    /** {@code read} of the region's log under the read lock, or {@code absent} when the region has none. */
+    private <T> T ofRegion(long region, java.util.function.Function<RegionLog, T> read, T absent) {
         lock.readLock().lock();
         try {
             RegionLog regionLog = regions.get(region);
-            return regionLog == null ? null : regionLog.locate(index);
+            return regionLog == null ? absent : read.apply(regionLog);
         } finally {
             lock.readLock().unlock();
         }
