@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * first record that is cut short or fails its checksum ends the log, and the file is truncated there.
  * Recovery cannot tell a torn write from a bit flipped later in the last segment's tail; like raft-engine's
  * default recovery mode it takes both for a torn tail. Only records appended after the last sync can be a
- * torn write, so nothing acknowledged is lost that way.
+ * torn write, so nothing acknowledged is lost that way. A purge that a crash interrupted is finished at
+ * open: segments before a gap in the numbering are deleted ({@link #finishInterruptedPurge}).
  *
  * <p><b>Threads.</b> One owner appends, syncs, rotates and purges (the raft-log writer's thread). Any thread
  * may {@link #read} a record the owner told it about, also before it is synced; a purged segment's records
@@ -85,6 +86,7 @@ public final class AppendLog implements AutoCloseable {
             startSegment(1);
             return;
         }
+        finishInterruptedPurge(files);
         for (Map.Entry<Long, Path> file : files.entrySet()) {
             boolean last = file.getKey().equals(files.lastKey());
             FileChannel channel = FileChannel.open(file.getValue(), last
@@ -106,6 +108,30 @@ public final class AppendLog implements AutoCloseable {
                 currentSize = end;
             }
         }
+    }
+
+    /**
+     * Deletes the segments before a gap in the numbering. Only {@link #purgeBelow} deletes segments, and
+     * always the oldest ones, so a missing number means that everything below it was being purged: an OS
+     * crash before the directory was synced can bring back some of those files and not others. Replaying
+     * them would resurrect records the log had given up, out of the order they were written in.
+     */
+    private void finishInterruptedPurge(TreeMap<Long, Path> files) throws IOException {
+        long expected = files.lastKey();
+        Long gapBelow = null;
+        for (Long segment : files.descendingKeySet()) {
+            if (segment != expected) {
+                gapBelow = segment;
+                break;
+            }
+            expected--;
+        }
+        if (gapBelow == null) return;
+        for (Map.Entry<Long, Path> leftover : new TreeMap<>(files.headMap(gapBelow, true)).entrySet()) {
+            Files.deleteIfExists(leftover.getValue());
+            files.remove(leftover.getKey());
+        }
+        SegmentFiles.syncDirectory(dir);
     }
 
     /** Visits the intact records of one segment from its start; answers the offset where they end. */
