@@ -8,10 +8,11 @@ package io.regionkv.engine.raftlog;
  * <p>The rules of {@link LogOp} on index ranges, and nothing else: {@link RegionLog} follows them with its
  * entries, and {@link RaftLogEngine} checks a batch against them before anything reaches the disk.
  */
-record LogShape(long firstIndex, long size) {
+public record LogShape(long firstIndex, long size) {
     static final LogShape EMPTY = new LogShape(0, 0);
 
-    long lastIndex() {
+    /** The index of the last entry; {@code firstIndex - 1} when the log holds none. */
+    public long lastIndex() {
         return firstIndex + size - 1;
     }
 
