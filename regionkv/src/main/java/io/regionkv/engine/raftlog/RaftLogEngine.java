@@ -133,12 +133,14 @@ public final class RaftLogEngine implements AutoCloseable {
         long horizon = log.currentSegment() - keepSegments + 1;
         if (horizon <= log.firstSegment()) return 0;
         List<LogOp> rewrite = new ArrayList<>();
+        int rewritten = 0;
         lock.readLock().lock();
         try {
             for (Map.Entry<Long, RegionLog> e : regions.entrySet()) {
                 RegionLog regionLog = e.getValue();
                 if (regionLog.oldestSegment() >= horizon) continue;
                 LogShape shape = regionLog.shape();
+                rewritten++;
                 rewrite.add(new LogOp.Clear(e.getKey()));
                 if (shape.firstIndex() > 0) rewrite.add(new LogOp.Restart(e.getKey(), shape.firstIndex()));
                 if (shape.size() > 0) {
@@ -165,7 +167,7 @@ public final class RaftLogEngine implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        return (int) rewrite.stream().filter(op -> op instanceof LogOp.Clear).count();
+        return rewritten;
     }
 
     // ---- read side (any thread) ------------------------------------------------------------------------
