@@ -3,6 +3,7 @@ package io.regionkv;
 import io.regionkv.engine.Engines;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Metapb.Peer;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.Metapb.RegionEpoch;
@@ -79,7 +80,7 @@ public final class RegionKvNode {
         long id = settings.storeId();
         StoreMetrics metrics = new StoreMetrics();
         ActorRef<WriterCommand> raftWriter = system.systemActorOf(
-                RaftLogWriter.create(engines.raft(), WriterSettings.defaults().withGroupWait(
+                RaftLogWriter.create(engines.raftLog(), WriterSettings.defaults().withGroupWait(
                         system.settings().config().getDuration("regionkv.engine.raft-log-group-wait")), metrics),
                 "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(
@@ -132,7 +133,7 @@ public final class RegionKvNode {
             }
             return;
         }
-        WriteBatch raft = new WriteBatch();
+        RaftLogBatch raft = new RaftLogBatch();
         WriteBatch kv = new WriteBatch();
         if (settings.initialStores().contains(settings.storeId())) {
             Region.Builder region = Region.newBuilder().setId(FIRST_REGION_ID)
@@ -144,7 +145,7 @@ public final class RegionKvNode {
         }
         Meta.putStoreIdent(kv, StoreIdent.newBuilder().setClusterId(settings.clusterId())
                 .setStoreId(settings.storeId()).build());
-        if (!raft.isEmpty()) engines.raft().commit(raft);
+        if (!raft.isEmpty()) engines.raftLog().commitAll(List.of(raft));
         engines.kv().commit(kv);
     }
 

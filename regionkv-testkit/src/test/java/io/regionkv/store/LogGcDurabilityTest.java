@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.regionkv.RegionKvNode;
 import io.regionkv.client.RegionKvClient;
-import io.regionkv.engine.Db;
-import io.regionkv.engine.KeyValue;
-import io.regionkv.engine.Keys;
-import io.regionkv.engine.ReadView;
 import io.regionkv.raft.StateType;
 import io.regionkv.testkit.TestCluster;
 import java.time.Duration;
@@ -60,10 +56,8 @@ class LogGcDurabilityTest {
 
     /** The first log entry of region 1 still on this store's disk, or 0 when none is. */
     private long firstStoredEntry(long store) {
-        try (ReadView v = cluster.engines(store).raft().readView()) {
-            List<KeyValue> first = v.scan(Db.RAFT, Keys.raftLogSpan(RegionKvNode.FIRST_REGION_ID), 1);
-            return first.isEmpty() ? 0 : Keys.raftLogIndex(first.get(0).key());
-        }
+        io.regionkv.engine.raftlog.LogShape shape = cluster.engines(store).raftLog().shape(RegionKvNode.FIRST_REGION_ID);
+        return shape.size() == 0 ? 0 : shape.firstIndex();
     }
 
     @Test

@@ -1,10 +1,11 @@
 package io.regionkv.engine;
 
+import io.regionkv.engine.raftlog.RaftLogLayout;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of one LMDB environment.
+ * Settings of a store's storage: its LMDB environments and its raft log.
  *
  * @param syncOnCommit fsync on every commit (default {@code true}), which is what makes an acknowledged
  *     write durable. {@code false} opens the environment with {@code MDB_NOSYNC}: a commit then survives a
@@ -35,6 +36,9 @@ import java.util.Objects;
  * @param kvSyncInterval with {@link KvSync#DEFERRED}, the longest a commit stays unsynced under any load
  *     (default 1 s): the kv writer syncs at least this often while it has unsynced commits, so that every
  *     region's synced applied index, and with it raft-log GC, keeps moving.
+ * @param raftLog where the raft logs live ({@link RaftLogLayout}; default {@link RaftLogLayout#LMDB}): the
+ *     raft environment, or one append-only log for all regions. The LMDB settings above apply to the raft
+ *     environment only in the first case.
  * @param acceptUnsyncedAfterReboot open a kv environment that had unsynced commits when the OS went down
  *     (default {@code false}: refuse with {@link UnsyncedDataAfterRebootException}). For recovering after
  *     every replica lost power at once; the environment may be torn.
@@ -42,7 +46,7 @@ import java.util.Objects;
 public record EngineConfig(
         boolean syncOnCommit, int maxValueSize, long initialMapSize, long maxMapSize, int maxReaders,
         boolean writeMap, KvSync kvSync, Duration kvSyncIdleDelay, boolean acceptUnsyncedAfterReboot,
-        Duration kvSyncInterval) {
+        Duration kvSyncInterval, RaftLogLayout raftLog) {
 
     public static final int DEFAULT_MAX_VALUE_SIZE = 128 * 1024;
     public static final long DEFAULT_INITIAL_MAP_SIZE = 256L << 20;
@@ -50,6 +54,7 @@ public record EngineConfig(
     public static final int DEFAULT_MAX_READERS = 1024;
     public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
     public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(5);
+    public static final RaftLogLayout DEFAULT_RAFT_LOG = RaftLogLayout.LMDB;
 
     /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
     static final long MIN_MAP_SIZE = 64 * 1024;
@@ -74,6 +79,7 @@ public record EngineConfig(
         if (kvSyncIdleDelay.isNegative() || kvSyncIdleDelay.isZero()) {
             throw new IllegalArgumentException("kvSyncIdleDelay must be positive, got " + kvSyncIdleDelay);
         }
+        Objects.requireNonNull(raftLog, "raftLog");
         Objects.requireNonNull(kvSyncInterval, "kvSyncInterval");
         if (kvSyncInterval.isNegative() || kvSyncInterval.isZero()) {
             throw new IllegalArgumentException("kvSyncInterval must be positive, got " + kvSyncInterval);
@@ -84,56 +90,61 @@ public record EngineConfig(
     public static EngineConfig defaults() {
         return new EngineConfig(true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE,
                 DEFAULT_MAX_READERS, false, KvSync.DEFERRED, DEFAULT_KV_SYNC_IDLE_DELAY, false,
-                DEFAULT_KV_SYNC_INTERVAL);
+                DEFAULT_KV_SYNC_INTERVAL, DEFAULT_RAFT_LOG);
     }
 
     public EngineConfig withSyncOnCommit(boolean sync) {
         return new EngineConfig(sync, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withMaxValueSize(int size) {
         return new EngineConfig(syncOnCommit, size, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withInitialMapSize(long size) {
         return new EngineConfig(syncOnCommit, maxValueSize, size, Math.max(size, maxMapSize), maxReaders, writeMap,
-                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withMaxMapSize(long size) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, size, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withWriteMap(boolean enabled) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, enabled, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withMaxReaders(int readers) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, readers, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withKvSync(KvSync sync) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, sync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withKvSyncIdleDelay(Duration delay) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                delay, acceptUnsyncedAfterReboot, kvSyncInterval);
+                delay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
     }
 
     public EngineConfig withKvSyncInterval(Duration interval) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, interval);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, interval, raftLog);
+    }
+
+    public EngineConfig withRaftLog(RaftLogLayout layout) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, layout);
     }
 
     public EngineConfig withAcceptUnsyncedAfterReboot(boolean accept) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, accept, kvSyncInterval);
+                kvSyncIdleDelay, accept, kvSyncInterval, raftLog);
     }
 }

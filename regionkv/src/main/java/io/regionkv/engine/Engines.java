@@ -1,16 +1,21 @@
 package io.regionkv.engine;
 
+import io.regionkv.engine.raftlog.RaftLogStore;
+import io.regionkv.engine.raftlog.RaftLogStores;
 import java.nio.file.Path;
 
-/** The two environments of a store: {@code <dataDir>/raft} and {@code <dataDir>/kv}. */
-public record Engines(Engine raft, Engine kv) implements AutoCloseable {
+/**
+ * A store's storage: its raft logs ({@code <dataDir>/raft} or {@code <dataDir>/raft-log}, by
+ * {@link EngineConfig#raftLog()}) and its kv environment ({@code <dataDir>/kv}).
+ */
+public record Engines(RaftLogStore raftLog, Engine kv) implements AutoCloseable {
 
     public static Engines open(Path dataDir, EngineConfig config) {
-        Engine raft = Engine.open(EngineKind.RAFT, dataDir.resolve(EngineKind.RAFT.dirName()), config);
+        RaftLogStore raftLog = RaftLogStores.open(dataDir, config);
         try {
-            return new Engines(raft, Engine.open(EngineKind.KV, dataDir.resolve(EngineKind.KV.dirName()), config));
+            return new Engines(raftLog, Engine.open(EngineKind.KV, dataDir.resolve(EngineKind.KV.dirName()), config));
         } catch (RuntimeException e) {
-            raft.close();
+            raftLog.close();
             throw e;
         }
     }
@@ -18,7 +23,7 @@ public record Engines(Engine raft, Engine kv) implements AutoCloseable {
     @Override
     public void close() {
         try {
-            raft.close();
+            raftLog.close();
         } finally {
             kv.close();
         }

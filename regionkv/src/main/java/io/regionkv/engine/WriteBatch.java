@@ -13,7 +13,7 @@ import java.util.List;
  * touch it again: the writer reads it on another thread. Limits are checked by the engine at commit time,
  * because they depend on its configuration.
  */
-public final class WriteBatch {
+public final class WriteBatch implements DurableBatch {
     private final List<WriteOp> ops = new ArrayList<>();
     private long approximateSize;
 
@@ -57,6 +57,7 @@ public final class WriteBatch {
         return Collections.unmodifiableList(ops);
     }
 
+    @Override
     public boolean isEmpty() {
         return ops.isEmpty();
     }
@@ -67,6 +68,7 @@ public final class WriteBatch {
     }
 
     /** Sum of key and value lengths. */
+    @Override
     public long approximateSize() {
         return approximateSize;
     }

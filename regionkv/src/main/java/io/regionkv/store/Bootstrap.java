@@ -6,6 +6,7 @@ import io.regionkv.engine.Engines;
 import io.regionkv.engine.KeySpan;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Eraftpb.HardState;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.PeerState;
@@ -29,7 +30,7 @@ public final class Bootstrap {
 
     /** Whether the store holds nothing at all in either environment. */
     public static boolean isEmpty(Engines engines) {
-        return isEmpty(engines.raft()) && isEmpty(engines.kv());
+        return engines.raftLog().isEmpty() && isEmpty(engines.kv());
     }
 
     private static boolean isEmpty(Engine engine) {
@@ -70,11 +71,11 @@ public final class Bootstrap {
      * environment, so a crash between the two commits leaves only an unreferenced raft state, which the
      * retried bootstrap overwrites; the opposite order could leave a known region without its raft state.
      */
-    public static void initialRegionState(Region region, WriteBatch raftBatch, WriteBatch kvBatch) {
+    public static void initialRegionState(Region region, RaftLogBatch raftBatch, WriteBatch kvBatch) {
         if (region.getId() == 0 || region.getPeersCount() == 0) {
             throw new IllegalArgumentException("a region needs an id and at least one peer: " + region);
         }
-        Meta.putRaftLocalState(raftBatch, region.getId(), initialRaftState());
+        raftBatch.state(region.getId(), initialRaftState());
         initialKvState(region, kvBatch);
     }
 

@@ -1,6 +1,6 @@
 package io.regionkv.store;
 
-import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.store.writer.WriteResult;
 import io.regionkv.store.writer.WriterCommand;
 import java.util.ArrayDeque;
@@ -156,8 +156,9 @@ final class LogGc extends AbstractBehavior<LogGc.Command> {
             return;
         }
         deletedBelow = Math.max(deletedBelow, end);
-        WriteBatch gc = new WriteBatch();
-        RaftLogGc.deleteEntries(gc, regionId, 0, end);
+        // The layout frees the space its own way: LMDB deletes the keys, the append log drops them from its
+        // index and reclaims whole segments later.
+        RaftLogBatch gc = new RaftLogBatch().compact(regionId, end);
         ctx.raftLogWriter().tell(new WriterCommand.Write(gc, end, deleteResults));
     }
 

@@ -11,33 +11,18 @@ import io.regionkv.engine.WriteBatch;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.PeerState;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
-import io.regionkv.proto.RaftServerpb.RaftLocalState;
-import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import io.regionkv.proto.RaftServerpb.RegionLocalState;
 import io.regionkv.proto.RaftServerpb.StoreIdent;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The store's persisted states under their keys: reads from a {@link ReadView}, writes into a
- * {@link WriteBatch} (a writer actor commits it). A missing state reads as {@code null}.
+ * The store's persisted states in the kv environment under their keys: reads from a {@link ReadView},
+ * writes into a {@link WriteBatch} (a writer actor commits it). A missing state reads as {@code null}. The
+ * raft states live in the raft log ({@code RaftLogStore}).
  */
 public final class Meta {
     private Meta() {}
-
-    public static RaftLocalState raftLocalState(ReadView raftView, long regionId) {
-        return raftView.get(Db.RAFT, Keys.raftStateKey(regionId), RaftLocalState.parser());
-    }
-
-    /** The last entry of the log the region's peer lost (see Keys.voteFenceKey); index 0 if none. */
-    public static RaftTruncatedState voteFence(ReadView raftView, long regionId) {
-        RaftTruncatedState fence = raftView.get(Db.RAFT, Keys.voteFenceKey(regionId), RaftTruncatedState.parser());
-        return fence == null ? RaftTruncatedState.getDefaultInstance() : fence;
-    }
-
-    public static void putVoteFence(WriteBatch raftBatch, long regionId, RaftTruncatedState lastLostEntry) {
-        raftBatch.put(Db.RAFT, Keys.voteFenceKey(regionId), lastLostEntry);
-    }
 
     public static RaftApplyState applyState(ReadView kvView, long regionId) {
         return kvView.get(Db.META, Keys.applyStateKey(regionId), RaftApplyState.parser());
@@ -64,10 +49,6 @@ public final class Meta {
             }
         }
         return out;
-    }
-
-    public static void putRaftLocalState(WriteBatch raftBatch, long regionId, RaftLocalState state) {
-        raftBatch.put(Db.RAFT, Keys.raftStateKey(regionId), state);
     }
 
     public static void putApplyState(WriteBatch kvBatch, long regionId, RaftApplyState state) {

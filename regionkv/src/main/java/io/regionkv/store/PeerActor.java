@@ -2,6 +2,7 @@ package io.regionkv.store;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.Message;
 import io.regionkv.proto.Errorpb;
@@ -535,7 +536,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         applyDurable(rd);
         if (rd.mustPersist()) {
             boolean onlyCommit = onlyCommitIndexChanged(rd);
-            WriteBatch wb = new WriteBatch();
+            RaftLogBatch wb = new RaftLogBatch();
             RaftLocalState state = storage.prepareRaftWrite(rd.entries(), rd.hardState(), wb);
             if (wb.isEmpty() || onlyCommit) {
                 storage.onRaftWritePersisted(state);
@@ -575,7 +576,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         }
         if (install == PeerSnapshots.KvWritten.KV_HALF_DONE) {
             // The install's kv half is durable, so its raft half may follow (PeerStorage.prepareSnapshotWrite).
-            WriteBatch wb = new WriteBatch();
+            RaftLogBatch wb = new RaftLogBatch();
             Ready rd = inFlight;
             raftWriteState = storage.prepareSnapshotWrite(rd.snapshot(), rd.entries(), rd.hardState(), wb);
             raftWriteId = nextWriteId++;
@@ -713,9 +714,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private void wipe() {
         long regionId = storage.regionId();
         Region region = applier.region();
-        WriteBatch raftBatch = new WriteBatch();
-        raftBatch.deleteRange(io.regionkv.engine.Db.RAFT, io.regionkv.engine.Keys.raftLogSpan(regionId));
-        raftBatch.delete(io.regionkv.engine.Db.RAFT, io.regionkv.engine.Keys.raftStateKey(regionId));
+        RaftLogBatch raftBatch = new RaftLogBatch().clear(regionId);
         WriteBatch kvBatch = new WriteBatch();
         for (io.regionkv.engine.Db cf : SnapshotFormat.COLUMN_FAMILIES) {
             kvBatch.deleteRange(cf, region.getStartKey().toByteArray(), region.getEndKey().toByteArray());

@@ -7,6 +7,8 @@ import io.regionkv.engine.Engines;
 import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.engine.raftlog.RaftLogStore;
 import io.regionkv.proto.Eraftpb.ConfState;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.HardState;
@@ -27,12 +29,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Raft's {@link Storage} for one region replica, over the store's LMDB environments. Entries and the
- * {@code RaftLocalState} live in the raft environment; the truncated state (which sets {@link #firstIndex()})
- * lives in the {@code RaftApplyState} of the kv environment, written together with the applied data.
+ * Raft's {@link Storage} for one region replica, over the store's storage. Entries and the
+ * {@code RaftLocalState} live in the raft log ({@link RaftLogStore}, either layout); the truncated state
+ * (which sets {@link #firstIndex()}) lives in the {@code RaftApplyState} of the kv environment, written
+ * together with the applied data.
  *
- * <p>Owned by one peer actor; not thread-safe. Reads open a short read view per call. Writes never touch
- * LMDB here: {@link #prepareRaftWrite} fills a raft-environment batch that the peer hands to the
+ * <p>Owned by one peer actor; not thread-safe. Reads go to the raft log directly. Writes never touch the
+ * disk here: {@link #prepareRaftWrite} fills a raft-log batch that the peer hands to the
  * {@code RaftLogWriter}, and the peer reports back with {@link #onRaftWritePersisted}.
  *
  * <p>The in-memory view changes only once a write is persisted, not when it is prepared. While the batch is
@@ -42,12 +45,13 @@ import java.util.Objects;
  * failed write leaves the view consistent with the disk.
  *
  * <p>No entry cache: a read of recent entries is one LMDB read transaction over pages that are in memory
- * anyway. Measured on the 2-core benchmark machine under load: {@code term()} about 3 µs, ten recent
- * 128-byte entries about 10 µs, against milliseconds for the fsync every append waits for. A cache would
- * not pay for its invalidation rules (truncation, conflicting tails, snapshots).
+ * anyway, or, in the append layout, an index look-up and a read from the page cache. Measured on the
+ * 2-core benchmark machine under load (LMDB): {@code term()} about 3 µs, ten recent 128-byte entries
+ * about 10 µs, against milliseconds for the fsync every append waits for. A cache would not pay for its
+ * invalidation rules (truncation, conflicting tails, snapshots).
  */
 public final class PeerStorage implements Storage {
-    private final Engines engines;
+    private final RaftLogStore raftLog;
     private final long regionId;
     private Region region;
     private RaftLocalState raftState;
@@ -62,9 +66,15 @@ public final class PeerStorage implements Storage {
     private Runnable snapshotRequester;
     /** See Keys.voteFenceKey; index 0 for a store that never discarded its data. */
     private io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence;
+    /**
+     * The log holds no live entry (its last index is the truncated one), so the next write restarts it
+     * after the truncated index: whatever lies below is dead, and the append layout refuses an append that
+     * does not follow the entries it holds (a snapshot's raft half a crash prevented leaves such a log).
+     */
+    private boolean restartLog;
 
-    private PeerStorage(Engines engines, Region region, RaftLocalState raftState, RaftApplyState applyState) {
-        this.engines = engines;
+    private PeerStorage(RaftLogStore raftLog, Region region, RaftLocalState raftState, RaftApplyState applyState) {
+        this.raftLog = raftLog;
         this.regionId = region.getId();
         this.region = region;
         this.raftState = raftState;
@@ -83,12 +93,9 @@ public final class PeerStorage implements Storage {
         if (region.getId() == 0) {
             throw new IllegalArgumentException("region id must not be 0");
         }
-        RaftLocalState raftState;
-        io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence;
-        try (ReadView view = engines.raft().readView()) {
-            raftState = Meta.raftLocalState(view, region.getId());
-            voteFence = Meta.voteFence(view, region.getId());
-        }
+        RaftLogStore raftLog = engines.raftLog();
+        RaftLocalState raftState = raftLog.state(region.getId());
+        io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence = raftLog.fence(region.getId());
         RaftApplyState applyState;
         try (ReadView view = engines.kv().readView()) {
             applyState = Meta.applyState(view, region.getId());
@@ -106,14 +113,34 @@ public final class PeerStorage implements Storage {
                 raftState = RaftLocalState.newBuilder().setHardState(HardState.getDefaultInstance()).build();
             }
         }
-        PeerStorage storage = new PeerStorage(engines, region, recover(region.getId(), raftState, applyState), applyState);
+        PeerStorage storage = new PeerStorage(raftLog, region, recover(region.getId(), raftState, applyState), applyState);
         storage.voteFence = voteFence;
+        storage.checkLiveEntries();
         return storage;
     }
 
     /** The last entry of a log this peer lost (see RawNode.fenceVotesBelow); index 0 for none. */
     public io.regionkv.proto.RaftServerpb.RaftTruncatedState voteFence() {
         return voteFence;
+    }
+
+    /**
+     * The log must hold every entry between the truncated and the last index; when it holds none, the
+     * next write restarts it.
+     *
+     * @throws CorruptedDataException if live entries are missing
+     */
+    private void checkLiveEntries() {
+        long last = lastIndex();
+        long truncated = truncatedIndex();
+        if (last == truncated) {
+            restartLog = true;
+            return;
+        }
+        if (raftLog.term(regionId, truncated + 1).isEmpty() || raftLog.term(regionId, last).isEmpty()) {
+            throw new CorruptedDataException("region " + regionId + ": the raft log lacks live entries of ("
+                    + truncated + ", " + last + "]; it holds " + raftLog.shape(regionId));
+        }
     }
 
     private static RaftLocalState recover(long regionId, RaftLocalState raftState, RaftApplyState applyState) {
@@ -227,34 +254,10 @@ public final class PeerStorage implements Storage {
         if (hi > lastIndex() + 1) {
             throw new UnavailableException(hi - 1, lastIndex());
         }
-        List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
         if (lo == hi) {
-            return out;
+            return new ArrayList<>();
         }
-        long[] size = {0};
-        boolean[] cut = {false};
-        try (ReadView view = engines.raft().readView()) {
-            view.forEach(Db.RAFT, Keys.raftLogKey(regionId, lo), Keys.raftLogKey(regionId, hi), false, (key, value) -> {
-                size[0] += value.length;
-                if (!out.isEmpty() && size[0] > maxSize) {
-                    cut[0] = true;
-                    return false;
-                }
-                Entry entry = parseEntry(key, value);
-                long expected = lo + out.size();
-                if (entry.getIndex() != expected) {
-                    throw new CorruptedDataException("region " + regionId + ": log hole, found entry "
-                            + entry.getIndex() + " where " + expected + " was expected");
-                }
-                out.add(entry);
-                return true;
-            });
-        }
-        if (!cut[0] && out.size() != hi - lo) {
-            throw new CorruptedDataException("region " + regionId + ": entries [" + lo + ", " + hi + ") expected, found "
-                    + out.size() + " from " + lo);
-        }
-        return out;
+        return raftLog.entries(regionId, lo, hi, maxSize);
     }
 
     @Override
@@ -272,16 +275,8 @@ public final class PeerStorage implements Storage {
         if (index == lastIndex()) {
             return raftState.getLastTerm();
         }
-        byte[] key = Keys.raftLogKey(regionId, index);
-        byte[] value;
-        try (ReadView view = engines.raft().readView()) {
-            value = view.get(Db.RAFT, key);
-        }
-        if (value == null) {
-            throw new CorruptedDataException("region " + regionId + ": entry " + index + " is missing below last index "
-                    + lastIndex());
-        }
-        return parseEntry(key, value).getTerm();
+        return raftLog.term(regionId, index).orElseThrow(() -> new CorruptedDataException("region " + regionId
+                + ": entry " + index + " is missing below last index " + lastIndex()));
     }
 
     @Override
@@ -349,24 +344,26 @@ public final class PeerStorage implements Storage {
      * a hole.
      */
     public RaftLocalState prepareSnapshotWrite(Snapshot snapshot, List<Entry> entries, HardState hardState,
-            WriteBatch raftBatch) {
+            RaftLogBatch raftBatch) {
         if (inFlight != null) {
             throw new IllegalStateException("region " + regionId + ": a raft write is already in flight");
         }
         long index = snapshot.getMetadata().getIndex();
         long term = snapshot.getMetadata().getTerm();
-        raftBatch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
+        raftBatch.restart(regionId, index + 1);
         RaftLocalState.Builder next = raftState.toBuilder().setLastIndex(index).setLastTerm(term);
+        List<Entry> beyond = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             if (e.getIndex() <= index) continue;
-            raftBatch.put(Db.RAFT, Keys.raftLogKey(regionId, e.getIndex()), e);
+            beyond.add(e);
             next.setLastIndex(e.getIndex()).setLastTerm(e.getTerm());
         }
+        raftBatch.append(regionId, beyond);
         HardState hs = hardState != null ? hardState : raftState.getHardState();
         if (hs.getCommit() < index) hs = hs.toBuilder().setCommit(index).build();
         next.setHardState(hs);
         RaftLocalState state = next.build();
-        Meta.putRaftLocalState(raftBatch, regionId, state);
+        raftBatch.state(regionId, state);
         inFlight = state;
         return state;
     }
@@ -380,6 +377,7 @@ public final class PeerStorage implements Storage {
         applyState = apply;
         region = snapshotRegion;
         inFlight = null;
+        restartLog = false;
     }
 
     // ---- write side ----------------------------------------------------------------------------------
@@ -393,26 +391,27 @@ public final class PeerStorage implements Storage {
      * <p>Answers the state the batch leaves on disk; pass it to {@link #onRaftWritePersisted} once the
      * writer confirmed. One write may be in flight at a time (the peer handles one Ready at a time).
      */
-    public RaftLocalState prepareRaftWrite(List<Entry> entries, HardState hardState, WriteBatch raftBatch) {
+    public RaftLocalState prepareRaftWrite(List<Entry> entries, HardState hardState, RaftLogBatch raftBatch) {
         Objects.requireNonNull(entries, "entries");
         Objects.requireNonNull(raftBatch, "raftBatch");
         if (inFlight != null) {
             throw new IllegalStateException("region " + regionId + ": a raft write is already in flight");
         }
         RaftLocalState.Builder next = raftState.toBuilder();
+        if (restartLog) raftBatch.restart(regionId, truncatedIndex() + 1);
         appendEntries(entries, raftBatch, next);
         if (hardState != null) {
             next.setHardState(hardState);
         }
         RaftLocalState state = next.build();
         if (!state.equals(raftState)) {
-            Meta.putRaftLocalState(raftBatch, regionId, state);
+            raftBatch.state(regionId, state);
         }
         inFlight = state;
         return state;
     }
 
-    private void appendEntries(List<Entry> entries, WriteBatch raftBatch, RaftLocalState.Builder next) {
+    private void appendEntries(List<Entry> entries, RaftLogBatch raftBatch, RaftLocalState.Builder next) {
         if (entries.isEmpty()) {
             return;
         }
@@ -434,14 +433,8 @@ public final class PeerStorage implements Storage {
                     + ": that would leave a hole");
         }
         List<Entry> toWrite = firstGiven < first ? entries.subList((int) (first - firstGiven), entries.size()) : entries;
-        for (Entry entry : toWrite) {
-            raftBatch.put(Db.RAFT, Keys.raftLogKey(regionId, entry.getIndex()), entry);
-        }
-        long previousLast = lastIndex();
-        if (previousLast > last) {
-            // The new entries replace a conflicting tail: what lay beyond them is no longer part of the log.
-            raftBatch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId, last + 1, previousLast + 1));
-        }
+        // An append drops whatever lay beyond its last entry: raft's conflicting tail (LogOp.Append).
+        raftBatch.append(regionId, toWrite);
         next.setLastIndex(last).setLastTerm(lastEntry.getTerm());
     }
 
@@ -452,6 +445,7 @@ public final class PeerStorage implements Storage {
         }
         raftState = state;
         inFlight = null;
+        restartLog = false;
     }
 
     /** The prepared write failed: the disk and this view keep the previous state. */
@@ -465,23 +459,14 @@ public final class PeerStorage implements Storage {
     }
 
     /**
-     * Removes everything this region owns in the raft environment (log and raft state) and its apply and
+     * Removes everything this region owns in the raft log (entries and raft state) and its apply and
      * region states in the kv environment (TinyKV's ClearMeta, when a peer is destroyed). A tombstone region
      * state put after this in the same kv batch survives, since batches apply in order.
      */
-    public void clearMeta(WriteBatch raftBatch, WriteBatch kvBatch) {
-        raftBatch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
-        raftBatch.delete(Db.RAFT, Keys.raftStateKey(regionId));
+    public void clearMeta(RaftLogBatch raftBatch, WriteBatch kvBatch) {
+        raftBatch.clear(regionId);
         kvBatch.delete(Db.META, Keys.applyStateKey(regionId));
         kvBatch.delete(Db.META, Keys.regionStateKey(regionId));
-    }
-
-    private Entry parseEntry(byte[] key, byte[] value) {
-        try {
-            return Entry.parseFrom(value);
-        } catch (InvalidProtocolBufferException e) {
-            throw new CorruptedDataException("region " + regionId + ": undecodable entry " + Keys.raftLogIndex(key), e);
-        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.regionkv.store;
 import com.typesafe.config.Config;
 import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.KvSync;
+import io.regionkv.engine.raftlog.RaftLogLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +69,8 @@ public record StoreSettings(
                 .withKvSync(kvSync(eng.getString("kv-sync")))
                 .withKvSyncIdleDelay(eng.getDuration("kv-sync-idle-delay"))
                 .withKvSyncInterval(eng.getDuration("kv-sync-interval"))
-                .withAcceptUnsyncedAfterReboot(eng.getBoolean("accept-unsynced-kv-after-reboot"));
+                .withAcceptUnsyncedAfterReboot(eng.getBoolean("accept-unsynced-kv-after-reboot"))
+                .withRaftLog(raftLog(eng.getString("raft-log")));
         return new StoreSettings(
                 c.getLong("store-id"),
                 Path.of(c.getString("data-dir")),
@@ -95,6 +97,14 @@ public record StoreSettings(
             default -> throw new com.typesafe.config.ConfigException.BadValue("regionkv.engine.kv-sync",
                     "must be \"commit\" or \"deferred\", got \"" + value + "\"");
         };
+    }
+
+    private static RaftLogLayout raftLog(String value) {
+        try {
+            return RaftLogLayout.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue("regionkv.engine.raft-log", e.getMessage());
+        }
     }
 
     public StoreSettings withStoreId(long id, Path dir) {

@@ -1,14 +1,12 @@
 package io.regionkv.store;
 
-import io.regionkv.engine.Db;
-import io.regionkv.engine.Engine;
 import io.regionkv.engine.EngineKind;
 import io.regionkv.engine.Engines;
-import io.regionkv.engine.KeySpan;
-import io.regionkv.engine.Keys;
-import io.regionkv.engine.ReadView;
 import io.regionkv.engine.UnsyncedDataAfterRebootException;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.engine.raftlog.RaftLogStore;
+import io.regionkv.engine.raftlog.RaftLogStores;
 import io.regionkv.proto.Eraftpb.HardState;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
@@ -19,7 +17,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens a store's engines, and recovers without an operator when the OS went down while the kv data had
  * unsynced commits ({@link UnsyncedDataAfterRebootException}): that data may be torn, so all of it goes.
- * What survives is the raft environment, which fsyncs every commit. Of each region's raft state only the
+ * What survives is the raft log, which fsyncs every commit. Of each region's raft state only the
  * hard state's term and vote are kept (they are what keeps this node from voting twice in a term); its log
  * goes too, since the kv data it applied to is gone and the truncated state that said where the log starts
  * lived in the kv data. In its place each region gets a vote fence, the last entry (index, term) of the
@@ -47,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * caught up. A region whose every replica lost its data has no leader that could send one: its peers stay
  * empty, and only {@code regionkv.engine.accept-unsynced-kv-after-reboot} (open the torn data as is) helps.
  *
- * <p>Nothing is destroyed: before anything changes, the raft environment is copied and the kv environment
+ * <p>Nothing is destroyed: before anything changes, the raft log is copied and the kv environment
  * moved into {@code <data-dir>/}{@value #BACKUP_DIR}. If every replica of a region lost its data (a power
  * loss of the whole cluster), its peers stay empty and {@link RecoveryWatch} names the region in an error
  * after a while; the operator then puts both environments back and starts with
@@ -83,12 +80,14 @@ public final class TornKvRecovery {
         }
         Path backup = dataDir.resolve(BACKUP_DIR);
         Path kvDir = dataDir.resolve(EngineKind.KV.dirName());
-        Path raftDir = dataDir.resolve(EngineKind.RAFT.dirName());
+        // Moves a raft log left in the other layout first, so that what follows finds it where it belongs.
+        RaftLogStores.open(dataDir, settings.engine()).close();
+        Path raftDir = dataDir.resolve(settings.engine().raftLog().dirName());
         if (Files.exists(backup) && !Files.exists(dataDir.resolve(REPLACING_FLAG)) && !refillUnderWay(raftDir, settings)) {
             // Left by an earlier recovery that completed: every region was refilled since, so it is stale.
             deleteTree(backup);
         }
-        if (!Files.exists(backup)) backUpRaft(dataDir, backup);
+        if (!Files.exists(backup)) backUpRaft(raftDir, backup);
         Map<Long, Long> fences = fenceRegions(raftDir, settings);
         writeFlag(dataDir);
         Path keptKv = backup.resolve(EngineKind.KV.dirName());
@@ -116,23 +115,30 @@ public final class TornKvRecovery {
         return new Opened(engines, fences);
     }
 
-    /** Copies the closed raft environment (every commit of it fsynced) into a new backup directory. */
-    private static void backUpRaft(Path dataDir, Path backup) {
-        Path tmp = dataDir.resolve(BACKUP_DIR + ".tmp");
-        Path raftCopy = tmp.resolve(EngineKind.RAFT.dirName());
+    /**
+     * Copies the closed raft log (every commit of it fsynced) into a new backup directory, under the name
+     * of its layout's directory. LMDB's lock file is not data and stays behind.
+     */
+    private static void backUpRaft(Path raftDir, Path backup) {
+        Path tmp = raftDir.resolveSibling(BACKUP_DIR + ".tmp");
+        Path raftCopy = tmp.resolve(raftDir.getFileName());
         try {
             deleteKv(raftCopy); // a copy a crash interrupted
             Files.createDirectories(raftCopy);
-            Path data = dataDir.resolve(EngineKind.RAFT.dirName()).resolve("data.mdb");
-            if (Files.exists(data)) {
-                Files.copy(data, raftCopy.resolve("data.mdb"));
-                try (FileChannel ch = FileChannel.open(raftCopy.resolve("data.mdb"), StandardOpenOption.WRITE)) {
+            List<Path> files;
+            try (Stream<Path> listed = Files.exists(raftDir) ? Files.list(raftDir) : Stream.empty()) {
+                files = listed.filter(f -> !f.getFileName().toString().equals("lock.mdb")).toList();
+            }
+            for (Path file : files) {
+                Path copy = raftCopy.resolve(file.getFileName());
+                Files.copy(file, copy);
+                try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
                     ch.force(true);
                 }
             }
             syncDir(raftCopy);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot back up the raft environment into " + tmp, e);
+            throw new UncheckedIOException("cannot back up the raft log into " + tmp, e);
         }
         move(tmp, backup);
     }
@@ -149,18 +155,10 @@ public final class TornKvRecovery {
 
     /** Whether a region's log is still below its vote fence: a recovery's refill has not caught up yet. */
     private static boolean refillUnderWay(Path raftDir, StoreSettings settings) {
-        try (Engine raft = Engine.open(EngineKind.RAFT, raftDir, settings.engine()); ReadView view = raft.readView()) {
-            List<Long> regions = new ArrayList<>();
-            KeySpan all = Keys.regionRaftSpan();
-            view.forEach(Db.RAFT, all.start(), all.end(), false, (key, value) -> {
-                long regionId = Keys.regionIdOfRaftStateKey(key);
-                if (regionId != 0) regions.add(regionId);
-                return true;
-            });
-            for (long regionId : regions) {
-                if (Meta.raftLocalState(view, regionId).getLastIndex() < Meta.voteFence(view, regionId).getIndex()) {
-                    return true;
-                }
+        try (RaftLogStore raft = RaftLogStores.openLayout(settings.engine().raftLog(), raftDir, settings.engine())) {
+            for (long regionId : raft.regions()) {
+                RaftLocalState state = raft.state(regionId);
+                if (state != null && state.getLastIndex() < raft.fence(regionId).getIndex()) return true;
             }
             return false;
         }
@@ -178,32 +176,24 @@ public final class TornKvRecovery {
     /** Keeps term and vote of every region, drops its log, sets its vote fence; answers the fences. */
     private static Map<Long, Long> fenceRegions(Path raftDir, StoreSettings settings) {
         Map<Long, Long> fences = new LinkedHashMap<>();
-        try (Engine raft = Engine.open(EngineKind.RAFT, raftDir, settings.engine())) {
-            List<Long> regions = new ArrayList<>();
-            WriteBatch batch = new WriteBatch();
-            try (ReadView view = raft.readView()) {
-                KeySpan all = Keys.regionRaftSpan();
-                view.forEach(Db.RAFT, all.start(), all.end(), false, (key, value) -> {
-                    long regionId = Keys.regionIdOfRaftStateKey(key);
-                    if (regionId != 0) regions.add(regionId);
-                    return true;
-                });
-                for (long regionId : regions) {
-                    RaftLocalState old = Meta.raftLocalState(view, regionId);
-                    // A second recovery before the log grew back keeps the first one's fence.
-                    RaftTruncatedState earlier = Meta.voteFence(view, regionId);
-                    RaftTruncatedState fence = earlier.getIndex() >= old.getLastIndex() ? earlier
-                            : RaftTruncatedState.newBuilder().setIndex(old.getLastIndex()).setTerm(old.getLastTerm()).build();
-                    HardState hs = old.getHardState();
-                    Meta.putRaftLocalState(batch, regionId, RaftLocalState.newBuilder()
-                            .setHardState(HardState.newBuilder().setTerm(hs.getTerm()).setVote(hs.getVote()))
-                            .build());
-                    batch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
-                    Meta.putVoteFence(batch, regionId, fence);
-                    fences.put(regionId, fence.getIndex());
-                }
+        try (RaftLogStore raft = RaftLogStores.openLayout(settings.engine().raftLog(), raftDir, settings.engine())) {
+            RaftLogBatch batch = new RaftLogBatch();
+            for (long regionId : raft.regions()) {
+                RaftLocalState old = raft.state(regionId);
+                if (old == null) continue; // no raft state: nothing acknowledged, nothing to fence
+                // A second recovery before the log grew back keeps the first one's fence.
+                RaftTruncatedState earlier = raft.fence(regionId);
+                RaftTruncatedState fence = earlier.getIndex() >= old.getLastIndex() ? earlier
+                        : RaftTruncatedState.newBuilder().setIndex(old.getLastIndex()).setTerm(old.getLastTerm()).build();
+                HardState hs = old.getHardState();
+                batch.clear(regionId)
+                        .state(regionId, RaftLocalState.newBuilder()
+                                .setHardState(HardState.newBuilder().setTerm(hs.getTerm()).setVote(hs.getVote()))
+                                .build())
+                        .fence(regionId, fence);
+                fences.put(regionId, fence.getIndex());
             }
-            if (!batch.isEmpty()) raft.commit(batch); // the raft environment fsyncs every commit
+            if (!batch.isEmpty()) raft.commitAll(List.of(batch)); // the raft log syncs every commit
         }
         return fences;
     }

@@ -1,12 +1,11 @@
 package io.regionkv.bench;
 
 import com.google.protobuf.ByteString;
-import io.regionkv.engine.Db;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.EngineKind;
-import io.regionkv.engine.Keys;
-import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.LmdbRaftLog;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.store.IoDispatcher;
 import io.regionkv.store.writer.RaftLogWriter;
@@ -106,7 +105,7 @@ public class RaftLogWriterBenchmark {
         raft = Engine.open(EngineKind.RAFT, dir, EngineConfig.defaults().withWriteMap(writeMap).withSyncOnCommit(sync));
         system = ActorSystem.create(Behaviors.empty(), "bench");
         ActorRef<WriterCommand> writer =
-                system.systemActorOf(RaftLogWriter.create(raft), "raft-log-writer", IoDispatcher.RAFT_LOG_WRITER);
+                system.systemActorOf(RaftLogWriter.create(LmdbRaftLog.over(raft)), "raft-log-writer", IoDispatcher.RAFT_LOG_WRITER);
         AtomicLong sharedIndex = new AtomicLong();
         for (int p = 0; p < producers; p++) {
             long region = p + 1;
@@ -206,7 +205,7 @@ public class RaftLogWriterBenchmark {
         private void send() {
             long index = nextIndex.getAsLong();
             Entry entry = Entry.newBuilder().setTerm(1).setIndex(index).setData(payload).build();
-            WriteBatch batch = new WriteBatch().put(Db.RAFT, Keys.raftLogKey(regionId, index), entry);
+            RaftLogBatch batch = new RaftLogBatch().append(regionId, java.util.List.of(entry));
             writer.tell(new WriterCommand.Write(batch, index, answers));
         }
     }

@@ -332,21 +332,24 @@ class EngineTest {
     @Test
     void reopenKeepsData() {
         kv.close();
-        try (Engines engines = Engines.open(dir.resolve("store"), EngineConfig.defaults())) {
-            engines.kv().commit(new WriteBatch().put(Db.DEFAULT, b("k"), b("v")).put(Db.META, Keys.applyStateKey(7), b("s")));
-            engines.raft().commit(new WriteBatch().put(Db.RAFT, Keys.raftLogKey(7, 6), b("entry")));
-        }
-        try (Engines engines = Engines.open(dir.resolve("store"), EngineConfig.defaults())) {
-            try (ReadView view = engines.kv().readView()) {
-                assertArrayEquals(b("v"), view.get(Db.DEFAULT, b("k")));
-                assertArrayEquals(b("s"), view.get(Db.META, Keys.applyStateKey(7)));
+        io.regionkv.proto.Eraftpb.Entry entry = io.regionkv.proto.Eraftpb.Entry.newBuilder().setIndex(6).setTerm(5).build();
+        for (io.regionkv.engine.raftlog.RaftLogLayout layout : io.regionkv.engine.raftlog.RaftLogLayout.values()) {
+            EngineConfig config = EngineConfig.defaults().withRaftLog(layout);
+            Path store = dir.resolve("store-" + layout);
+            try (Engines engines = Engines.open(store, config)) {
+                engines.kv().commit(new WriteBatch().put(Db.DEFAULT, b("k"), b("v")).put(Db.META, Keys.applyStateKey(7), b("s")));
+                engines.raftLog().commitAll(List.of(new io.regionkv.engine.raftlog.RaftLogBatch().append(7, List.of(entry))));
             }
-            try (ReadView view = engines.raft().readView()) {
-                assertArrayEquals(b("entry"), view.get(Db.RAFT, Keys.raftLogKey(7, 6)));
+            try (Engines engines = Engines.open(store, config)) {
+                try (ReadView view = engines.kv().readView()) {
+                    assertArrayEquals(b("v"), view.get(Db.DEFAULT, b("k")));
+                    assertArrayEquals(b("s"), view.get(Db.META, Keys.applyStateKey(7)));
+                }
+                assertEquals(List.of(entry), engines.raftLog().entries(7, 6, 7, Long.MAX_VALUE));
             }
+            assertTrue(store.resolve(layout.dirName()).toFile().isDirectory(), layout + " keeps its raft log in its directory");
+            assertTrue(store.resolve("kv").resolve("data.mdb").toFile().exists());
         }
-        assertTrue(dir.resolve("store").resolve("raft").resolve("data.mdb").toFile().exists());
-        assertTrue(dir.resolve("store").resolve("kv").resolve("data.mdb").toFile().exists());
         kv = Engine.open(EngineKind.KV, dir.resolve("kv"), FAST);
     }
 

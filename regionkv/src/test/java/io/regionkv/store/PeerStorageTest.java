@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.engine.CorruptedDataException;
-import io.regionkv.engine.Db;
 import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.Engines;
-import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.engine.raftlog.RaftLogLayout;
 import io.regionkv.proto.Eraftpb.ConfState;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.HardState;
@@ -43,7 +43,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Ports of TinyKV's peer_storage tests (Term, Entries, Append, ClearMeta) plus log GC and recovery. */
 class PeerStorageTest {
-    private static final EngineConfig CONFIG = EngineConfig.defaults().withSyncOnCommit(false);
+    /** The raft log layout the cases run on; {@link AppendLogPeerStorageTest} runs them on the other. */
+    RaftLogLayout layout() {
+        return RaftLogLayout.LMDB;
+    }
+
+    private EngineConfig config() {
+        return EngineConfig.defaults().withSyncOnCommit(false).withRaftLog(layout());
+    }
+
     private static final Region REGION = Region.newBuilder()
             .setId(1)
             .setRegionEpoch(RegionEpoch.newBuilder().setConfVer(1).setVersion(1))
@@ -57,7 +65,7 @@ class PeerStorageTest {
 
     @BeforeEach
     void open() {
-        engines = Engines.open(dir, CONFIG);
+        engines = Engines.open(dir, config());
     }
 
     @AfterEach
@@ -122,7 +130,7 @@ class PeerStorageTest {
         int n = 0;
         for (Case c : cases) {
             engines.close();
-            engines = Engines.open(dir.resolve("case" + n++), CONFIG);
+            engines = Engines.open(dir.resolve("case" + n++), config());
             PeerStorage storage = storageFromEntries(List.of(entry(3, 3), entry(4, 4), entry(5, 5)));
             // Raft never overwrites committed entries, and these cases rewrite 4 and 5: only 3 counts as
             // committed and applied (the fixture, like TinyKV's, claims 5).
@@ -133,9 +141,8 @@ class PeerStorageTest {
             assertEquals(c.want(), storage.entries(4, storage.lastIndex() + 1, Long.MAX_VALUE), "case " + c);
             assertEquals(last.getTerm(), storage.term(last.getIndex()));
             // Nothing is left on disk beyond the new last index, and a reload agrees.
-            try (ReadView view = engines.raft().readView()) {
-                assertEquals(c.want().size(), view.count(Db.RAFT, Keys.raftLogSpan(1, 4, -1L)), "case " + c);
-            }
+            assertEquals(last.getIndex(), engines.raftLog().shape(1).lastIndex(), "case " + c);
+            assertEquals(c.want(), engines.raftLog().entries(1, 4, last.getIndex() + 1, Long.MAX_VALUE), "case " + c);
             PeerStorage reloaded = PeerStorage.load(engines, REGION);
             assertEquals(c.want(), reloaded.entries(4, reloaded.lastIndex() + 1, Long.MAX_VALUE), "reloaded " + c);
         }
@@ -144,7 +151,7 @@ class PeerStorageTest {
     @Test
     void appendRejectsHolesAndGapsAndChangesNothing() {
         PeerStorage storage = storageFromEntries(List.of(entry(3, 3), entry(4, 4), entry(5, 5)));
-        WriteBatch batch = new WriteBatch();
+        RaftLogBatch batch = new RaftLogBatch();
         assertThrows(IllegalArgumentException.class, () -> storage.prepareRaftWrite(List.of(entry(7, 5)), null, batch));
         assertThrows(IllegalArgumentException.class,
                 () -> storage.prepareRaftWrite(List.of(entry(6, 5), entry(8, 5)), null, batch));
@@ -156,7 +163,7 @@ class PeerStorageTest {
     void storageChangesOnlyWhenTheWriteIsPersisted() {
         PeerStorage storage = storageFromEntries(List.of(entry(3, 3), entry(4, 4), entry(5, 5)));
         HardState hard = HardState.newBuilder().setTerm(6).setVote(1).setCommit(5).build();
-        WriteBatch batch = new WriteBatch();
+        RaftLogBatch batch = new RaftLogBatch();
         RaftLocalState next = storage.prepareRaftWrite(List.of(entry(6, 6), entry(7, 6)), hard, batch);
         assertEquals(7, next.getLastIndex());
         assertEquals(6, next.getLastTerm());
@@ -164,8 +171,8 @@ class PeerStorageTest {
         assertEquals(5, storage.lastIndex(), "the in-flight write is not visible yet");
         assertThrows(UnavailableException.class, () -> storage.entries(6, 8, Long.MAX_VALUE));
         assertThrows(IllegalStateException.class,
-                () -> storage.prepareRaftWrite(List.of(), null, new WriteBatch()), "one write in flight");
-        engines.raft().commit(batch);
+                () -> storage.prepareRaftWrite(List.of(), null, new RaftLogBatch()), "one write in flight");
+        commitRaft(batch);
         assertThrows(IllegalStateException.class,
                 () -> storage.onRaftWritePersisted(next.toBuilder().setLastIndex(99).build()));
         storage.onRaftWritePersisted(next);
@@ -175,11 +182,11 @@ class PeerStorageTest {
         assertEquals(hard, storage.initialState().hardState());
 
         // A failed write leaves everything as it was, and the next one may go.
-        WriteBatch failed = new WriteBatch();
+        RaftLogBatch failed = new RaftLogBatch();
         storage.prepareRaftWrite(List.of(entry(8, 6)), null, failed);
         storage.onRaftWriteFailed();
         assertEquals(7, storage.lastIndex());
-        WriteBatch unchanged = new WriteBatch();
+        RaftLogBatch unchanged = new RaftLogBatch();
         RaftLocalState same = storage.prepareRaftWrite(List.of(), null, unchanged);
         assertTrue(unchanged.isEmpty(), "nothing changed, nothing to write");
         storage.onRaftWritePersisted(same);
@@ -192,18 +199,18 @@ class PeerStorageTest {
         PeerStorage storage = storageFromEntries(List.of(entry(3, 3), entry(4, 4), entry(5, 5), entry(6, 6)));
         // A neighbour region whose keys sit right next to region 1's must survive.
         Region other = REGION.toBuilder().setId(2).build();
-        WriteBatch otherRaft = new WriteBatch();
+        RaftLogBatch otherRaft = new RaftLogBatch();
         WriteBatch otherKv = new WriteBatch();
         Bootstrap.initialRegionState(other, otherRaft, otherKv);
-        otherRaft.put(Db.RAFT, Keys.raftLogKey(2, 6), entry(6, 5));
-        engines.raft().commit(otherRaft);
+        otherRaft.append(2, List.of(entry(6, 5)));
+        commitRaft(otherRaft);
         engines.kv().commit(otherKv);
         assertEquals(3, countRaftKeys(1) - 1, "log entries 4..6 plus the raft state");
 
-        WriteBatch raft = new WriteBatch();
+        RaftLogBatch raft = new RaftLogBatch();
         WriteBatch kv = new WriteBatch();
         storage.clearMeta(raft, kv);
-        engines.raft().commit(raft);
+        commitRaft(raft);
         engines.kv().commit(kv);
 
         assertEquals(0, countRaftKeys(1));
@@ -216,11 +223,11 @@ class PeerStorageTest {
         assertEquals(2, countRaftKeys(2));
 
         // A tombstone written after ClearMeta in the same batch stays.
-        WriteBatch raft2 = new WriteBatch();
+        RaftLogBatch raft2 = new RaftLogBatch();
         WriteBatch kv2 = new WriteBatch();
         PeerStorage.load(engines, other).clearMeta(raft2, kv2);
         Meta.putRegionState(kv2, other, PeerState.Tombstone);
-        engines.raft().commit(raft2);
+        commitRaft(raft2);
         engines.kv().commit(kv2);
         assertEquals(0, countRaftKeys(2));
         try (ReadView view = engines.kv().readView()) {
@@ -229,7 +236,7 @@ class PeerStorageTest {
         }
     }
 
-    // ---- raft-log GC: CompactLog moves the truncated state, then [start, end) is deleted ----
+    // ---- raft-log GC: CompactLog moves the truncated state, then the entries below it go ----
 
     @Test
     void raftLogGc() {
@@ -249,26 +256,19 @@ class PeerStorageTest {
         // Until the GC runs, the old entries are still on disk (harmless: below firstIndex).
         assertEquals(7, countLog(1));
 
-        WriteBatch gc = new WriteBatch();
-        RaftLogGc.deleteEntries(gc, 1, 4, 8);
-        engines.raft().commit(gc);
+        commitRaft(new RaftLogBatch().compact(1, 8));
         assertEquals(3, countLog(1));
         assertEquals(ents.subList(5, 8), storage.entries(8, 11, Long.MAX_VALUE));
-        try (ReadView view = engines.raft().readView()) {
-            for (long i = 4; i < 8; i++) {
-                assertNull(view.get(Db.RAFT, Keys.raftLogKey(1, i)), "entry " + i + " collected");
-            }
+        for (long i = 4; i < 8; i++) {
+            assertTrue(engines.raftLog().term(1, i).isEmpty(), "entry " + i + " collected");
         }
 
-        // Start 0 means "from whatever is first"; the end stays exclusive.
+        // The first kept index is exclusive of what goes.
         compact(storage, 9, 9);
-        WriteBatch gc2 = new WriteBatch();
-        RaftLogGc.deleteEntries(gc2, 1, 0, 10);
-        engines.raft().commit(gc2);
+        commitRaft(new RaftLogBatch().compact(1, 10));
         assertEquals(1, countLog(1));
         assertEquals(List.of(entry(10, 10)), storage.entries(10, 11, Long.MAX_VALUE));
         assertEquals(9, storage.term(9));
-        assertThrows(IllegalArgumentException.class, () -> RaftLogGc.deleteEntries(new WriteBatch(), 1, 5, 4));
 
         PeerStorage reloaded = PeerStorage.load(engines, REGION);
         assertEquals(10, reloaded.firstIndex());
@@ -295,7 +295,7 @@ class PeerStorageTest {
         List<Entry> written = storage.entries(6, 10, Long.MAX_VALUE);
 
         engines.close();
-        engines = Engines.open(dir, CONFIG);
+        engines = Engines.open(dir, config());
         PeerStorage recovered = PeerStorage.load(engines, region);
         assertEquals(storage.raftState(), recovered.raftState());
         assertEquals(storage.applyState(), recovered.applyState());
@@ -409,7 +409,7 @@ class PeerStorageTest {
         engines.kv().commit(Bootstrap.storeIdent(engines, 10, 1));
         assertThrows(IllegalStateException.class, () -> Bootstrap.storeIdent(engines, 10, 1));
         assertThrows(IllegalArgumentException.class,
-                () -> Bootstrap.initialRegionState(Region.newBuilder().setId(1).build(), new WriteBatch(), new WriteBatch()));
+                () -> Bootstrap.initialRegionState(Region.newBuilder().setId(1).build(), new RaftLogBatch(), new WriteBatch()));
         bootstrap(REGION);
         try (ReadView view = engines.kv().readView()) {
             assertEquals(1, Meta.storeIdent(view).getStoreId());
@@ -453,18 +453,22 @@ class PeerStorageTest {
     }
 
     private void bootstrap(Region region) {
-        WriteBatch raft = new WriteBatch();
+        RaftLogBatch raft = new RaftLogBatch();
         WriteBatch kv = new WriteBatch();
         Bootstrap.initialRegionState(region, raft, kv);
-        engines.raft().commit(raft);
+        commitRaft(raft);
         engines.kv().commit(kv);
     }
 
     private void persist(PeerStorage storage, List<Entry> entries, HardState hard) {
-        WriteBatch batch = new WriteBatch();
+        RaftLogBatch batch = new RaftLogBatch();
         RaftLocalState state = storage.prepareRaftWrite(entries, hard, batch);
-        engines.raft().commit(batch);
+        commitRaft(batch);
         storage.onRaftWritePersisted(state);
+    }
+
+    private void commitRaft(RaftLogBatch batch) {
+        engines.raftLog().commitAll(List.of(batch));
     }
 
     private void compact(PeerStorage storage, long index, long term) {
@@ -486,17 +490,12 @@ class PeerStorageTest {
     }
 
     private long countLog(long regionId) {
-        try (ReadView view = engines.raft().readView()) {
-            return view.count(Db.RAFT, Keys.raftLogSpan(regionId));
-        }
+        return engines.raftLog().shape(regionId).size();
     }
 
     /** Log entries plus the raft state of the region. */
     private long countRaftKeys(long regionId) {
-        try (ReadView view = engines.raft().readView()) {
-            return view.count(Db.RAFT, Keys.raftLogSpan(regionId))
-                    + (view.get(Db.RAFT, Keys.raftStateKey(regionId)) == null ? 0 : 1);
-        }
+        return countLog(regionId) + (engines.raftLog().state(regionId) == null ? 0 : 1);
     }
 
     private static Entry entry(long index, long term) {

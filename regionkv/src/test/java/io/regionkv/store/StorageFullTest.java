@@ -93,7 +93,9 @@ class StorageFullTest {
 
         // Room again (the operator raises the bound): writes resume by themselves, no restart.
         node.engines().kv().setMaxMapSize(64L << 20);
-        node.engines().raft().setMaxMapSize(64L << 20);
+        if (node.engines().raftLog() instanceof io.regionkv.engine.raftlog.LmdbRaftLog lmdb) {
+            lmdb.engine().setMaxMapSize(64L << 20);
+        }
         awaitOk(cmd(put("after", 7)));
         assertValue("after", 7);
         for (int i = 0; i < acknowledged.size(); i++) {

@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.regionkv.engine.Db;
-import io.regionkv.engine.Engine;
-import io.regionkv.engine.EngineKind;
 import io.regionkv.engine.Engines;
-import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.UnsyncedMarker;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.engine.raftlog.RaftLogLayout;
+import io.regionkv.engine.raftlog.RaftLogStore;
+import io.regionkv.engine.raftlog.RaftLogStores;
+import java.util.ArrayList;
+import java.util.List;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.HardState;
 import io.regionkv.proto.Metapb.Peer;
@@ -24,7 +27,8 @@ import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,25 +40,31 @@ class TornKvRecoveryTest {
     @TempDir
     Path dir;
 
+    private RaftLogLayout layout;
+
     private StoreSettings settings() {
         return StoreSettings.fromConfig(ConfigFactory.parseString("regionkv.store-id = 2\nregionkv.initial-stores = [1, 2, 3]\n"
-                + "regionkv.data-dir = \"" + dir + "\"").withFallback(ConfigFactory.load()));
+                + "regionkv.data-dir = \"" + dir + "\"\nregionkv.engine.raft-log = " + layout.name().toLowerCase())
+                .withFallback(ConfigFactory.load()));
     }
 
-    @Test
-    void tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence() throws Exception {
+    @ParameterizedTest
+    @EnumSource(RaftLogLayout.class)
+    void tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence(RaftLogLayout layout) throws Exception {
+        this.layout = layout;
         StoreSettings settings = settings();
         Region region = Region.newBuilder().setId(1).addPeers(Peer.newBuilder().setId(2).setStoreId(2)).build();
         try (Engines engines = Engines.open(dir, settings.engine())) {
-            WriteBatch raft = new WriteBatch();
+            RaftLogBatch raft = new RaftLogBatch();
             WriteBatch kv = Bootstrap.storeIdent(engines, settings.clusterId(), 2);
             Bootstrap.initialRegionState(region, raft, kv);
+            List<Entry> entries = new ArrayList<>();
             for (long i = 6; i <= 15; i++) {
-                raft.put(Db.RAFT, Keys.raftLogKey(1, i), Entry.newBuilder().setIndex(i).setTerm(7).build());
+                entries.add(Entry.newBuilder().setIndex(i).setTerm(7).build());
             }
-            Meta.putRaftLocalState(raft, 1, RaftLocalState.newBuilder().setLastIndex(15).setLastTerm(7)
+            raft.append(1, entries).state(1, RaftLocalState.newBuilder().setLastIndex(15).setLastTerm(7)
                     .setHardState(HardState.newBuilder().setTerm(7).setVote(3).setCommit(12)).build());
-            engines.raft().commit(raft);
+            engines.raftLog().commitAll(List.of(raft));
             engines.kv().commit(kv.put(Db.DEFAULT, "k".getBytes(), "v".getBytes()));
         }
         // What an OS crash with unsynced kv commits leaves, seen from the next boot.
@@ -68,15 +78,14 @@ class TornKvRecoveryTest {
         }
         try (Engines engines = opened.engines()) {
             assertEquals(Map.of(1L, 15L), opened.refilling());
-            try (ReadView raft = engines.raft().readView()) {
-                RaftLocalState state = Meta.raftLocalState(raft, 1);
-                assertEquals(7, state.getHardState().getTerm(), "the term stays");
-                assertEquals(3, state.getHardState().getVote(), "the vote stays: no second vote in term 7");
-                assertEquals(0, state.getHardState().getCommit());
-                assertEquals(0, state.getLastIndex());
-                assertTrue(raft.scan(Db.RAFT, Keys.raftLogSpan(1), 100).isEmpty(), "the log is dropped");
-                assertEquals(RaftTruncatedState.newBuilder().setIndex(15).setTerm(7).build(), Meta.voteFence(raft, 1));
-            }
+            RaftLogStore raft = engines.raftLog();
+            RaftLocalState state = raft.state(1);
+            assertEquals(7, state.getHardState().getTerm(), "the term stays");
+            assertEquals(3, state.getHardState().getVote(), "the vote stays: no second vote in term 7");
+            assertEquals(0, state.getHardState().getCommit());
+            assertEquals(0, state.getLastIndex());
+            assertEquals(0, raft.shape(1).size(), "the log is dropped");
+            assertEquals(RaftTruncatedState.newBuilder().setIndex(15).setTerm(7).build(), raft.fence(1));
             try (ReadView kv = engines.kv().readView()) {
                 assertNotNull(Meta.storeIdent(kv), "the store keeps its identity");
                 assertNull(Meta.regionLocalState(kv, 1), "no region until its leader's snapshot");
@@ -85,26 +94,22 @@ class TornKvRecoveryTest {
         }
         Path backup = dir.resolve(TornKvRecovery.BACKUP_DIR);
         assertFalse(Files.exists(dir.resolve(TornKvRecovery.REPLACING_FLAG)));
-        try (Engine raft = Engine.open(EngineKind.RAFT, backup.resolve("raft"), settings.engine());
-                ReadView view = raft.readView()) {
-            assertEquals(15, Meta.raftLocalState(view, 1).getLastIndex(), "the backup holds the raft state as it was");
-        }
+        assertEquals(15, backedUpLastIndex(), "the backup holds the raft state as it was");
         assertTrue(Files.exists(backup.resolve("kv").resolve("data.mdb")), "the kv data is set aside, not deleted");
 
         // The next start is an ordinary one; the fence stays until the log grows back.
         TornKvRecovery.Opened again = TornKvRecovery.open(settings);
         try (Engines engines = again.engines()) {
             assertTrue(again.refilling().isEmpty());
-            try (ReadView raft = engines.raft().readView()) {
-                assertEquals(15, Meta.voteFence(raft, 1).getIndex());
-            }
+            assertEquals(15, engines.raftLog().fence(1).getIndex());
         }
     }
 
     /** A crash after the kv data was set aside but before the new one had the store ident: redone, not bootstrapped. */
-    @Test
-    void aCrashWhileReplacingTheKvDataRedoesTheReplacement() throws Exception {
-        tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence();
+    @ParameterizedTest
+    @EnumSource(RaftLogLayout.class)
+    void aCrashWhileReplacingTheKvDataRedoesTheReplacement(RaftLogLayout layout) throws Exception {
+        tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence(layout);
         Files.writeString(dir.resolve(TornKvRecovery.REPLACING_FLAG), "");
         TornKvRecovery.Opened opened = TornKvRecovery.open(settings());
         try (Engines engines = opened.engines()) {
@@ -112,29 +117,23 @@ class TornKvRecoveryTest {
             try (ReadView kv = engines.kv().readView()) {
                 assertNotNull(Meta.storeIdent(kv));
             }
-            try (ReadView raft = engines.raft().readView()) {
-                assertEquals(7, Meta.raftLocalState(raft, 1).getHardState().getTerm());
-            }
+            assertEquals(7, engines.raftLog().state(1).getHardState().getTerm());
         }
-        try (Engine raft = Engine.open(EngineKind.RAFT, dir.resolve(TornKvRecovery.BACKUP_DIR).resolve("raft"),
-                settings().engine()); ReadView view = raft.readView()) {
-            assertEquals(15, Meta.raftLocalState(view, 1).getLastIndex(), "the first backup is kept");
-        }
+        assertEquals(15, backedUpLastIndex(), "the first backup is kept");
     }
 
     /** Another OS crash during the refill keeps the first backup; one after the refill caught up replaces it. */
-    @Test
-    void aBackupIsKeptWhileTheRefillIsUnderWayAndReplacedOnceItCaughtUp() throws Exception {
-        tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence();
+    @ParameterizedTest
+    @EnumSource(RaftLogLayout.class)
+    void aBackupIsKeptWhileTheRefillIsUnderWayAndReplacedOnceItCaughtUp(RaftLogLayout layout) throws Exception {
+        tornKvIsSetAsideAndEachRegionKeepsTermAndVoteBehindAFence(layout);
         crashWithUnsyncedKv("boot-2");
         assertEquals(15, backedUpLastIndex(), "mid-refill: the original data stays in the backup");
 
         // The refill caught up (the log is past the fence), then the OS went down again.
         try (Engines engines = Engines.open(dir, settings().engine())) {
-            WriteBatch raft = new WriteBatch();
-            Meta.putRaftLocalState(raft, 1, RaftLocalState.newBuilder().setLastIndex(20).setLastTerm(8)
-                    .setHardState(HardState.newBuilder().setTerm(8).setCommit(20)).build());
-            engines.raft().commit(raft);
+            engines.raftLog().commitAll(List.of(new RaftLogBatch().state(1, RaftLocalState.newBuilder()
+                    .setLastIndex(20).setLastTerm(8).setHardState(HardState.newBuilder().setTerm(8).setCommit(20)).build())));
         }
         crashWithUnsyncedKv("boot-3");
         assertEquals(20, backedUpLastIndex(), "after a completed refill the old backup is stale and replaced");
@@ -151,9 +150,9 @@ class TornKvRecoveryTest {
     }
 
     private long backedUpLastIndex() {
-        try (Engine raft = Engine.open(EngineKind.RAFT, dir.resolve(TornKvRecovery.BACKUP_DIR).resolve("raft"),
-                settings().engine()); ReadView view = raft.readView()) {
-            return Meta.raftLocalState(view, 1).getLastIndex();
+        try (RaftLogStore raft = RaftLogStores.openLayout(layout,
+                dir.resolve(TornKvRecovery.BACKUP_DIR).resolve(layout.dirName()), settings().engine())) {
+            return raft.state(1).getLastIndex();
         }
     }
 }

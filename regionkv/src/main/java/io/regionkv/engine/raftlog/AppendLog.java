@@ -204,6 +204,9 @@ public final class AppendLog implements AutoCloseable {
 
     /** Seals the current segment (synced whole) and starts the next one (its directory entry synced). */
     private void rotate() throws IOException {
+        // A failed append may have left bytes past the last record; in a sealed segment they would read as
+        // damage at the next open, so they go.
+        segments.get(current).truncate(currentSize);
         segments.get(current).force(false);
         unsynced = false;
         startSegment(current + 1);

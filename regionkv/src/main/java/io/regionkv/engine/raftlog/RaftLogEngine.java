@@ -4,7 +4,6 @@ import io.regionkv.engine.CorruptedDataException;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +32,8 @@ public final class RaftLogEngine implements AutoCloseable {
     private final AppendLog log;
     private final Map<Long, RegionLog> regions = new HashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** A rewrite record is closed once its entries reach this: well below AppendLog's payload bound. */
+    private static final long REWRITE_RECORD_BYTES = 8L << 20;
 
     private RaftLogEngine(AppendLog log) {
         this.log = log;
@@ -132,34 +133,62 @@ public final class RaftLogEngine implements AutoCloseable {
         if (keepSegments < 1) throw new IllegalArgumentException("keep at least the current segment");
         long horizon = log.currentSegment() - keepSegments + 1;
         if (horizon <= log.firstSegment()) return 0;
-        List<LogOp> rewrite = new ArrayList<>();
-        int rewritten = 0;
+        List<Long> pinning = new ArrayList<>();
         lock.readLock().lock();
         try {
-            for (Map.Entry<Long, RegionLog> e : regions.entrySet()) {
-                RegionLog regionLog = e.getValue();
-                if (regionLog.oldestSegment() >= horizon) continue;
-                LogShape shape = regionLog.shape();
-                rewritten++;
-                rewrite.add(new LogOp.Clear(e.getKey()));
-                if (shape.firstIndex() > 0) rewrite.add(new LogOp.Restart(e.getKey(), shape.firstIndex()));
-                if (shape.size() > 0) {
-                    rewrite.add(new LogOp.Append(e.getKey(), readEntries(e.getKey(), regionLog, shape.firstIndex(),
-                            shape.lastIndex() + 1, Long.MAX_VALUE)));
-                }
-                if (regionLog.state() != null) rewrite.add(new LogOp.State(e.getKey(), regionLog.state()));
-                if (regionLog.fence() != null) rewrite.add(new LogOp.Fence(e.getKey(), regionLog.fence()));
-            }
+            regions.forEach((region, regionLog) -> {
+                if (regionLog.oldestSegment() < horizon) pinning.add(region);
+            });
         } finally {
             lock.readLock().unlock();
         }
-        if (!rewrite.isEmpty()) {
-            write(rewrite);
-            log.sync();
+        // Each region's rewrite lies in one record (a crash keeps its old or its new copy, never half), and
+        // records stay far below the payload bound by taking regions a few MiB at a time.
+        List<LogOp> rewrite = new ArrayList<>();
+        long rewriteBytes = 0;
+        for (long region : pinning) {
+            rewriteBytes += rewriteOps(region, rewrite);
+            if (rewriteBytes >= REWRITE_RECORD_BYTES) {
+                write(rewrite);
+                rewrite = new ArrayList<>();
+                rewriteBytes = 0;
+            }
         }
-        long oldestNeeded = log.currentSegment();
+        if (!rewrite.isEmpty()) write(rewrite);
+        if (!pinning.isEmpty()) log.sync();
+        purgeUnpinned();
+        int rewritten = pinning.size();
+        return rewritten;
+    }
+
+    /** Adds the ops that write {@code region}'s live log again; answers the bytes of its entries. */
+    private long rewriteOps(long region, List<LogOp> into) {
+        lock.readLock().lock();
+        try {
+            RegionLog regionLog = regions.get(region);
+            if (regionLog == null) return 0;
+            LogShape shape = regionLog.shape();
+            long bytes = 0;
+            into.add(new LogOp.Clear(region));
+            if (shape.firstIndex() > 0) into.add(new LogOp.Restart(region, shape.firstIndex()));
+            if (shape.size() > 0) {
+                List<Entry> entries = readEntries(region, regionLog, shape.firstIndex(), shape.lastIndex() + 1, Long.MAX_VALUE);
+                for (Entry e : entries) bytes += e.getSerializedSize();
+                into.add(new LogOp.Append(region, entries));
+            }
+            if (regionLog.state() != null) into.add(new LogOp.State(region, regionLog.state()));
+            if (regionLog.fence() != null) into.add(new LogOp.Fence(region, regionLog.fence()));
+            return bytes;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Deletes the segments older than the oldest one a region still needs; nothing is rewritten. */
+    public void purgeUnpinned() {
         lock.writeLock().lock();
         try {
+            long oldestNeeded = log.currentSegment();
             for (RegionLog regionLog : regions.values()) {
                 oldestNeeded = Math.min(oldestNeeded, regionLog.oldestSegment());
             }
@@ -167,7 +196,6 @@ public final class RaftLogEngine implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        return rewritten;
     }
 
     // ---- read side (any thread) ------------------------------------------------------------------------
@@ -218,17 +246,10 @@ public final class RaftLogEngine implements AutoCloseable {
         }
     }
 
-    /** The term of entry {@code index} of the region. */
-    public long term(long region, long index) {
-        lock.readLock().lock();
-        try {
-            RegionLog regionLog = regions.get(region);
-            RegionLog.Location at = regionLog == null ? null : regionLog.locate(index);
-            if (at == null) throw new CorruptedDataException("region " + region + ": raft log entry " + index + " is missing");
-            return at.term();
-        } finally {
-            lock.readLock().unlock();
-        }
+    /** The term of entry {@code index} of the region, or empty if the log does not hold it. */
+    public java.util.OptionalLong term(long region, long index) {
+        RegionLog.Location at = locate(region, index);
+        return at == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(at.term());
     }
 
     /** Where entry {@code index} of the region lies, or null: for tests of this package. */

@@ -5,11 +5,11 @@ import io.regionkv.engine.Engines;
 import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Eraftpb.Snapshot;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
-import io.regionkv.store.Meta;
 import io.regionkv.store.StoreCommand;
 import io.regionkv.store.writer.WriteResult;
 import io.regionkv.store.writer.WriterCommand;
@@ -130,20 +130,15 @@ public final class SnapshotResume {
     }
 
     /** What the interrupted raft half would have written: no log, the raft state at the snapshot point. */
-    private static WriteBatch raftHalf(Engines engines, Snapshot snapshot, long regionId) {
-        RaftLocalState old;
-        try (ReadView raft = engines.raft().readView()) {
-            old = Meta.raftLocalState(raft, regionId);
-        }
+    private static RaftLogBatch raftHalf(Engines engines, Snapshot snapshot, long regionId) {
+        RaftLocalState old = engines.raftLog().state(regionId);
         long index = snapshot.getMetadata().getIndex();
         long term = snapshot.getMetadata().getTerm();
         RaftLocalState.Builder next = old == null ? RaftLocalState.newBuilder() : old.toBuilder();
         var hs = next.getHardState().toBuilder();
         hs.setCommit(Math.max(hs.getCommit(), index)).setTerm(Math.max(hs.getTerm(), term));
-        WriteBatch batch = new WriteBatch();
-        batch.deleteRange(Db.RAFT, Keys.raftLogSpan(regionId));
-        Meta.putRaftLocalState(batch, regionId, next.setHardState(hs).setLastIndex(index).setLastTerm(term).build());
-        return batch;
+        return new RaftLogBatch().restart(regionId, index + 1)
+                .state(regionId, next.setHardState(hs).setLastIndex(index).setLastTerm(term).build());
     }
 
     private static Behavior<Command> fail(ActorRef<StoreCommand> store, Region region, String why) {

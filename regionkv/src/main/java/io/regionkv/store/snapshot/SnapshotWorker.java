@@ -2,17 +2,14 @@ package io.regionkv.store.snapshot;
 
 import io.regionkv.engine.Db;
 import io.regionkv.engine.Engines;
-import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.WriteBatch;
-import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.Eraftpb.Snapshot;
 import io.regionkv.proto.Eraftpb.SnapshotMetadata;
 import io.regionkv.proto.Metapb.Region;
 import io.regionkv.proto.RaftServerpb.PeerState;
 import io.regionkv.proto.RaftServerpb.RaftApplyState;
 import io.regionkv.proto.RaftServerpb.RaftSnapshotData;
-import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
 import io.regionkv.proto.RaftServerpb.RegionLocalState;
 import io.regionkv.proto.RaftServerpb.SnapshotCFFile;
 import io.regionkv.proto.RaftServerpb.SnapshotMeta;
@@ -176,14 +173,11 @@ public final class SnapshotWorker {
             if (index == apply.getTruncatedState().getIndex()) {
                 term = apply.getTruncatedState().getTerm();
             } else {
-                Entry e;
-                try (ReadView raft = engines.raft().readView()) {
-                    e = raft.get(Db.RAFT, Keys.raftLogKey(regionId, index), Entry.parser());
-                }
-                if (e == null) {
+                java.util.OptionalLong held = engines.raftLog().term(regionId, index);
+                if (held.isEmpty()) {
                     return new PeerCommand.SnapshotGenerated(null, "entry " + index + " was compacted meanwhile");
                 }
-                term = e.getTerm();
+                term = held.getAsLong();
             }
             Region region = state.getRegion();
             Files.createDirectories(SnapshotFiles.dir(dataDir));

@@ -3,7 +3,7 @@ package io.regionkv.store.writer;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.EngineFullException;
 import io.regionkv.engine.InvalidInputException;
-import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.DurableBatch;
 import io.regionkv.store.IoDispatcher;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The one writer of an LMDB environment, folding concurrent writes into shared transactions.
+ * The one writer of an LMDB environment or of the raft log ({@link CommitTarget}), folding concurrent writes into shared transactions.
  *
  * <p>An actor cannot look into its mailbox, so it batches with a marker: the first write that finds the
  * writer idle is buffered and a {@link WriterCommand.Flush} is sent to self. Writes already queued ahead of
@@ -59,7 +59,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * ({@link WriteResult.Synced}); raft-log GC must not go beyond it (see {@code KvSync}).
  */
 final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
-    private final Engine engine;
+    private final CommitTarget engine;
     private final WriterSettings settings;
     private final WriterMetrics metrics;
     private final ArrayDeque<WriterCommand.Write> buffer = new ArrayDeque<>();
@@ -114,7 +114,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /** A last commit older than this many waits ends the busy streak: the next write commits at once. */
     private static final int BUSY_STREAK_WAITS = 4;
 
-    private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, Engine engine,
+    private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, CommitTarget engine,
             WriterSettings settings, WriterMetrics metrics, Behavior<KvSyncer.Sync> syncerBehavior) {
         super(context);
         this.timers = timers;
@@ -125,11 +125,20 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     }
 
     static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics) {
-        return create(engine, settings, metrics, KvSyncer.create(engine));
+        return create(CommitTarget.of(engine), settings, metrics);
+    }
+
+    static Behavior<WriterCommand> create(CommitTarget target, WriterSettings settings, WriterMetrics metrics) {
+        return create(target, settings, metrics, KvSyncer.create(target));
     }
 
     /** With the given background syncer (tests hold a sync in flight with it). */
     static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics,
+            Behavior<KvSyncer.Sync> syncer) {
+        return create(CommitTarget.of(engine), settings, metrics, syncer);
+    }
+
+    static Behavior<WriterCommand> create(CommitTarget engine, WriterSettings settings, WriterMetrics metrics,
             Behavior<KvSyncer.Sync> syncer) {
         return Behaviors.setup(context -> Behaviors.withTimers(
                 timers -> new GroupCommitWriter(context, timers, engine, settings, metrics, syncer)));
@@ -264,7 +273,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     private Behavior<WriterCommand> onSyncIfIdle() {
         long idleFor = System.nanoTime() - lastCommitNanos;
-        long idleDelay = engine.config().kvSyncIdleDelay().toNanos();
+        long idleDelay = engine.syncIdleDelay().toNanos();
         if (idleFor < idleDelay) {
             // Commits came since the timer was armed: wait until the last one is idleDelay old.
             timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, java.time.Duration.ofNanos(idleDelay - idleFor));
@@ -336,7 +345,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             covered.forEach(this::noteUnsynced);
             if (unsyncedSinceNanos == 0) {
                 unsyncedSinceNanos = System.nanoTime();
-                timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+                timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.syncInterval());
             }
             syncAgain = false;
             return this;
@@ -380,7 +389,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         } catch (RuntimeException e) {
             // Nothing is lost: the commits stay in the page cache and the marker stays set. Try again later.
             getContext().getLog().warn("deferred sync of {} failed; retrying after the sync interval", engine, e);
-            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.syncInterval());
             return null;
         }
         unsyncedSinceNanos = 0;
@@ -419,7 +428,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
             }
         }
         if (live.isEmpty()) return;
-        List<WriteBatch> batches = new ArrayList<>(live.size());
+        List<DurableBatch> batches = new ArrayList<>(live.size());
         for (WriterCommand.Write write : live) {
             batches.add(write.batch());
         }
@@ -516,15 +525,15 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         long now = System.nanoTime();
         if (unsyncedSinceNanos == 0) {
             unsyncedSinceNanos = now;
-            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.config().kvSyncInterval());
+            timers.startSingleTimer(WriterCommand.SyncDue.INSTANCE, engine.syncInterval());
         }
         // Armed once per idle spell, not re-armed on every commit (a cancel and a new scheduler task per
         // commit): onSyncIfIdle checks how long ago the last one was and waits out the rest.
         lastCommitNanos = now;
         if (!timers.isTimerActive(WriterCommand.SyncIfIdle.INSTANCE)) {
-            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.config().kvSyncIdleDelay());
+            timers.startSingleTimer(WriterCommand.SyncIfIdle.INSTANCE, engine.syncIdleDelay());
         }
-        boolean intervalOut = now - unsyncedSinceNanos >= engine.config().kvSyncInterval().toNanos();
+        boolean intervalOut = now - unsyncedSinceNanos >= engine.syncInterval().toNanos();
         boolean syncNow = false;
         for (WriterCommand.Write write : group) {
             syncNow |= write.syncBeforeReply();

@@ -20,12 +20,16 @@ final class KvSyncer {
     /** Sync now and answer {@code replyTo} with {@link WriterCommand.SyncFinished} carrying {@code token}. */
     record Sync(long token, ActorRef<WriterCommand> replyTo) {}
 
-    static Behavior<Sync> create(Engine engine) {
-        return create(engine, () -> {});
+    static Behavior<Sync> create(CommitTarget target) {
+        return create(target, () -> {});
+    }
+
+    static Behavior<Sync> create(Engine engine, Runnable beforeSync) {
+        return create(CommitTarget.of(engine), beforeSync);
     }
 
     /** With {@code beforeSync} run on the syncer's thread in each sync before it touches the disk (tests hold it there). */
-    static Behavior<Sync> create(Engine engine, Runnable beforeSync) {
+    static Behavior<Sync> create(CommitTarget engine, Runnable beforeSync) {
         return Behaviors.receive(Sync.class).onMessage(Sync.class, sync -> {
             long covered;
             try {

@@ -46,7 +46,7 @@ public final class StorageGuard {
     public Errorpb.Error check(RaftCmdRequest req) {
         if (!puts(req)) return null;
         String why = shortOfRoom(engines.kv());
-        if (why == null) why = shortOfRoom(engines.raft());
+        if (why == null) why = engines.raftLog().shortOfRoom(reserve);
         if (why == null && diskUsable < reserve) {
             why = "the file system has " + diskUsable + " bytes usable, below the reserve of " + reserve;
         }

@@ -1,6 +1,6 @@
 package io.regionkv.store.writer;
 
-import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.DurableBatch;
 import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -21,7 +21,7 @@ public sealed interface WriterCommand {
      * @param sentNanos when the sender handed it over (System.nanoTime): the writer measures the apply
      *     latency from it (queueing included, which is most of it under load)
      */
-    record Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
+    record Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
             boolean syncBeforeReply, long sentNanos) implements WriterCommand {
         public Write {
             Objects.requireNonNull(batch, "batch");
@@ -30,13 +30,13 @@ public sealed interface WriterCommand {
         }
 
         /** A write sent now. */
-        public Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
+        public Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
                 boolean syncBeforeReply) {
             this(batch, requestId, replyTo, appliedIndex, syncBeforeReply, System.nanoTime());
         }
 
         /** A write that is neither an apply batch nor needs a sync of its own. */
-        public Write(WriteBatch batch, long requestId, ActorRef<WriteResult> replyTo) {
+        public Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo) {
             this(batch, requestId, replyTo, 0, false, 0);
         }
     }
@@ -65,7 +65,7 @@ public sealed interface WriterCommand {
      * For tests only (nothing from the wire can produce it): the next {@code count} writes whose batch
      * {@code which} matches fail as a failing disk would make them fail, and so does any group they are in.
      */
-    record InjectFailure(java.util.function.Predicate<WriteBatch> which, int count) implements WriterCommand {}
+    record InjectFailure(java.util.function.Predicate<DurableBatch> which, int count) implements WriterCommand {}
 
     /**
      * The marker a writer sends itself when a write makes it dirty: every write queued before the marker

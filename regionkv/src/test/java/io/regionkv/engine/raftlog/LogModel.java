@@ -122,7 +122,7 @@ final class LogModel {
                 assertEquals(new ArrayList<>(log.values()),
                         engine.entries(r, log.firstKey(), log.lastKey() + 1, Long.MAX_VALUE), context + ": region " + r);
                 long mid = log.firstKey() + (log.lastKey() - log.firstKey()) / 2;
-                assertEquals(log.get(mid).getTerm(), engine.term(r, mid), context + ": term of " + mid);
+                assertEquals(log.get(mid).getTerm(), engine.term(r, mid).getAsLong(), context + ": term of " + mid);
             }
             assertEquals(states.get(r), engine.state(r).orElse(null), context + ": region " + r + " state");
         }

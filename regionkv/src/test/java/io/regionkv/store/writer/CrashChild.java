@@ -5,8 +5,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.regionkv.engine.Db;
 import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.Engines;
-import io.regionkv.engine.Keys;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.engine.raftlog.RaftLogLayout;
+import io.regionkv.proto.Eraftpb.Entry;
+import io.regionkv.proto.Eraftpb.HardState;
+import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import com.google.protobuf.ByteString;
+import java.util.List;
 import io.regionkv.store.IoDispatcher;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -26,8 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * once the kv / raft part of batch {@code id} was answered as written.
  *
  * <p>Batch {@code id} puts {@code d/id}, {@code l/id}, {@code w/id} and {@code m/id} into the three column
- * families and meta (kv), and log entries of two regions plus a raft state (raft), so a batch that landed
- * in part shows.
+ * families and meta (kv), and log entries of two regions plus a raft state (raft, in the layout the
+ * parent names), so a batch that landed in part shows.
  */
 public final class CrashChild {
     static final int PRODUCERS = 16;
@@ -36,26 +42,36 @@ public final class CrashChild {
     private CrashChild() {}
 
     /** A tiny initial map, so that the map also grows while the kills land. */
-    static EngineConfig config(boolean writeMap) {
-        return EngineConfig.defaults().withInitialMapSize(64 * 1024).withWriteMap(writeMap);
+    static EngineConfig config(boolean writeMap, RaftLogLayout raftLog) {
+        return EngineConfig.defaults().withInitialMapSize(64 * 1024).withWriteMap(writeMap).withRaftLog(raftLog);
     }
 
     public static void main(String[] args) {
         Path dataDir = Path.of(args[0]);
         long run = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
-        Engines engines = Engines.open(dataDir, config(Boolean.parseBoolean(args[3])));
+        Engines engines = Engines.open(dataDir, config(Boolean.parseBoolean(args[3]), RaftLogLayout.valueOf(args[4])));
         PrintStream out = System.out;
         ActorSystem.create(Behaviors.<Void>setup(context -> {
             ActorRef<WriterCommand> kv = context.spawn(KvWriter.create(engines.kv()), "kv-writer", IoDispatcher.KV_WRITER);
             ActorRef<WriterCommand> raft =
-                    context.spawn(RaftLogWriter.create(engines.raft()), "raft-log-writer", IoDispatcher.RAFT_LOG_WRITER);
+                    context.spawn(RaftLogWriter.create(engines.raftLog()), "raft-log-writer", IoDispatcher.RAFT_LOG_WRITER);
             for (int p = 0; p < PRODUCERS; p++) {
                 long firstId = run * RUN_STRIDE + p * PRODUCER_STRIDE;
                 context.spawn(Producer.create(kv, raft, firstId, new Random(seed + p), out), "producer-" + p);
             }
             return Behaviors.empty();
         }), "crash-child");
+    }
+
+    static Entry entry(long index, byte[] data) {
+        return Entry.newBuilder().setIndex(index).setTerm(1).setData(ByteString.copyFrom(data)).build();
+    }
+
+    /** The raft state batch {@code id} writes: its commit index names the batch. */
+    static RaftLocalState stateOf(long id, long index) {
+        return RaftLocalState.newBuilder().setLastIndex(index).setLastTerm(1)
+                .setHardState(HardState.newBuilder().setTerm(1).setCommit(id)).build();
     }
 
     static byte[] key(String prefix, long id) {
@@ -127,10 +143,10 @@ public final class CrashChild {
                     .put(Db.WRITE, key("w", id), value(id, random.nextInt(1000)))
                     .put(Db.META, key("m", id), value(id, 16));
             long index = id % PRODUCER_STRIDE + 1;
-            WriteBatch raftBatch = new WriteBatch()
-                    .put(Db.RAFT, Keys.raftLogKey(regionA(id), index), value(id, random.nextInt(2000)))
-                    .put(Db.RAFT, Keys.raftLogKey(regionB(id), index), value(id, random.nextInt(200)))
-                    .put(Db.RAFT, Keys.raftStateKey(regionA(id)), value(id, 20));
+            RaftLogBatch raftBatch = new RaftLogBatch()
+                    .append(regionA(id), List.of(entry(index, value(id, random.nextInt(2000)))))
+                    .append(regionB(id), List.of(entry(index, value(id, random.nextInt(200)))))
+                    .state(regionA(id), stateOf(id, index));
             pending = 2;
             // Request ids: 2·id for the kv part, 2·id + 1 for the raft part.
             kv.tell(new WriterCommand.Write(kvBatch, 2 * id, getContext().getSelf()));

@@ -6,17 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.regionkv.engine.Db;
+import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.Engines;
+import io.regionkv.engine.raftlog.LogShape;
+import io.regionkv.engine.raftlog.RaftLogLayout;
+import io.regionkv.engine.raftlog.RaftLogStore;
+import io.regionkv.proto.Eraftpb.Entry;
+import io.regionkv.proto.RaftServerpb.RaftLocalState;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import io.regionkv.engine.KeySpan;
 import io.regionkv.engine.KeyValue;
-import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,15 +52,16 @@ class CrashRecoveryTest {
     @TempDir
     Path dir;
 
-    @Test
-    void committedBatchesSurviveSigkillWholeAndNoneIsPartial() throws Exception {
+    @ParameterizedTest
+    @EnumSource(RaftLogLayout.class)
+    void committedBatchesSurviveSigkillWholeAndNoneIsPartial(RaftLogLayout layout) throws Exception {
         long seed = Long.getLong("regionkv.seed", System.nanoTime());
         int kills = Integer.getInteger("regionkv.crash.kills", 20);
         boolean writeMap = Boolean.getBoolean("regionkv.crash.writeMap");
-        System.out.println("CrashRecoveryTest seed=" + seed + " kills=" + kills + " writeMap=" + writeMap
+        System.out.println("CrashRecoveryTest " + layout + " seed=" + seed + " kills=" + kills + " writeMap=" + writeMap
                 + " (replay with -Dregionkv.seed=" + seed + ")");
         Random random = new Random(seed);
-        Path data = dir.resolve("store");
+        Path data = dir.resolve("store-" + layout);
         Set<Long> reportedKv = new TreeSet<>();
         Set<Long> reportedRaft = new TreeSet<>();
         long started = System.nanoTime();
@@ -64,7 +70,8 @@ class CrashRecoveryTest {
             // kill also lands between acknowledgements, inside commits and fsyncs.
             int threshold = 1 + random.nextInt(400);
             long jitterNanos = random.nextInt(3_000_000);
-            Child child = Child.start(data, run, seed + 7919L * run, writeMap, dir.resolve("child-" + run + ".err"));
+            Child child = Child.start(data, run, seed + 7919L * run, writeMap, layout,
+                    dir.resolve("child-" + layout + "-" + run + ".err"));
             child.awaitReported(threshold, CHILD_TIMEOUT_SECONDS);
             LockSupport.parkNanos(jitterNanos);
             int exit = child.kill();
@@ -75,7 +82,8 @@ class CrashRecoveryTest {
                     + child.stderr + ":\n" + Files.readString(child.stderr));
             reportedKv.addAll(child.kv);
             reportedRaft.addAll(child.raft);
-            Checked checked = verify(data, writeMap, reportedKv, reportedRaft, "seed " + seed + " run " + run);
+            Checked checked = verify(data, CrashChild.config(writeMap, layout), reportedKv, reportedRaft,
+                    "seed " + seed + " run " + run);
             System.out.printf("run %d: killed after %d acknowledgements (threshold %d); on disk %d kv and %d raft batches%n",
                     run, child.kv.size() + child.raft.size(), threshold, checked.kvBatches, checked.raftBatches);
         }
@@ -87,8 +95,8 @@ class CrashRecoveryTest {
     private record Checked(int kvBatches, int raftBatches) {}
 
     private static Checked verify(
-            Path data, boolean writeMap, Set<Long> reportedKv, Set<Long> reportedRaft, String context) {
-        try (Engines engines = Engines.open(data, CrashChild.config(writeMap))) {
+            Path data, EngineConfig config, Set<Long> reportedKv, Set<Long> reportedRaft, String context) {
+        try (Engines engines = Engines.open(data, config)) {
             Map<Db, Set<Long>> kvIds = new HashMap<>();
             try (ReadView view = engines.kv().readView()) {
                 for (Db db : List.of(Db.DEFAULT, Db.LOCK, Db.WRITE, Db.META)) {
@@ -118,22 +126,25 @@ class CrashRecoveryTest {
             Set<Long> logA = new TreeSet<>();
             Set<Long> logB = new TreeSet<>();
             Map<Long, Long> raftStates = new HashMap<>();
-            try (ReadView view = engines.raft().readView()) {
-                for (KeyValue kvPair : view.scan(Db.RAFT, KeySpan.ALL, Integer.MAX_VALUE)) {
-                    long region = ByteBuffer.wrap(kvPair.key(), 1, 8).getLong();
-                    long id = CrashChild.idOf(kvPair.value());
-                    if (kvPair.key().length == Keys.raftStateKey(region).length) {
-                        assertEquals(CrashChild.regionA(id), region, context + ": raft state of region " + region);
-                        raftStates.put(region, id);
-                        continue;
-                    }
-                    assertEquals(id % CrashChild.PRODUCER_STRIDE + 1, Keys.raftLogIndex(kvPair.key()), context);
+            RaftLogStore raftLog = engines.raftLog();
+            for (long region : raftLog.regions()) {
+                LogShape shape = raftLog.shape(region);
+                for (Entry entry : raftLog.entries(region, shape.firstIndex(), shape.lastIndex() + 1, Long.MAX_VALUE)) {
+                    long id = CrashChild.idOf(entry.getData().toByteArray());
+                    assertEquals(id % CrashChild.PRODUCER_STRIDE + 1, entry.getIndex(), context);
                     if (region == CrashChild.regionA(id)) {
                         logA.add(id);
                     } else {
                         assertEquals(CrashChild.regionB(id), region, context + ": entry of batch " + id);
                         logB.add(id);
                     }
+                }
+                RaftLocalState state = raftLog.state(region);
+                if (state != null) {
+                    long id = state.getHardState().getCommit();
+                    assertEquals(CrashChild.regionA(id), region, context + ": raft state of region " + region);
+                    assertEquals(CrashChild.stateOf(id, id % CrashChild.PRODUCER_STRIDE + 1), state, context);
+                    raftStates.put(region, id);
                 }
             }
             assertEquals(logA, logB, context + ": raft batches in part (the two logs differ)");
@@ -173,7 +184,8 @@ class CrashRecoveryTest {
             reader.start();
         }
 
-        static Child start(Path data, int run, long seed, boolean writeMap, Path stderr) throws IOException {
+        static Child start(Path data, int run, long seed, boolean writeMap, RaftLogLayout layout, Path stderr)
+                throws IOException {
             String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
             List<String> command = new ArrayList<>(List.of(java,
                     "--add-opens", "java.base/java.nio=ALL-UNNAMED",
@@ -181,7 +193,7 @@ class CrashRecoveryTest {
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-cp", System.getProperty("java.class.path"),
                     CrashChild.class.getName(), data.toString(), String.valueOf(run), String.valueOf(seed),
-                    String.valueOf(writeMap)));
+                    String.valueOf(writeMap), layout.name()));
             Process process = new ProcessBuilder(command)
                     .redirectError(stderr.toFile())
                     .start();

@@ -1,16 +1,15 @@
 package io.regionkv.store.writer;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.regionkv.engine.Db;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.EngineKind;
-import io.regionkv.engine.Keys;
-import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.LmdbRaftLog;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.store.IoDispatcher;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +89,7 @@ class GroupWaitTest {
     @Test
     void zeroTurnsTheWaitOff() throws Exception {
         raft = Engine.open(EngineKind.RAFT, dir.resolve("raft-off"), EngineConfig.defaults());
-        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft, WriterSettings.defaults()),
+        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft), WriterSettings.defaults()),
                 "raft-log-writer-off", IoDispatcher.SELECTOR);
         burstUntilTheLastCommitCarriedSeveral(writer);
         long[] commits = twoWritesApart(writer);
@@ -99,7 +98,7 @@ class GroupWaitTest {
 
     private ActorRef<WriterCommand> spawnWriter(String name) {
         raft = Engine.open(EngineKind.RAFT, dir.resolve("raft-" + name), EngineConfig.defaults());
-        return testKit.spawn(RaftLogWriter.create(raft, WriterSettings.defaults().withGroupWait(WAIT)),
+        return testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft), WriterSettings.defaults().withGroupWait(WAIT)),
                 "raft-log-writer-" + name, IoDispatcher.SELECTOR);
     }
 
@@ -142,7 +141,8 @@ class GroupWaitTest {
 
     private WriterCommand.Write write(TestProbe<WriteResult> probe) {
         long key = nextKey++;
-        WriteBatch batch = new WriteBatch().put(Db.RAFT, Keys.raftLogKey(1, key), ("entry " + key).getBytes(UTF_8));
+        RaftLogBatch batch = new RaftLogBatch().append(1, List.of(Entry.newBuilder().setIndex(key).setTerm(1)
+                .setData(com.google.protobuf.ByteString.copyFromUtf8("entry " + key)).build()));
         return new WriterCommand.Write(batch, key, probe.getRef());
     }
 }

@@ -7,8 +7,9 @@ import io.regionkv.engine.Db;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.EngineConfig;
 import io.regionkv.engine.EngineKind;
-import io.regionkv.engine.Keys;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.LmdbRaftLog;
+import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.store.IoDispatcher;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,12 +62,13 @@ class IoIsolationTest {
         try (Engine raft = Engine.open(EngineKind.RAFT, dir.resolve("raft"), EngineConfig.defaults());
                 Engine kv = Engine.open(EngineKind.KV, dir.resolve("kv"), EngineConfig.defaults())) {
             if (!busy.await(10, TimeUnit.SECONDS)) throw new AssertionError("the snapshot jobs never started");
-            ActorRef<WriterCommand> raftWriter = testKit.spawn(RaftLogWriter.create(raft), "raft-writer",
+            ActorRef<WriterCommand> raftWriter = testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft)), "raft-writer",
                     IoDispatcher.RAFT_LOG_WRITER);
             ActorRef<WriterCommand> kvWriter = testKit.spawn(KvWriter.create(kv), "kv-writer", IoDispatcher.KV_WRITER);
             TestProbe<WriteResult> probe = testKit.createTestProbe();
             Duration prompt = Duration.ofSeconds(3); // far below the jobs' 30 s hold
-            raftWriter.tell(new WriterCommand.Write(new WriteBatch().put(Db.RAFT, Keys.raftLogKey(1, 1), "e".getBytes(UTF_8)),
+            raftWriter.tell(new WriterCommand.Write(new RaftLogBatch().append(1,
+                    java.util.List.of(io.regionkv.proto.Eraftpb.Entry.newBuilder().setIndex(1).setTerm(1).build())),
                     1, probe.getRef()));
             assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(prompt));
             kvWriter.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "k".getBytes(UTF_8), "v".getBytes(UTF_8)),

@@ -30,7 +30,8 @@ class StorageGuardTest {
 
     @Test
     void aShortDiskOrAFullMapRefusesPutsOnlyAndRoomLetsThemPassAgain() {
-        try (Engines engines = Engines.open(dir, EngineConfig.defaults().withSyncOnCommit(false))) {
+        try (Engines engines = Engines.open(dir, EngineConfig.defaults().withSyncOnCommit(false)
+                .withRaftLog(io.regionkv.engine.raftlog.RaftLogLayout.LMDB))) {
             StorageGuard guard = new StorageGuard(7, engines, RESERVE);
             assertNull(guard.check(cmd(CmdType.Put)), "room: a put passes");
 
@@ -44,9 +45,10 @@ class StorageGuardTest {
             guard.diskUsable(RESERVE * 100);
             assertNull(guard.check(cmd(CmdType.Put)), "disk freed: puts pass again");
 
-            engines.raft().setMaxMapSize(1L << 20); // less headroom than the reserve
+            io.regionkv.engine.Engine raft = ((io.regionkv.engine.raftlog.LmdbRaftLog) engines.raftLog()).engine();
+            raft.setMaxMapSize(1L << 20); // less headroom than the reserve
             assertTrue(guard.check(cmd(CmdType.Put)).hasStorageFull(), "the raft map near its bound refuses");
-            engines.raft().setMaxMapSize(1L << 30);
+            raft.setMaxMapSize(1L << 30);
             assertNull(guard.check(cmd(CmdType.Put)), "the bound raised: puts pass again");
         }
     }

@@ -61,7 +61,7 @@ class WriteFenceTest {
         TestProbe<WriteResult> b = testKit.createTestProbe();
         TestProbe<WriterCommand.BarrierPassed> barrier = testKit.createTestProbe();
 
-        writer.tell(new WriterCommand.InjectFailure(batch -> touches(batch, "a1"), 1));
+        writer.tell(new WriterCommand.InjectFailure(batch -> touches((WriteBatch) batch, "a1"), 1));
         // Sent back to back, so they likely share one group: its retry one by one must not let a2 through.
         writer.tell(new WriterCommand.Write(put("a1"), 1, a.getRef()));
         writer.tell(new WriterCommand.Write(put("b1"), 2, b.getRef()));
@@ -116,7 +116,7 @@ class WriteFenceTest {
         ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv), "kv-writer-ignore", IoDispatcher.SELECTOR);
         TestProbe<WriterCommand.BarrierPassed> barrier = testKit.createTestProbe();
         ActorRef<WriteResult> ignore = testKit.system().ignoreRef();
-        writer.tell(new WriterCommand.InjectFailure(batch -> touches(batch, "g1"), 1));
+        writer.tell(new WriterCommand.InjectFailure(batch -> touches((WriteBatch) batch, "g1"), 1));
         writer.tell(new WriterCommand.Write(put("g1"), 1, ignore));
         writer.tell(new WriterCommand.Barrier(1, barrier.getRef()));
         barrier.receiveMessage(TIMEOUT);

@@ -18,6 +18,9 @@ import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.ValueTooLargeException;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.raftlog.LmdbRaftLog;
+import io.regionkv.engine.raftlog.RaftLogBatch;
+import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.engine.WrongEngineException;
 import io.regionkv.store.IoDispatcher;
 import java.nio.file.Path;
@@ -75,7 +78,7 @@ class WriterTest {
     void concurrentWritesShareCommitsAndEverySenderIsAnswered() throws Exception {
         Engine raft = open(EngineKind.RAFT, EngineConfig.defaults()); // fsync on: commits take long enough to pile up
         WriterSettings settings = new WriterSettings(64, 16L << 20);
-        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft, settings), "raft-log-writer-group",
+        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft), settings), "raft-log-writer-group",
                 IoDispatcher.SELECTOR);
         int senders = 8;
         int perSender = 64;
@@ -88,8 +91,8 @@ class WriterTest {
             int sender = s;
             pool.execute(() -> {
                 for (int i = 0; i < perSender; i++) {
-                    WriteBatch batch = new WriteBatch()
-                            .put(Db.RAFT, Keys.raftLogKey(sender + 1, i), ("entry " + sender + "/" + i).getBytes(UTF_8));
+                    RaftLogBatch batch = new RaftLogBatch()
+                            .append(sender + 1, List.of(entry(i + 1, ("entry " + sender + "/" + i).getBytes(UTF_8))));
                     writer.tell(new WriterCommand.Write(batch, i, probes.get(sender).getRef()));
                 }
             });
@@ -187,18 +190,18 @@ class WriterTest {
         // A map that cannot grow past 1 MiB: the 2 MiB write cannot fit until the bound is raised.
         Engine raft = open(EngineKind.RAFT, EngineConfig.defaults().withSyncOnCommit(false)
                 .withInitialMapSize(256 * 1024).withMaxMapSize(1024 * 1024));
-        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(raft), "raft-log-writer-full",
+        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft)), "raft-log-writer-full",
                 IoDispatcher.SELECTOR);
         TestProbe<WriteResult> probe = testKit.createTestProbe();
         TestProbe<WriteResult> culprit = testKit.createTestProbe();
         for (int i = 0; i < 20; i++) {
-            WriteBatch batch = new WriteBatch();
+            RaftLogBatch batch = new RaftLogBatch();
             if (i == 10) {
-                for (int j = 0; j < 32; j++) {
-                    batch.put(Db.RAFT, Keys.raftLogKey(2, j), new byte[64 * 1024]);
-                }
+                List<Entry> big = new ArrayList<>();
+                for (int j = 0; j < 32; j++) big.add(entry(j + 1, new byte[64 * 1024]));
+                batch.append(2, big);
             } else {
-                batch.put(Db.RAFT, Keys.raftLogKey(1, i), new byte[100]);
+                batch.append(1, List.of(entry(i < 10 ? i + 1 : i, new byte[100])));
             }
             writer.tell(new WriterCommand.Write(batch, i, (i == 10 ? culprit : probe).getRef()));
         }
@@ -222,6 +225,10 @@ class WriterTest {
             assertEquals(19, view.count(Db.RAFT, Keys.raftLogSpan(1)));
             assertEquals(32, view.count(Db.RAFT, Keys.raftLogSpan(2)));
         }
+    }
+
+    private static Entry entry(long index, byte[] data) {
+        return Entry.newBuilder().setIndex(index).setTerm(1).setData(com.google.protobuf.ByteString.copyFrom(data)).build();
     }
 
     @Test
@@ -251,7 +258,7 @@ class WriterTest {
     void writersRefuseTheOtherEnvironment() {
         Engine raft = open(EngineKind.RAFT, EngineConfig.defaults().withSyncOnCommit(false));
         Engine kv = open(EngineKind.KV, EngineConfig.defaults().withSyncOnCommit(false));
-        assertThrows(IllegalArgumentException.class, () -> RaftLogWriter.create(kv));
+        assertThrows(IllegalArgumentException.class, () -> LmdbRaftLog.over(kv));
         assertThrows(IllegalArgumentException.class, () -> KvWriter.create(raft));
     }
 
