@@ -36,7 +36,7 @@ import java.util.Objects;
  * @param kvSyncInterval with {@link KvSync#DEFERRED}, the longest a commit stays unsynced under any load
  *     (default 1 s): the kv writer syncs at least this often while it has unsynced commits, so that every
  *     region's synced applied index, and with it raft-log GC, keeps moving.
- * @param raftLog where the raft logs live ({@link RaftLogLayout}; default {@link RaftLogLayout#LMDB}): the
+ * @param raftLog where the raft logs live ({@link RaftLogLayout}; default {@link RaftLogLayout#APPEND}): the
  *     raft environment, or one append-only log for all regions. The LMDB settings above apply to the raft
  *     environment only in the first case.
  * @param acceptUnsyncedAfterReboot open a kv environment that had unsynced commits when the OS went down
@@ -54,7 +54,7 @@ public record EngineConfig(
     public static final int DEFAULT_MAX_READERS = 1024;
     public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
     public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(5);
-    public static final RaftLogLayout DEFAULT_RAFT_LOG = RaftLogLayout.LMDB;
+    public static final RaftLogLayout DEFAULT_RAFT_LOG = RaftLogLayout.APPEND;
 
     /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
     static final long MIN_MAP_SIZE = 64 * 1024;

@@ -15,12 +15,13 @@
  * pin old segments and deleting those segments.
  *
  * <p>{@link io.regionkv.engine.raftlog.LmdbLogOps} writes the same ops into the raft environment's LMDB
- * layout, so the store can describe its raft writes once, as ops, whichever layout it runs on; a test holds
- * both layouts to the same model.
+ * layout, so the store describes its raft writes once, as ops ({@link io.regionkv.engine.raftlog.RaftLogBatch}),
+ * whichever layout it runs on; a test holds both layouts to the same model.
  *
- * <p>State: built and tested on its own; no store uses it yet. What remains is the switch: the raft-log
- * writer writing through the engine (one record and one sync per group commit), {@code PeerStorage}
- * reading through it, a store-level purge on a timer, moving an existing raft environment over, and the
- * crash and benchmark runs of the whole store on it.
+ * <p>The store reads and writes its raft logs only through {@link io.regionkv.engine.raftlog.RaftLogStore},
+ * in one of two layouts ({@link io.regionkv.engine.raftlog.RaftLogLayout}, setting
+ * {@code regionkv.engine.raft-log}): {@link io.regionkv.engine.raftlog.LmdbRaftLog} over the raft
+ * environment, or {@link io.regionkv.engine.raftlog.AppendRaftLog} over the engine above. A store opened
+ * in one layout with the other's data moves it over first ({@link io.regionkv.engine.raftlog.RaftLogStores}).
  */
 package io.regionkv.engine.raftlog;
