@@ -35,6 +35,23 @@ interface CommitTarget {
 
     Duration syncIdleDelay();
 
+    /**
+     * The batches as the kind {@code target} takes. A batch of the other kind is a programming error (a
+     * kv batch sent to the raft-log writer): refused with {@link IllegalArgumentException}, so it fails
+     * alone and fences its sender.
+     */
+    private static <B extends DurableBatch> List<B> narrow(List<DurableBatch> batches, Class<B> type,
+            CommitTarget target) {
+        List<B> out = new ArrayList<>(batches.size());
+        for (DurableBatch batch : batches) {
+            if (!type.isInstance(batch)) {
+                throw new IllegalArgumentException(target + " takes " + type.getSimpleName() + "es, not " + batch);
+            }
+            out.add(type.cast(batch));
+        }
+        return out;
+    }
+
     static CommitTarget of(Engine engine) {
         return new Lmdb(engine);
     }
@@ -47,19 +64,12 @@ interface CommitTarget {
     record Lmdb(Engine engine) implements CommitTarget {
         @Override
         public void validate(DurableBatch batch) {
-            engine.validate(writeBatch(batch));
+            engine.validate(narrow(List.of(batch), WriteBatch.class, this).get(0));
         }
 
         @Override
         public long commitAll(List<DurableBatch> batches) {
-            List<WriteBatch> writes = new ArrayList<>(batches.size());
-            for (DurableBatch b : batches) writes.add(writeBatch(b));
-            return engine.commitAll(writes);
-        }
-
-        private WriteBatch writeBatch(DurableBatch batch) {
-            if (batch instanceof WriteBatch w) return w;
-            throw new IllegalArgumentException(engine + " takes write batches, not " + batch);
+            return engine.commitAll(narrow(batches, WriteBatch.class, this));
         }
 
         @Override
@@ -97,19 +107,12 @@ interface CommitTarget {
     record RaftLog(RaftLogStore log) implements CommitTarget {
         @Override
         public void validate(DurableBatch batch) {
-            raftLogBatch(batch);
+            narrow(List.of(batch), RaftLogBatch.class, this);
         }
 
         @Override
         public long commitAll(List<DurableBatch> batches) {
-            List<RaftLogBatch> writes = new ArrayList<>(batches.size());
-            for (DurableBatch b : batches) writes.add(raftLogBatch(b));
-            return log.commitAll(writes);
-        }
-
-        private RaftLogBatch raftLogBatch(DurableBatch batch) {
-            if (batch instanceof RaftLogBatch r) return r;
-            throw new IllegalArgumentException(log + " takes raft log batches, not " + batch);
+            return log.commitAll(narrow(batches, RaftLogBatch.class, this));
         }
 
         @Override

@@ -168,7 +168,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         }
         try {
             engine.validate(write.batch());
-        } catch (InvalidInputException e) {
+        } catch (IllegalArgumentException e) { // InvalidInputException, or a batch of the other kind
             fence(write);
             write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), e));
             return this;

@@ -260,6 +260,22 @@ class WriterTest {
         Engine kv = open(EngineKind.KV, EngineConfig.defaults().withSyncOnCommit(false));
         assertThrows(IllegalArgumentException.class, () -> LmdbRaftLog.over(kv));
         assertThrows(IllegalArgumentException.class, () -> KvWriter.create(raft));
+
+        // A batch of the other kind is refused alone, with a typed error, and nothing is written.
+        ActorRef<WriterCommand> raftWriter = testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft)), "raft-log-writer-kinds",
+                IoDispatcher.SELECTOR);
+        ActorRef<WriterCommand> kvWriter = testKit.spawn(KvWriter.create(kv), "kv-writer-kinds", IoDispatcher.SELECTOR);
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        raftWriter.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "k".getBytes(UTF_8), "v".getBytes(UTF_8)),
+                1, probe.getRef()));
+        assertInstanceOf(IllegalArgumentException.class,
+                assertInstanceOf(WriteResult.WriteFailed.class, probe.receiveMessage(TIMEOUT)).cause());
+        kvWriter.tell(new WriterCommand.Write(new RaftLogBatch().append(1, List.of(entry(1, new byte[1]))), 2,
+                probe.getRef()));
+        assertInstanceOf(IllegalArgumentException.class,
+                assertInstanceOf(WriteResult.WriteFailed.class, probe.receiveMessage(TIMEOUT)).cause());
+        assertEquals(0, raft.commitCount());
+        assertEquals(0, kv.commitCount());
     }
 
     @Test
