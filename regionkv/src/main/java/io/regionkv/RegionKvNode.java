@@ -34,7 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * One store on one node: opens (and on first start bootstraps) the LMDB environments, starts the two
+ * One store on one node: opens (and on first start bootstraps) its raft log and kv environment, starts the two
  * writers on the io dispatcher and the store actor, which starts the peers. In coordinated shutdown the
  * store first hands its leaders away and stops taking commands ({@link LeaderHandoff}); the engines close
  * when the actor system has terminated, after every actor that could touch them has stopped.
