@@ -79,16 +79,11 @@ public final class AppendRaftLog implements RaftLogStore {
         }
         if (ops.isEmpty()) return commits;
         try {
-            engine.write(ops); // refuses a batch with a hole before anything reaches the disk
-        } catch (IllegalArgumentException refused) {
-            throw refused;
-        } catch (RuntimeException e) {
-            failed = e;
-            throw e;
-        }
-        try {
+            engine.write(ops);
             if (syncOnCommit) engine.sync();
             reclaimSpace();
+        } catch (IllegalArgumentException refused) {
+            throw refused; // a hole: refused before anything reached the disk, so the log goes on
         } catch (RuntimeException e) {
             failed = e;
             throw e;

@@ -124,8 +124,8 @@ public final class RaftLogStores {
     }
 
     private static void syncDir(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        try {
+            SegmentFiles.syncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot sync directory " + dir, e);
         }
