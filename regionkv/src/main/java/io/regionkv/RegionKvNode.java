@@ -20,6 +20,7 @@ import io.regionkv.store.writer.RaftLogWriter;
 import io.regionkv.store.StoreActor;
 import io.regionkv.store.StoreCommand;
 import io.regionkv.store.StoreMetrics;
+import io.regionkv.store.StorageFailure;
 import io.regionkv.store.StoreSettings;
 import io.regionkv.store.writer.WriterCommand;
 import io.regionkv.store.writer.WriterSettings;
@@ -81,7 +82,8 @@ public final class RegionKvNode {
         StoreMetrics metrics = new StoreMetrics();
         ActorRef<WriterCommand> raftWriter = system.systemActorOf(
                 RaftLogWriter.create(engines.raftLog(), WriterSettings.defaults().withGroupWait(
-                        system.settings().config().getDuration("regionkv.engine.raft-log-group-wait")), metrics),
+                        system.settings().config().getDuration("regionkv.engine.raft-log-group-wait")), metrics,
+                        StorageFailure.shutDownNode(system, id)),
                 "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(
                 KvWriter.create(engines.kv(), WriterSettings.defaults(), metrics),

@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.regionkv.store.IoDispatcher;
+import io.regionkv.store.StorageFailure;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +78,12 @@ public final class ServerCommand {
             return 1;
         }
         node.ifPresent(n -> n.awaitClosed(java.time.Duration.ofSeconds(30)));
+        if (StorageFailure.causedShutdownOf(system)) {
+            // Not a clean stop: a supervisor should restart the process, which reopens the storage.
+            err.println("regionkv server: store " + options.storeId() + " shut down because its storage failed"
+                    + " (see the log); restart it to reopen the storage");
+            return 1;
+        }
         return 0;
     }
 

@@ -39,6 +39,9 @@ import java.util.Objects;
  * @param raftLog where the raft logs live ({@link RaftLogLayout}; default {@link RaftLogLayout#APPEND}): the
  *     raft environment, or one append-only log for all regions. The LMDB settings above apply to the raft
  *     environment only in the first case.
+ * @param raftLogSegmentBytes with {@link RaftLogLayout#APPEND}, the size at which the append log starts a new
+ *     segment file (default 64 MiB). Space comes back a whole segment at a time, so smaller segments hold
+ *     less dead log; every segment is replayed at open whatever its size.
  * @param acceptUnsyncedAfterReboot open a kv environment that had unsynced commits when the OS went down
  *     (default {@code false}: refuse with {@link UnsyncedDataAfterRebootException}). For recovering after
  *     every replica lost power at once; the environment may be torn.
@@ -46,7 +49,7 @@ import java.util.Objects;
 public record EngineConfig(
         boolean syncOnCommit, int maxValueSize, long initialMapSize, long maxMapSize, int maxReaders,
         boolean writeMap, KvSync kvSync, Duration kvSyncIdleDelay, boolean acceptUnsyncedAfterReboot,
-        Duration kvSyncInterval, RaftLogLayout raftLog) {
+        Duration kvSyncInterval, RaftLogLayout raftLog, long raftLogSegmentBytes) {
 
     public static final int DEFAULT_MAX_VALUE_SIZE = 128 * 1024;
     public static final long DEFAULT_INITIAL_MAP_SIZE = 256L << 20;
@@ -55,6 +58,9 @@ public record EngineConfig(
     public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
     public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(5);
     public static final RaftLogLayout DEFAULT_RAFT_LOG = RaftLogLayout.APPEND;
+    public static final long DEFAULT_RAFT_LOG_SEGMENT_BYTES = 64L << 20;
+    /** Below this a segment would hold a handful of group commits; tests use it to rotate often. */
+    public static final long MIN_RAFT_LOG_SEGMENT_BYTES = 64 * 1024;
 
     /** LMDB rounds a map size up to whole pages anyway; below a few pages it cannot hold its own metadata. */
     static final long MIN_MAP_SIZE = 64 * 1024;
@@ -80,6 +86,10 @@ public record EngineConfig(
             throw new IllegalArgumentException("kvSyncIdleDelay must be positive, got " + kvSyncIdleDelay);
         }
         Objects.requireNonNull(raftLog, "raftLog");
+        if (raftLogSegmentBytes < MIN_RAFT_LOG_SEGMENT_BYTES) {
+            throw new IllegalArgumentException("raftLogSegmentBytes must be at least " + MIN_RAFT_LOG_SEGMENT_BYTES
+                    + ", got " + raftLogSegmentBytes);
+        }
         Objects.requireNonNull(kvSyncInterval, "kvSyncInterval");
         if (kvSyncInterval.isNegative() || kvSyncInterval.isZero()) {
             throw new IllegalArgumentException("kvSyncInterval must be positive, got " + kvSyncInterval);
@@ -90,61 +100,66 @@ public record EngineConfig(
     public static EngineConfig defaults() {
         return new EngineConfig(true, DEFAULT_MAX_VALUE_SIZE, DEFAULT_INITIAL_MAP_SIZE, DEFAULT_MAX_MAP_SIZE,
                 DEFAULT_MAX_READERS, false, KvSync.DEFERRED, DEFAULT_KV_SYNC_IDLE_DELAY, false,
-                DEFAULT_KV_SYNC_INTERVAL, DEFAULT_RAFT_LOG);
+                DEFAULT_KV_SYNC_INTERVAL, DEFAULT_RAFT_LOG, DEFAULT_RAFT_LOG_SEGMENT_BYTES);
     }
 
     public EngineConfig withSyncOnCommit(boolean sync) {
         return new EngineConfig(sync, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withMaxValueSize(int size) {
         return new EngineConfig(syncOnCommit, size, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withInitialMapSize(long size) {
         return new EngineConfig(syncOnCommit, maxValueSize, size, Math.max(size, maxMapSize), maxReaders, writeMap,
-                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSync, kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withMaxMapSize(long size) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, size, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withWriteMap(boolean enabled) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, enabled, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withMaxReaders(int readers) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, readers, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withKvSync(KvSync sync) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, sync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withKvSyncIdleDelay(Duration delay) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                delay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog);
+                delay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withKvSyncInterval(Duration interval) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, interval, raftLog);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, interval, raftLog, raftLogSegmentBytes);
     }
 
     public EngineConfig withRaftLog(RaftLogLayout layout) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, layout);
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, layout, raftLogSegmentBytes);
     }
 
     public EngineConfig withAcceptUnsyncedAfterReboot(boolean accept) {
         return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
-                kvSyncIdleDelay, accept, kvSyncInterval, raftLog);
+                kvSyncIdleDelay, accept, kvSyncInterval, raftLog, raftLogSegmentBytes);
+    }
+
+    public EngineConfig withRaftLogSegmentBytes(long bytes) {
+        return new EngineConfig(syncOnCommit, maxValueSize, initialMapSize, maxMapSize, maxReaders, writeMap, kvSync,
+                kvSyncIdleDelay, acceptUnsyncedAfterReboot, kvSyncInterval, raftLog, bytes);
     }
 }

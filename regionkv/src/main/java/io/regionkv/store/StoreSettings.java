@@ -70,7 +70,8 @@ public record StoreSettings(
                 .withKvSyncIdleDelay(eng.getDuration("kv-sync-idle-delay"))
                 .withKvSyncInterval(eng.getDuration("kv-sync-interval"))
                 .withAcceptUnsyncedAfterReboot(eng.getBoolean("accept-unsynced-kv-after-reboot"))
-                .withRaftLog(raftLog(eng.getString("raft-log")));
+                .withRaftLog(raftLog(eng.getString("raft-log")))
+                .withRaftLogSegmentBytes(eng.getBytes("raft-log-segment-size"));
         return new StoreSettings(
                 c.getLong("store-id"),
                 Path.of(c.getString("data-dir")),

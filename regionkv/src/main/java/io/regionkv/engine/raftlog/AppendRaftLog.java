@@ -1,5 +1,7 @@
 package io.regionkv.engine.raftlog;
 
+import io.regionkv.engine.EngineConfig;
+import io.regionkv.engine.StorageFailedException;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import io.regionkv.proto.RaftServerpb.RaftTruncatedState;
@@ -20,12 +22,13 @@ import java.util.Set;
  *
  * <p><b>A failed write or sync stops the log.</b> After an I/O error the kernel may have dropped the pages
  * it could not write and still report the next fsync as clean, so nothing written since the last good sync
- * can be trusted as durable. Every later commit fails; the store must be restarted, and opening replays
- * what is really on disk.
+ * can be trusted as durable. That commit and every later one fail with {@link StorageFailedException},
+ * which the raft-log writer escalates: the node shuts down, and opening the log again replays what is
+ * really on disk.
  */
 public final class AppendRaftLog implements RaftLogStore {
     /** Segment size: large enough that rotation (a sync and a directory sync) is rare. */
-    public static final long SEGMENT_BYTES = 64L << 20;
+    public static final long SEGMENT_BYTES = EngineConfig.DEFAULT_RAFT_LOG_SEGMENT_BYTES;
     /** More segments than this on disk start a rewrite of the regions that pin the older half. */
     static final int PURGE_SEGMENTS = 8;
 
@@ -35,7 +38,7 @@ public final class AppendRaftLog implements RaftLogStore {
     private final long segmentBytes;
     private long commits;
     private long lastSegment;
-    private RuntimeException failed;
+    private StorageFailedException failed;
 
     private AppendRaftLog(RaftLogEngine engine, Path dir, boolean syncOnCommit, long segmentBytes) {
         this.engine = engine;
@@ -68,7 +71,7 @@ public final class AppendRaftLog implements RaftLogStore {
     @Override
     public long commitAll(List<RaftLogBatch> batches) {
         if (failed != null) {
-            throw new IllegalStateException("the raft log in " + dir + " failed earlier and takes no more writes", failed);
+            throw new StorageFailedException("the raft log in " + dir, failed.getCause());
         }
         List<LogOp> ops;
         if (batches.size() == 1) {
@@ -85,8 +88,8 @@ public final class AppendRaftLog implements RaftLogStore {
         } catch (IllegalArgumentException refused) {
             throw refused; // a hole: refused before anything reached the disk, so the log goes on
         } catch (RuntimeException e) {
-            failed = e;
-            throw e;
+            failed = new StorageFailedException("the raft log in " + dir, e);
+            throw failed;
         }
         return ++commits;
     }

@@ -51,7 +51,7 @@ public final class RaftLogStores {
     public static RaftLogStore openLayout(RaftLogLayout layout, Path dir, EngineConfig config) {
         return switch (layout) {
             case LMDB -> LmdbRaftLog.open(dir, config);
-            case APPEND -> AppendRaftLog.open(dir, config.syncOnCommit());
+            case APPEND -> AppendRaftLog.open(dir, config.syncOnCommit(), config.raftLogSegmentBytes());
         };
     }
 

@@ -3,6 +3,7 @@ package io.regionkv.store.writer;
 import io.regionkv.engine.Engine;
 import io.regionkv.engine.EngineFullException;
 import io.regionkv.engine.InvalidInputException;
+import io.regionkv.engine.StorageFailedException;
 import io.regionkv.engine.DurableBatch;
 import io.regionkv.store.IoDispatcher;
 import java.util.ArrayDeque;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -114,14 +116,20 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /** A last commit older than this many waits ends the busy streak: the next write commits at once. */
     private static final int BUSY_STREAK_WAITS = 4;
 
+    /** Told once when the storage fails for good ({@link StorageFailedException}); see {@link #storageFailed}. */
+    private final Consumer<StorageFailedException> onStorageFailed;
+    private StorageFailedException storageFailure;
+
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, CommitTarget engine,
-            WriterSettings settings, WriterMetrics metrics, Behavior<KvSyncer.Sync> syncerBehavior) {
+            WriterSettings settings, WriterMetrics metrics, Behavior<KvSyncer.Sync> syncerBehavior,
+            Consumer<StorageFailedException> onStorageFailed) {
         super(context);
         this.timers = timers;
         this.engine = engine;
         this.settings = settings;
         this.metrics = metrics;
         this.syncerBehavior = syncerBehavior;
+        this.onStorageFailed = onStorageFailed;
     }
 
     static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics) {
@@ -140,9 +148,23 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     static Behavior<WriterCommand> create(CommitTarget engine, WriterSettings settings, WriterMetrics metrics,
             Behavior<KvSyncer.Sync> syncer) {
-        return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new GroupCommitWriter(context, timers, engine, settings, metrics, syncer)));
+        return create(engine, settings, metrics, syncer, GroupCommitWriter::noEscalation);
     }
+
+    /** Tells {@code onStorageFailed} when the target fails for good (see {@link #storageFailed}). */
+    static Behavior<WriterCommand> create(CommitTarget target, WriterSettings settings, WriterMetrics metrics,
+            Consumer<StorageFailedException> onStorageFailed) {
+        return create(target, settings, metrics, KvSyncer.create(target), onStorageFailed);
+    }
+
+    private static Behavior<WriterCommand> create(CommitTarget engine, WriterSettings settings, WriterMetrics metrics,
+            Behavior<KvSyncer.Sync> syncer, Consumer<StorageFailedException> onStorageFailed) {
+        return Behaviors.setup(context -> Behaviors.withTimers(
+                timers -> new GroupCommitWriter(context, timers, engine, settings, metrics, syncer, onStorageFailed)));
+    }
+
+    /** A writer outside a node (tests, benchmarks) has nobody to escalate to; it still fails every write. */
+    private static void noEscalation(StorageFailedException e) {}
 
     @Override
     public Receive<WriterCommand> createReceive() {
@@ -421,7 +443,9 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     private void commit(List<WriterCommand.Write> group) {
         List<WriterCommand.Write> live = new ArrayList<>(group.size());
         for (WriterCommand.Write write : group) {
-            if (fenced.containsKey(write.replyTo())) {
+            if (storageFailure != null) {
+                write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), storageFailure));
+            } else if (fenced.containsKey(write.replyTo())) {
                 write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), fencedError()));
             } else {
                 live.add(write);
@@ -452,6 +476,8 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, live.size()));
             }
             tell(notes); // after the Written answers: a peer hears of a sync only for writes it knows are in
+        } catch (StorageFailedException e) {
+            storageFailed(live, e);
         } catch (RuntimeException e) {
             if (live.size() == 1 && e instanceof EngineFullException full) {
                 holdWhileFull(live, full);
@@ -476,6 +502,22 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * The storage failed for good: no write of this group, nor any later one, can commit (retrying them one
+     * by one would only fail each again). Every sender is answered with the failure, and the node is told
+     * once: its peers would otherwise restart into the same failure for as long as the process lives.
+     */
+    private void storageFailed(List<WriterCommand.Write> group, StorageFailedException e) {
+        if (storageFailure == null) {
+            storageFailure = e;
+            getContext().getLog().error("{} failed for good; every later write to it fails", engine, e);
+            onStorageFailed.accept(e);
+        }
+        for (WriterCommand.Write write : group) {
+            write.replyTo().tell(new WriteResult.WriteFailed(write.requestId(), e));
         }
     }
 

@@ -1,8 +1,10 @@
 package io.regionkv.store.writer;
 
+import io.regionkv.engine.StorageFailedException;
 import io.regionkv.engine.raftlog.RaftLogStore;
 import io.regionkv.store.IoDispatcher;
 import io.regionkv.store.StoreMetrics;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.Behavior;
 
 /**
@@ -21,8 +23,12 @@ public final class RaftLogWriter {
         return GroupCommitWriter.create(CommitTarget.of(raftLog), settings, WriterMetrics.NONE);
     }
 
-    /** Reports its commits to {@code metrics} (see {@link StoreMetrics}). */
-    public static Behavior<WriterCommand> create(RaftLogStore raftLog, WriterSettings settings, StoreMetrics metrics) {
-        return GroupCommitWriter.create(CommitTarget.of(raftLog), settings, metrics.raftLogWriter());
+    /**
+     * A node's raft-log writer: reports its commits to {@code metrics} (see {@link StoreMetrics}), and tells
+     * {@code onStorageFailed} once if the raft log fails for good, after which every write fails.
+     */
+    public static Behavior<WriterCommand> create(RaftLogStore raftLog, WriterSettings settings, StoreMetrics metrics,
+            Consumer<StorageFailedException> onStorageFailed) {
+        return GroupCommitWriter.create(CommitTarget.of(raftLog), settings, metrics.raftLogWriter(), onStorageFailed);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.regionkv.engine.StorageFailedException;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.proto.RaftServerpb.RaftLocalState;
 import java.nio.file.Path;
@@ -69,6 +70,47 @@ class AppendRaftLogTest {
             assertEquals(0, log.shape(2).size(), "nothing of the refused group is written");
             log.commitAll(List.of(good));
             assertEquals(List.of(entry(1, 2)), log.entries(2, 1, 2, Long.MAX_VALUE));
+        }
+    }
+
+    /**
+     * A real I/O failure: the next segment's file cannot be created (a directory holds its name), so the
+     * commit that rotates fails. That commit and every later one, however small, fail with
+     * {@link StorageFailedException}; reopened (the obstacle gone), the log holds every commit before the
+     * failure and none of the failed ones.
+     */
+    @Test
+    void aFailedWriteStopsTheLogUntilItIsOpenedAgain() throws Exception {
+        long last = 0;
+        List<Path> obstacles = new java.util.ArrayList<>();
+        try (AppendRaftLog log = AppendRaftLog.open(dir, true, SEGMENT)) {
+            long current = SegmentFiles.list(dir).lastKey();
+            obstacles.add(java.nio.file.Files.createDirectory(SegmentFiles.path(dir, current + 1)));
+            StorageFailedException failed = null;
+            while (failed == null) {
+                long index = last + 1;
+                try {
+                    log.commitAll(List.of(new RaftLogBatch().append(1, List.of(entry(index, 1))).state(1, state(index))));
+                    last = index;
+                } catch (StorageFailedException e) {
+                    failed = e;
+                }
+                assertTrue(last < 1_000, "a 64 KiB segment holds far fewer than 1,000 entries of 250 bytes");
+            }
+            assertTrue(failed.getCause() instanceof java.io.UncheckedIOException, "the cause is the I/O error: " + failed);
+            long tried = last + 1;
+            StorageFailedException again = assertThrows(StorageFailedException.class, () -> log.commitAll(
+                    List.of(new RaftLogBatch().state(2, state(1)))));
+            assertEquals(failed.getCause(), again.getCause(), "later commits name the first failure");
+            assertEquals(last, log.shape(1).lastIndex(), "entry " + tried + " was not taken");
+        }
+        for (Path obstacle : obstacles) java.nio.file.Files.delete(obstacle);
+        try (AppendRaftLog reopened = AppendRaftLog.open(dir, true, SEGMENT)) {
+            assertEquals(last, reopened.shape(1).lastIndex());
+            assertEquals(state(last), reopened.state(1));
+            assertEquals(null, reopened.state(2));
+            reopened.commitAll(List.of(new RaftLogBatch().append(1, List.of(entry(last + 1, 1)))));
+            assertEquals(entry(last + 1, 1), reopened.entries(1, last + 1, last + 2, Long.MAX_VALUE).get(0));
         }
     }
 

@@ -18,6 +18,8 @@ import io.regionkv.engine.Keys;
 import io.regionkv.engine.ReadView;
 import io.regionkv.engine.ValueTooLargeException;
 import io.regionkv.engine.WriteBatch;
+import io.regionkv.engine.StorageFailedException;
+import io.regionkv.engine.raftlog.AppendRaftLog;
 import io.regionkv.engine.raftlog.LmdbRaftLog;
 import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Eraftpb.Entry;
@@ -276,6 +278,58 @@ class WriterTest {
                 assertInstanceOf(WriteResult.WriteFailed.class, probe.receiveMessage(TIMEOUT)).cause());
         assertEquals(0, raft.commitCount());
         assertEquals(0, kv.commitCount());
+    }
+
+    /**
+     * The raft log fails for good (a real I/O error: the next segment's file cannot be created, a directory
+     * holds its name): the write that hit it and every later one are answered with
+     * {@link StorageFailedException}, and the node's handler is told exactly once.
+     */
+    @Test
+    void aRaftLogThatFailsForGoodFailsEveryWriteAndIsEscalatedOnce() throws Exception {
+        Path logDir = dir.resolve("raft-log");
+        java.util.Queue<StorageFailedException> escalated = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (AppendRaftLog log = AppendRaftLog.open(logDir, true, 64 * 1024)) {
+            Path segment;
+            try (var files = java.nio.file.Files.list(logDir)) {
+                segment = files.filter(f -> f.toString().endsWith(".raftlog")).max(Path::compareTo).orElseThrow();
+            }
+            String name = segment.getFileName().toString();
+            String digits = name.substring(0, name.indexOf('.'));
+            java.nio.file.Files.createDirectory(logDir.resolve(String.format("%0" + digits.length() + "d.raftlog",
+                    Long.parseLong(digits) + 1)));
+            ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(log, WriterSettings.defaults(),
+                    new io.regionkv.store.StoreMetrics(), escalated::add), "raft-log-writer-fails", IoDispatcher.SELECTOR);
+            TestProbe<WriteResult> probe = testKit.createTestProbe();
+            WriteResult result = null;
+            long index = 0;
+            while (!(result instanceof WriteResult.WriteFailed)) {
+                index++;
+                assertTrue(index < 200, "64 KiB segments hold far fewer than 200 entries of 2 KiB");
+                writer.tell(new WriterCommand.Write(new RaftLogBatch().append(1, List.of(entry(index, new byte[2048]))),
+                        index, probe.getRef()));
+                result = probe.receiveMessage(TIMEOUT);
+                assertEquals(index, result.requestId());
+            }
+            assertInstanceOf(StorageFailedException.class, ((WriteResult.WriteFailed) result).cause());
+            assertEquals(1, escalated.size(), "told once, before the answer");
+            assertEquals(index - 1, log.shape(1).lastIndex(), "the failed write is not in the log");
+
+            List<TestProbe<WriteResult>> later = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                TestProbe<WriteResult> p = testKit.createTestProbe();
+                later.add(p);
+                writer.tell(new WriterCommand.Write(new RaftLogBatch().state(10 + i,
+                        io.regionkv.proto.RaftServerpb.RaftLocalState.getDefaultInstance()), 1_000 + i, p.getRef()));
+            }
+            for (TestProbe<WriteResult> p : later) {
+                assertInstanceOf(StorageFailedException.class,
+                        assertInstanceOf(WriteResult.WriteFailed.class, p.receiveMessage(TIMEOUT)).cause());
+            }
+            assertEquals(1, escalated.size(), "a failed storage is escalated once");
+            assertNull(log.state(10), "nothing more is written");
+            testKit.stop(writer);
+        }
     }
 
     @Test
