@@ -165,6 +165,6 @@ public final class AppendRaftLog implements RaftLogStore {
 
     @Override
     public String toString() {
-        return "raft log " + dir + " (" + segmentBytes / (1 << 20) + " MiB segments)";
+        return "raft log " + dir + " (" + segmentBytes / 1024 + " KiB segments)";
     }
 }
