@@ -83,7 +83,7 @@ public final class RegionKvNode {
         ActorRef<WriterCommand> raftWriter = system.systemActorOf(
                 RaftLogWriter.create(engines.raftLog(), WriterSettings.defaults().withGroupWait(
                         system.settings().config().getDuration("regionkv.engine.raft-log-group-wait")), metrics,
-                        StorageFailure.shutDownNode(system, id)),
+                        StorageFailure.shutDownNode(system, id), transport.gate()),
                 "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(
                 KvWriter.create(engines.kv(), WriterSettings.defaults(), metrics),

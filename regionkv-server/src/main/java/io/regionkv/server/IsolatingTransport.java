@@ -38,6 +38,12 @@ final class IsolatingTransport implements RaftTransport {
         if (canTalk(message.getFromPeer().getStoreId(), message.getToPeer().getStoreId())) inner.send(message);
     }
 
+    /** What passes the faults is batched by the inner transport's gate. */
+    @Override
+    public io.regionkv.transport.SendGate gate() {
+        return inner.gate();
+    }
+
     @Override
     public void sendSnapshotChunk(long toStoreId, SnapshotChunkEnvelope chunk) {
         if (canTalk(chunk.fromStoreId(), toStoreId)) inner.sendSnapshotChunk(toStoreId, chunk);

@@ -41,6 +41,12 @@ public final class FaultInjectingTransport implements RaftTransport {
         }
     }
 
+    /** What passes the faults is batched by the inner transport's gate. */
+    @Override
+    public io.regionkv.transport.SendGate gate() {
+        return inner.gate();
+    }
+
     @Override
     public void sendSnapshotChunk(long toStoreId, SnapshotChunkEnvelope chunk) {
         if (!faults.canTalk(chunk.fromStoreId(), toStoreId) || faults.shouldDrop()) {

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import io.regionkv.transport.SendGate;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -106,6 +107,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     /** How many of the in-flight Ready's committed entries {@link #applyDurable} already started applying. */
     private int appliedEarly;
     private boolean readyScheduled;
+    /** Held from a raft-log answer that scheduled a Ready until that Ready ran (see {@link #onWriteDone}). */
+    private SendGate.Round readyRound;
     private long appliedIndex;
     private long lastLeader;
     private StateType lastRole = StateType.FOLLOWER;
@@ -491,6 +494,14 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     }
 
     private Behavior<PeerCommand> onHandleReady() {
+        try {
+            return handleReady();
+        } finally {
+            leaveReadyRound();
+        }
+    }
+
+    private Behavior<PeerCommand> handleReady() {
         readyScheduled = false;
         refusals.send();
         reads.closeBatch();
@@ -545,7 +556,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
                 raftWriteId = nextWriteId++;
                 raftWriteState = state;
                 ctx.metrics().raftLogWrite(rd.entries().size());
-                ctx.raftLogWriter().tell(new WriterCommand.Write(wb, raftWriteId, writeResults));
+                ctx.raftLogWriter().tell(WriterCommand.Write.ready(wb, raftWriteId, writeResults));
             }
         } else {
             afterPersisted();
@@ -553,7 +564,36 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         return this;
     }
 
+    /**
+     * A raft-log answer comes with a round of the store's send gate ({@link SendGate}): the peer leaves it
+     * once it has sent what the answer makes it send, and a leader also holds a round of its own until the
+     * Ready the answer scheduled has run (its appends). So the messages of every peer answered by one group
+     * commit leave the store together.
+     */
     private Behavior<PeerCommand> onWriteDone(PeerCommand.WriteDone done) {
+        SendGate.Round round = done.result() instanceof WriteResult.Written w ? w.sendRound() : SendGate.Round.NONE;
+        try {
+            return actOnWrite(done);
+        } finally {
+            if (round != SendGate.Round.NONE) {
+                // Only a leader's next Ready sends at once (its appends); a follower's sends nothing before its
+                // write, so holding the store's sends for it would only delay the responses leaders wait for.
+                if (readyScheduled && readyRound == null && raft.state() == StateType.LEADER) {
+                    readyRound = ctx.transport().gate().open(1);
+                }
+                round.leave();
+            }
+        }
+    }
+
+    private void leaveReadyRound() {
+        if (readyRound != null) {
+            readyRound.leave();
+            readyRound = null;
+        }
+    }
+
+    private Behavior<PeerCommand> actOnWrite(PeerCommand.WriteDone done) {
         WriteResult r = done.result();
         if (r instanceof WriteResult.Synced synced) {
             if (synced.appliedIndex() > syncedAppliedIndex) {
@@ -581,7 +621,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
             raftWriteState = storage.prepareSnapshotWrite(rd.snapshot(), rd.entries(), rd.hardState(), wb);
             raftWriteId = nextWriteId++;
             snapshots.raftHalfStarted();
-            ctx.raftLogWriter().tell(new WriterCommand.Write(wb, raftWriteId, writeResults));
+            ctx.raftLogWriter().tell(WriterCommand.Write.ready(wb, raftWriteId, writeResults));
             return this;
         }
         if (r.requestId() == raftWriteId) {
@@ -804,6 +844,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         proposals.failAll(RegionErrors.timeout("peer stopped; outcome unknown"));
         reads.failAll(RegionErrors.notLeader(storage.regionId(), null));
         refusals.send(); // refused, so nothing happened: still worth telling
+        leaveReadyRound(); // its Ready will not run: the store's sends must not wait for it
         return this;
     }
 

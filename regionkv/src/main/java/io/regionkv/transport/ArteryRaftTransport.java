@@ -25,6 +25,8 @@ public final class ArteryRaftTransport implements RaftTransport {
     private final ConcurrentHashMap<Long, RaftOutbox> outboxes = new ConcurrentHashMap<>();
     private final LongAdder droppedUnknownStore = new LongAdder();
     private final LongAdder droppedTooLarge = new LongAdder();
+    /** Holds the outboxes while the peers act on a group commit's answers (see {@link SendGate}). */
+    private final SendGate gate = new SendGate(this::releaseOutboxes);
 
     public ArteryRaftTransport(StoreDirectory directory) {
         this.directory = directory;
@@ -38,8 +40,17 @@ public final class ArteryRaftTransport implements RaftTransport {
             return;
         }
         long storeId = message.getToPeer().getStoreId();
-        outboxes.computeIfAbsent(storeId, id -> new RaftOutbox(executor, MAX_MESSAGE_BYTES, wire -> deliver(id, wire)))
+        outboxes.computeIfAbsent(storeId, id -> new RaftOutbox(executor, MAX_MESSAGE_BYTES, wire -> deliver(id, wire), gate))
                 .send(message);
+    }
+
+    @Override
+    public SendGate gate() {
+        return gate;
+    }
+
+    private void releaseOutboxes() {
+        for (RaftOutbox outbox : outboxes.values()) outbox.release();
     }
 
     /** The store is looked up when the batch leaves, so a restarted store's new inbox is used at once. */

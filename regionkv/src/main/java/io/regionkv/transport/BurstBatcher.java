@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 
@@ -25,12 +26,23 @@ public final class BurstBatcher<T> {
     private final int maxItems;
     private final ToLongFunction<T> sizeOf;
     private final Consumer<List<T>> emit;
+    private final BooleanSupplier holds;
     private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
     public BurstBatcher(Executor executor, long maxBytes, int maxItems, ToLongFunction<T> sizeOf,
             Consumer<List<T>> emit) {
+        this(executor, maxBytes, maxItems, sizeOf, emit, () -> false);
+    }
+
+    /**
+     * While {@code holds} answers true, added items wait in the queue without scheduling a flush; whoever
+     * makes it false must then call {@link #release} (see {@link SendGate}).
+     */
+    public BurstBatcher(Executor executor, long maxBytes, int maxItems, ToLongFunction<T> sizeOf,
+            Consumer<List<T>> emit, BooleanSupplier holds) {
         if (maxBytes < 1 || maxItems < 1) throw new IllegalArgumentException("batch bounds must be >= 1");
+        this.holds = holds;
         this.executor = executor;
         this.maxBytes = maxBytes;
         this.maxItems = maxItems;
@@ -39,8 +51,15 @@ public final class BurstBatcher<T> {
     }
 
     public void add(T item) {
-        queue.add(item);
-        if (flushScheduled.compareAndSet(false, true)) {
+        queue.add(item); // before asking holds(): a release that comes after the question then sees the item
+        if (!holds.getAsBoolean() && flushScheduled.compareAndSet(false, true)) {
+            executor.execute(this::flush);
+        }
+    }
+
+    /** Schedules a flush of what waited while held, unless one is already scheduled. */
+    public void release() {
+        if (!queue.isEmpty() && flushScheduled.compareAndSet(false, true)) {
             executor.execute(this::flush);
         }
     }

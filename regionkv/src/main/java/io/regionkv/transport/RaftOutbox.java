@@ -24,12 +24,21 @@ final class RaftOutbox {
     private final BurstBatcher<RaftMessage> batcher;
 
     RaftOutbox(Executor executor, long maxBytes, Consumer<StoreWire> deliver) {
+        this(executor, maxBytes, deliver, SendGate.NONE);
+    }
+
+    /** Messages wait while {@code gate} holds; the gate's owner calls {@link #release} when it opens. */
+    RaftOutbox(Executor executor, long maxBytes, Consumer<StoreWire> deliver, SendGate gate) {
         this.batcher = new BurstBatcher<>(executor, maxBytes, Integer.MAX_VALUE,
-                m -> m.getSerializedSize() + FRAMING_BYTES, batch -> deliver.accept(wrap(batch)));
+                m -> m.getSerializedSize() + FRAMING_BYTES, batch -> deliver.accept(wrap(batch)), gate::holds);
     }
 
     void send(RaftMessage message) {
         batcher.add(message);
+    }
+
+    void release() {
+        batcher.release();
     }
 
     private static StoreWire wrap(List<RaftMessage> batch) {

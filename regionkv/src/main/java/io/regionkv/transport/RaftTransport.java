@@ -20,4 +20,13 @@ public interface RaftTransport {
      * retries.
      */
     void sendSnapshotChunk(long toStoreId, SnapshotChunkEnvelope chunk);
+
+    /**
+     * The gate that holds this transport's sends while a burst of the store's peers is under way (see
+     * {@link SendGate}). A decorator answers its inner transport's, so that what it passes on is batched
+     * the same way. The default never holds.
+     */
+    default SendGate gate() {
+        return SendGate.NONE;
+    }
 }

@@ -6,6 +6,7 @@ import io.regionkv.engine.InvalidInputException;
 import io.regionkv.engine.StorageFailedException;
 import io.regionkv.engine.DurableBatch;
 import io.regionkv.store.IoDispatcher;
+import io.regionkv.transport.SendGate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,10 +120,12 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
     /** Told once when the storage fails for good ({@link StorageFailedException}); see {@link #storageFailed}. */
     private final Consumer<StorageFailedException> onStorageFailed;
     private StorageFailedException storageFailure;
+    /** Opened around the answers to writes that {@linkplain WriterCommand.Write#holdsSends hold sends}. */
+    private final SendGate sendGate;
 
     private GroupCommitWriter(ActorContext<WriterCommand> context, TimerScheduler<WriterCommand> timers, CommitTarget engine,
             WriterSettings settings, WriterMetrics metrics, Behavior<KvSyncer.Sync> syncerBehavior,
-            Consumer<StorageFailedException> onStorageFailed) {
+            Consumer<StorageFailedException> onStorageFailed, SendGate sendGate) {
         super(context);
         this.timers = timers;
         this.engine = engine;
@@ -130,6 +133,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
         this.metrics = metrics;
         this.syncerBehavior = syncerBehavior;
         this.onStorageFailed = onStorageFailed;
+        this.sendGate = sendGate;
     }
 
     static Behavior<WriterCommand> create(Engine engine, WriterSettings settings, WriterMetrics metrics) {
@@ -148,19 +152,22 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
 
     static Behavior<WriterCommand> create(CommitTarget engine, WriterSettings settings, WriterMetrics metrics,
             Behavior<KvSyncer.Sync> syncer) {
-        return create(engine, settings, metrics, syncer, GroupCommitWriter::noEscalation);
+        return create(engine, settings, metrics, syncer, GroupCommitWriter::noEscalation, SendGate.NONE);
     }
 
-    /** Tells {@code onStorageFailed} when the target fails for good (see {@link #storageFailed}). */
+    /**
+     * Tells {@code onStorageFailed} when the target fails for good (see {@link #storageFailed}), and opens a
+     * round of {@code sendGate} around its answers to writes that hold sends.
+     */
     static Behavior<WriterCommand> create(CommitTarget target, WriterSettings settings, WriterMetrics metrics,
-            Consumer<StorageFailedException> onStorageFailed) {
-        return create(target, settings, metrics, KvSyncer.create(target), onStorageFailed);
+            Consumer<StorageFailedException> onStorageFailed, SendGate sendGate) {
+        return create(target, settings, metrics, KvSyncer.create(target), onStorageFailed, sendGate);
     }
 
     private static Behavior<WriterCommand> create(CommitTarget engine, WriterSettings settings, WriterMetrics metrics,
-            Behavior<KvSyncer.Sync> syncer, Consumer<StorageFailedException> onStorageFailed) {
-        return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new GroupCommitWriter(context, timers, engine, settings, metrics, syncer, onStorageFailed)));
+            Behavior<KvSyncer.Sync> syncer, Consumer<StorageFailedException> onStorageFailed, SendGate sendGate) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new GroupCommitWriter(context, timers, engine,
+                settings, metrics, syncer, onStorageFailed, sendGate)));
     }
 
     /** A writer outside a node (tests, benchmarks) has nobody to escalate to; it still fails every write. */
@@ -472,9 +479,7 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 }
                 return;
             }
-            for (WriterCommand.Write write : live) {
-                write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, live.size()));
-            }
+            answerWritten(live, commit);
             tell(notes); // after the Written answers: a peer hears of a sync only for writes it knows are in
         } catch (StorageFailedException e) {
             storageFailed(live, e);
@@ -502,6 +507,22 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Answers a committed group. The senders that will send raft messages on their answer share one round
+     * of the send gate, opened before the first answer leaves, so that what they send leaves together.
+     */
+    private void answerWritten(List<WriterCommand.Write> group, long commit) {
+        int holding = 0;
+        for (WriterCommand.Write write : group) {
+            if (write.holdsSends()) holding++;
+        }
+        SendGate.Round round = holding > 0 ? sendGate.open(holding) : SendGate.Round.NONE;
+        for (WriterCommand.Write write : group) {
+            write.replyTo().tell(new WriteResult.Written(write.requestId(), commit, group.size(),
+                    write.holdsSends() ? round : SendGate.Round.NONE));
         }
     }
 

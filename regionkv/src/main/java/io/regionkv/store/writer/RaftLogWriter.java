@@ -4,6 +4,7 @@ import io.regionkv.engine.StorageFailedException;
 import io.regionkv.engine.raftlog.RaftLogStore;
 import io.regionkv.store.IoDispatcher;
 import io.regionkv.store.StoreMetrics;
+import io.regionkv.transport.SendGate;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.Behavior;
 
@@ -24,11 +25,13 @@ public final class RaftLogWriter {
     }
 
     /**
-     * A node's raft-log writer: reports its commits to {@code metrics} (see {@link StoreMetrics}), and tells
-     * {@code onStorageFailed} once if the raft log fails for good, after which every write fails.
+     * A node's raft-log writer: reports its commits to {@code metrics} (see {@link StoreMetrics}), tells
+     * {@code onStorageFailed} once if the raft log fails for good (after which every write fails), and holds
+     * the store's raft sends in {@code sendGate} while the peers act on a group's answers.
      */
     public static Behavior<WriterCommand> create(RaftLogStore raftLog, WriterSettings settings, StoreMetrics metrics,
-            Consumer<StorageFailedException> onStorageFailed) {
-        return GroupCommitWriter.create(CommitTarget.of(raftLog), settings, metrics.raftLogWriter(), onStorageFailed);
+            Consumer<StorageFailedException> onStorageFailed, SendGate sendGate) {
+        return GroupCommitWriter.create(CommitTarget.of(raftLog), settings, metrics.raftLogWriter(), onStorageFailed,
+                sendGate);
     }
 }

@@ -1,5 +1,7 @@
 package io.regionkv.store.writer;
 
+import io.regionkv.transport.SendGate;
+
 /** A writer's answer to a {@link WriterCommand.Write}. */
 public sealed interface WriteResult {
 
@@ -10,8 +12,19 @@ public sealed interface WriteResult {
      *
      * @param commit the engine's commit number; writes folded into one transaction share it
      * @param groupSize how many writes that transaction carried
+     * @param sendRound for a write that {@linkplain WriterCommand.Write#holdsSends holds sends}, the round the
+     *     receiver must {@linkplain SendGate.Round#leave leave} once it has sent what the answer makes it
+     *     send; otherwise {@link SendGate.Round#NONE}
      */
-    record Written(long requestId, long commit, int groupSize) implements WriteResult {}
+    record Written(long requestId, long commit, int groupSize, SendGate.Round sendRound) implements WriteResult {
+        public Written {
+            java.util.Objects.requireNonNull(sendRound, "sendRound");
+        }
+
+        public Written(long requestId, long commit, int groupSize) {
+            this(requestId, commit, groupSize, SendGate.Round.NONE);
+        }
+    }
 
     /**
      * Nothing of the batch was written. {@code cause} is an {@code InvalidInputException} for a batch that

@@ -20,13 +20,21 @@ public sealed interface WriterCommand {
      *     before the raft half that drops the whole old log
      * @param sentNanos when the sender handed it over (System.nanoTime): the writer measures the apply
      *     latency from it (queueing included, which is most of it under load)
+     * @param holdsSends the sender will send raft messages once it has this answer (a peer's Ready): the
+     *     answer carries a party of a send round (see {@link WriteResult.Written#sendRound}), which the
+     *     sender must leave
      */
     record Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
-            boolean syncBeforeReply, long sentNanos) implements WriterCommand {
+            boolean syncBeforeReply, long sentNanos, boolean holdsSends) implements WriterCommand {
         public Write {
             Objects.requireNonNull(batch, "batch");
             Objects.requireNonNull(replyTo, "replyTo");
             if (appliedIndex < 0) throw new IllegalArgumentException("appliedIndex must be >= 0, got " + appliedIndex);
+        }
+
+        public Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
+                boolean syncBeforeReply, long sentNanos) {
+            this(batch, requestId, replyTo, appliedIndex, syncBeforeReply, sentNanos, false);
         }
 
         /** A write sent now. */
@@ -38,6 +46,11 @@ public sealed interface WriterCommand {
         /** A write that is neither an apply batch nor needs a sync of its own. */
         public Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo) {
             this(batch, requestId, replyTo, 0, false, 0);
+        }
+
+        /** A peer's Ready: after the answer it sends raft messages, so the answer holds the store's sends. */
+        public static Write ready(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo) {
+            return new Write(batch, requestId, replyTo, 0, false, 0, true);
         }
     }
 

@@ -25,6 +25,7 @@ import io.regionkv.engine.raftlog.RaftLogBatch;
 import io.regionkv.proto.Eraftpb.Entry;
 import io.regionkv.engine.WrongEngineException;
 import io.regionkv.store.IoDispatcher;
+import io.regionkv.transport.SendGate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -299,7 +300,8 @@ class WriterTest {
             java.nio.file.Files.createDirectory(logDir.resolve(String.format("%0" + digits.length() + "d.raftlog",
                     Long.parseLong(digits) + 1)));
             ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(log, WriterSettings.defaults(),
-                    new io.regionkv.store.StoreMetrics(), escalated::add), "raft-log-writer-fails", IoDispatcher.SELECTOR);
+                    new io.regionkv.store.StoreMetrics(), escalated::add,
+                    io.regionkv.transport.SendGate.NONE), "raft-log-writer-fails", IoDispatcher.SELECTOR);
             TestProbe<WriteResult> probe = testKit.createTestProbe();
             WriteResult result = null;
             long index = 0;
@@ -330,6 +332,33 @@ class WriterTest {
             assertNull(log.state(10), "nothing more is written");
             testKit.stop(writer);
         }
+    }
+
+    /**
+     * The answer to a peer's Ready write carries a round of the store's send gate, which holds the store's
+     * raft sends until the peer leaves it; any other write's answer carries none.
+     */
+    @Test
+    void theAnswerToAReadyWriteHoldsTheSendGateUntilItsSenderLeavesIt() {
+        Engine raft = open(EngineKind.RAFT, EngineConfig.defaults().withSyncOnCommit(false));
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        SendGate gate = new SendGate(opened::incrementAndGet);
+        ActorRef<WriterCommand> writer = testKit.spawn(RaftLogWriter.create(LmdbRaftLog.over(raft), WriterSettings.defaults(),
+                new io.regionkv.store.StoreMetrics(), e -> {}, gate), "raft-log-writer-gate", IoDispatcher.SELECTOR);
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        writer.tell(WriterCommand.Write.ready(new RaftLogBatch().append(1, List.of(entry(1, new byte[8]))), 1, probe.getRef()));
+        WriteResult.Written ready = assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        assertEquals(1, gate.openRounds());
+        assertTrue(gate.holds(), "held until the peer has sent what its answer makes it send");
+        ready.sendRound().leave();
+        assertEquals(0, gate.openRounds());
+        assertEquals(1, opened.get(), "the outboxes are released once");
+
+        writer.tell(new WriterCommand.Write(new RaftLogBatch().append(1, List.of(entry(2, new byte[8]))), 2, probe.getRef()));
+        WriteResult.Written plain = assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        assertEquals(SendGate.Round.NONE, plain.sendRound());
+        assertEquals(0, gate.openRounds());
+        testKit.stop(writer);
     }
 
     @Test
