@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
  * open round closes the outboxes flush. Measured with 12 regions: remote raft messages per put fell from
  * 0.52 to 0.15 (BENCHMARKS.md, "A send gate around the writer's answers").
  *
- * <p>The gate never costs liveness: it holds at most {@link #MAX_HOLD_NANOS} in a row (rounds that overlap
- * under load, or a round whose party died with its answer undelivered), after which messages leave as if
- * there were no gate; and a round open longer than {@link #LEAKED_NANOS} is closed by force, with a warning,
- * so that a lost party stops holding the store's batching hostage.
+ * <p>The gate is bounded: it holds at most {@link #MAX_HOLD_NANOS} in a row (rounds that overlap under load,
+ * or a round whose party stopped with its answer undelivered); past that, the next message sent to a
+ * destination takes what waited for it along, as if there were no gate. Raft resends on its ticks, so a held
+ * message waits at worst until its destination's next message. A round open longer than {@link #LEAKED_NANOS}
+ * is closed by force, with a warning, so that a lost party stops spoiling the store's batching.
  */
 public final class SendGate {
 
