@@ -33,6 +33,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * torn write, so nothing acknowledged is lost that way. A purge that a crash interrupted is finished at
  * open: segments before a gap in the numbering are deleted ({@link #finishInterruptedPurge}).
  *
+ * <p><b>Zeros ahead.</b> Once the current segment is half full, the next one is written ahead of time as
+ * a file of zeros ({@link SegmentPreparer}), so that the syncs into it write data and no metadata; zeros
+ * end a log as a torn tail does. A segment is sealed at its last record's end, its zeros cut off.
+ *
  * <p><b>Threads.</b> One owner appends, syncs, rotates and purges (the raft-log writer's thread). Any thread
  * may {@link #read} a record the owner told it about, also before it is synced; a purged segment's records
  * must not be read any more.
@@ -45,14 +49,17 @@ public final class AppendLog implements AutoCloseable {
     private final long segmentBytes;
     /** Every segment on disk, open for positional reads; the last one is also appended to. */
     private final ConcurrentSkipListMap<Long, FileChannel> segments = new ConcurrentSkipListMap<>();
+    private final SegmentPreparer preparer;
     private long current;
-    private long currentSize;
+    /** Where the current segment's records end (its file may hold zeros beyond). */
+    private volatile long currentSize;
     private boolean unsynced;
     private boolean closed;
 
-    private AppendLog(Path dir, long segmentBytes) {
+    private AppendLog(Path dir, long segmentBytes, SegmentPreparer preparer) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.preparer = preparer;
     }
 
     /**
@@ -63,12 +70,19 @@ public final class AppendLog implements AutoCloseable {
      * @throws CorruptedDataException if a segment other than the last is damaged
      */
     public static AppendLog open(Path dir, long segmentBytes, RecordVisitor visitor) {
+        return open(dir, segmentBytes, visitor, new SegmentPreparer(dir, segmentBytes));
+    }
+
+    /** As {@link #open(Path, long, RecordVisitor)}, with the next segments prepared by {@code preparer}. */
+    static AppendLog open(Path dir, long segmentBytes, RecordVisitor visitor, SegmentPreparer preparer) {
         if (segmentBytes < RecordFormat.HEADER_BYTES + 1) {
+            preparer.close();
             throw new IllegalArgumentException("segment size " + segmentBytes + " cannot hold a record");
         }
-        AppendLog log = new AppendLog(dir, segmentBytes);
+        AppendLog log = new AppendLog(dir, segmentBytes, preparer);
         try {
             Files.createDirectories(dir);
+            SegmentPreparer.deleteLeftovers(dir);
             log.recover(visitor);
         } catch (IOException e) {
             log.close();
@@ -184,6 +198,7 @@ public final class AppendLog implements AutoCloseable {
             }
             currentSize += total;
             unsynced = true;
+            if (currentSize >= segmentBytes / 2) preparer.prepare(current + 1);
             return new RecordPosition(current, offset, length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to segment " + current + " of " + dir, e);
@@ -214,8 +229,14 @@ public final class AppendLog implements AutoCloseable {
 
     private void startSegment(long segment) throws IOException {
         Path file = SegmentFiles.path(dir, segment);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        Path zeroed = preparer.take(segment);
+        if (zeroed != null) {
+            // No REPLACE_EXISTING: a name already taken fails here as CREATE_NEW fails below.
+            Files.move(zeroed, file);
+        }
+        FileChannel channel = zeroed != null
+                ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         segments.put(segment, channel);
         SegmentFiles.syncDirectory(dir);
         current = segment;
@@ -274,10 +295,10 @@ public final class AppendLog implements AutoCloseable {
         return segments.firstKey();
     }
 
-    /** Bytes in the segments on disk, the current one included. */
+    /** Bytes of the records in the segments on disk, the current one included (not its zeros ahead). */
     public long sizeBytes() {
-        long size = 0;
-        for (FileChannel channel : segments.values()) {
+        long size = currentSize;
+        for (FileChannel channel : segments.headMap(current).values()) {
             try {
                 size += channel.size();
             } catch (IOException e) {
@@ -291,6 +312,7 @@ public final class AppendLog implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        preparer.close();
         for (FileChannel channel : segments.values()) {
             try {
                 channel.close();

@@ -161,8 +161,14 @@ class RaftLogEngineTest {
         try (Stream<Path> files = Files.list(dir)) {
             last = files.filter(f -> SegmentFiles.segmentOf(f).isPresent()).max(Path::compareTo).orElseThrow();
         }
+        // The segment may hold zeros past its records (SegmentPreparer): cut where the last record ends.
+        long[] recordsEnd = {0};
+        long lastSegment = SegmentFiles.segmentOf(last).orElseThrow();
+        AppendLog.open(dir, SEGMENT_BYTES, (p, payload) -> {
+            if (p.segment() == lastSegment) recordsEnd[0] = p.end();
+        }).close();
         try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
-            ch.truncate(ch.size() - 1);
+            ch.truncate(recordsEnd[0] - 1);
         }
         try (RaftLogEngine reopened = RaftLogEngine.open(dir, SEGMENT_BYTES)) {
             beforeLast.assertHeldBy(reopened, "after cutting the last record short");
