@@ -59,7 +59,7 @@ public final class MemoryStorage implements Storage {
             return List.of();
         }
         // A copy: raft may keep the list while the application appends or compacts.
-        return List.copyOf(RaftLog.limitSize(ents.subList((int) (lo - offset), (int) (hi - offset)), maxSize));
+        return List.copyOf(Storage.limitSize(ents.subList((int) (lo - offset), (int) (hi - offset)), maxSize));
     }
 
     @Override

@@ -299,7 +299,7 @@ final class RaftLog {
             return storage.entries(lo, hi, maxSize);
         }
         if (lo >= uoff) {
-            return limitSize(unstable.slice(lo, hi), maxSize);
+            return Storage.limitSize(unstable.slice(lo, hi), maxSize);
         }
         List<Entry> stored = storage.entries(lo, uoff, maxSize);
         if (stored.size() < uoff - lo) {
@@ -309,24 +309,9 @@ final class RaftLog {
         ArrayList<Entry> combined = new ArrayList<>(stored.size() + tail.size());
         combined.addAll(stored);
         combined.addAll(tail);
-        return limitSize(combined, maxSize);
+        return Storage.limitSize(combined, maxSize);
     }
 
-    /** The longest prefix within {@code maxSize} serialized bytes, but at least one entry. */
-    static List<Entry> limitSize(List<Entry> ents, long maxSize) {
-        int n = ents.size();
-        if (n <= 1 || maxSize == Long.MAX_VALUE) {
-            return ents;
-        }
-        long size = ents.get(0).getSerializedSize();
-        for (int i = 1; i < n; i++) {
-            size += ents.get(i).getSerializedSize();
-            if (size > maxSize) {
-                return ents.subList(0, i);
-            }
-        }
-        return ents;
-    }
 
     @Override
     public String toString() {

@@ -27,6 +27,22 @@ public interface Storage {
      */
     List<Entry> entries(long lo, long hi, long maxSize);
 
+    /** The cut {@link #entries} makes: the longest prefix within {@code maxSize} serialized bytes, but at least one entry. */
+    static List<Entry> limitSize(List<Entry> ents, long maxSize) {
+        int n = ents.size();
+        if (n <= 1 || maxSize == Long.MAX_VALUE) {
+            return ents;
+        }
+        long size = ents.get(0).getSerializedSize();
+        for (int i = 1; i < n; i++) {
+            size += ents.get(i).getSerializedSize();
+            if (size > maxSize) {
+                return ents.subList(0, i);
+            }
+        }
+        return ents;
+    }
+
     /**
      * The term of entry {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()}.
      *
