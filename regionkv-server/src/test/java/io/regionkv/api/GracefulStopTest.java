@@ -14,6 +14,7 @@ import io.regionkv.proto.Regionkvpb.RawPutRequest;
 import io.regionkv.proto.Regionkvpb.RegionInfo;
 import io.regionkv.testkit.ClusterSystems;
 import io.regionkv.testing.ServerProcesses;
+import io.regionkv.testkit.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,16 +46,20 @@ class GracefulStopTest {
 
     private ServerProcesses cluster;
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private Path base;
+    /** Set at the end of the test: a failed run keeps its data and server logs for reading. */
+    private boolean passed;
 
     @AfterEach
     void stop() {
         for (ManagedChannel c : channels) c.shutdownNow();
         if (cluster != null) cluster.close();
+        if (passed) TempDirs.deleteTree(base);
     }
 
     @Test
     void sigtermOnTheLeadersProcessMovesItsLeadershipFirst() throws Exception {
-        Path base = Files.createTempDirectory("regionkv-graceful-stop");
+        base = Files.createTempDirectory("regionkv-graceful-stop");
         System.out.println("GracefulStopTest: data and server logs in " + base);
         cluster = new ServerProcesses(base, 3, List.of("-Dregionkv.raft.election-ticks=60"));
         for (int s = 1; s <= 3; s++) cluster.start(s);
@@ -125,6 +130,7 @@ class GracefulStopTest {
             assertEquals(e.getValue(), r.getNotFound() ? null : r.getValue().toStringUtf8(),
                     "acknowledged write of " + e.getKey());
         }
+        passed = true;
     }
 
     private RegionKvStub stub(int store) {

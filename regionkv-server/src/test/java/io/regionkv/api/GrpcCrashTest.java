@@ -21,6 +21,7 @@ import io.regionkv.testkit.ClusterSystems;
 import io.regionkv.testkit.HistoryRecorder;
 import io.regionkv.testkit.LinearizabilityChecker;
 import io.regionkv.testing.ServerProcesses;
+import io.regionkv.testkit.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +51,9 @@ class GrpcCrashTest {
     private static final int CLIENTS = 4;
 
     private ServerProcesses cluster;
+    private Path base;
+    /** Set at the end of the test: a failed run keeps its data and server logs for reading. */
+    private boolean passed;
     /** One channel per node, store s at s - 1; a restarted node serves on a new port, so it gets a new one. */
     private final AtomicReferenceArray<ManagedChannel> channels = new AtomicReferenceArray<>(3);
 
@@ -59,6 +63,7 @@ class GrpcCrashTest {
             if (channels.get(i) != null) channels.get(i).shutdownNow();
         }
         if (cluster != null) cluster.close();
+        if (passed) TempDirs.deleteTree(base);
     }
 
     private void connect(int store) {
@@ -76,7 +81,7 @@ class GrpcCrashTest {
 
     @Test
     void acknowledgedWritesSurviveSigkillOfTheLeadersProcess() throws Exception {
-        Path base = Files.createTempDirectory("regionkv-grpc-crash");
+        base = Files.createTempDirectory("regionkv-grpc-crash");
         System.out.println("GrpcCrashTest: data and server logs in " + base);
         cluster = new ServerProcesses(base, 3);
         for (int s = 1; s <= 3; s++) cluster.start(s);
@@ -124,6 +129,7 @@ class GrpcCrashTest {
         CheckResult verdict = new LinearizabilityChecker().check(history.history());
         System.out.println("GrpcCrashTest: " + acknowledged.size() + " acknowledged writes; " + verdict.outcome());
         assertTrue(verdict.isOk(), verdict.toString());
+        passed = true;
     }
 
     /** The store that leads the one region, as the cluster reports it through any node. */

@@ -51,6 +51,7 @@ class OperatorSurfaceTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static ServerProcesses cluster;
+    private static Path base;
     private static int notReadyBeforeJoin;
     private static int aliveBeforeJoin;
 
@@ -58,7 +59,7 @@ class OperatorSurfaceTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path base = Files.createTempDirectory("regionkv-ops");
+        base = Files.createTempDirectory("regionkv-ops");
         System.out.println("OperatorSurfaceTest: data and server logs in " + base);
         cluster = new ServerProcesses(base, 3);
         cluster.start(2);
@@ -78,6 +79,7 @@ class OperatorSurfaceTest {
     @AfterAll
     static void stopCluster() {
         if (cluster != null) cluster.close();
+        io.regionkv.testkit.TempDirs.deleteTree(base);
     }
 
     private static String endpoints() {

@@ -5,6 +5,7 @@ import io.regionkv.testkit.CheckResult;
 import io.regionkv.testkit.ClusterSystems;
 import io.regionkv.testkit.LinearizabilityChecker;
 import io.regionkv.testing.ServerProcesses;
+import io.regionkv.testkit.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,6 +89,8 @@ final class NemesisRun {
                     p.missingAppends.size(), p.phantomAppends.size(), verdict, p.recoveryMillis, p.recoveryNote));
         }
         System.out.println(name + " (seed " + seed + "):\n" + NemesisRow.table(rows));
+        // The servers are stopped. A run that threw, or a phase that failed, keeps its data and logs for reading.
+        if (rows.stream().allMatch(NemesisRow::passed)) TempDirs.deleteTree(base);
         return rows;
     }
 

@@ -9,7 +9,6 @@ import io.regionkv.testkit.ClusterSystems;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Short end-to-end runs of {@code regionkv bench}: it must print a result table with real throughput. */
 class BenchCommandTest {
@@ -84,8 +84,7 @@ class BenchCommandTest {
 
     /** A real {@code regionkv server} node (in this JVM) and the bench joining it with --connect. */
     @Test
-    void benchConnectsToARunningServer() throws Exception {
-        Path data = Files.createTempDirectory("regionkv-server-test");
+    void benchConnectsToARunningServer(@TempDir Path data) throws Exception {
         Config base = ClusterSystems.nodeConfig();
         ActorSystem<Void> server = ServerCommand.start(
                 new ServerOptions(1, data.resolve("s1"), "127.0.0.1", 0, List.of(), List.of(1L)), base);
@@ -110,8 +109,7 @@ class BenchCommandTest {
 
     /** The same node's gRPC API, called by the bench as a plain gRPC client (--endpoints): no cluster join. */
     @Test
-    void benchCallsARunningServerOverGrpc() throws Exception {
-        Path data = Files.createTempDirectory("regionkv-server-test");
+    void benchCallsARunningServerOverGrpc(@TempDir Path data) throws Exception {
         Config base = ClusterSystems.nodeConfig();
         ServerOptions serverOptions = new ServerOptions(1, data.resolve("s1"), "127.0.0.1", 0, List.of(), List.of(1L),
                 0, 0);

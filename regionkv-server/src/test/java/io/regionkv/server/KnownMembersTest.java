@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import io.regionkv.testkit.TempDirs;
 import io.regionkv.testkit.ClusterSystems;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The members a server remembers in its data directory, and a restart that rejoins through them. */
 class KnownMembersTest {
@@ -29,10 +31,12 @@ class KnownMembersTest {
     private static final Address C = AddressFromURIString.parse("pekko://regionkv@127.0.0.1:2553");
 
     private final List<ActorSystem<?>> systems = new ArrayList<>();
+    private Path data;
 
     @AfterEach
     void stop() {
         ClusterSystems.terminate(systems);
+        TempDirs.deleteTree(data);
     }
 
     @Test
@@ -47,8 +51,7 @@ class KnownMembersTest {
     }
 
     @Test
-    void writtenAddressesReadBackAndDamagedLinesAreSkipped() throws Exception {
-        Path dir = Files.createTempDirectory("regionkv-known-members");
+    void writtenAddressesReadBackAndDamagedLinesAreSkipped(@TempDir Path dir) throws Exception {
         assertEquals(List.of(), KnownMembers.read(dir), "no file: nothing remembered");
         KnownMembers.write(dir.resolve("sub"), new LinkedHashSet<>(List.of(B, C)));
         assertEquals(List.of(B, C), KnownMembers.read(dir.resolve("sub")));
@@ -63,7 +66,7 @@ class KnownMembersTest {
      */
     @Test
     void aRestartedServerWithoutOtherSeedsRejoinsTheMembersItRemembers() throws Exception {
-        Path data = Files.createTempDirectory("regionkv-known-members-restart");
+        data = Files.createTempDirectory("regionkv-known-members-restart");
         Config base = ClusterSystems.nodeConfig();
         ActorSystem<Void> first = start(new ServerOptions(1, data.resolve("s1"), "127.0.0.1", 0, List.of(), List.of(1L)),
                 base);

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.regionkv.client.ClientSettings;
 import io.regionkv.client.RegionKvClient;
 import io.regionkv.client.RegionKvTimeoutException;
+import io.regionkv.testkit.TempDirs;
 import io.regionkv.testkit.CheckResult;
 import io.regionkv.testkit.ClusterSystems;
 import io.regionkv.testkit.HistoryRecorder;
@@ -53,13 +54,19 @@ class ProcessCrashTest {
     private final int[] ports = new int[STORES + 1];
     private Path base;
     private ActorSystem<Void> clientNode;
+    /** Set at the end of the test: a failed run keeps its data and server logs for reading. */
+    private boolean passed;
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         for (Process p : servers) {
             if (p != null) p.toHandle().destroyForcibly();
         }
         if (clientNode != null) ClusterSystems.terminate(List.of(clientNode));
+        for (Process p : servers) {
+            if (p != null) p.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (passed) TempDirs.deleteTree(base);
     }
 
     private static int freePort() throws IOException {
@@ -167,6 +174,7 @@ class ProcessCrashTest {
         CheckResult verdict = new LinearizabilityChecker().check(history.history());
         System.out.println("ProcessCrashTest: " + acknowledged.size() + " acknowledged writes; " + verdict.outcome());
         assertTrue(verdict.isOk(), verdict.toString());
+        passed = true;
     }
 
     private static ByteString retryGet(RegionKvClient client, String key) throws Exception {

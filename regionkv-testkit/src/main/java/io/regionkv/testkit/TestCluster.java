@@ -733,14 +733,6 @@ public final class TestCluster implements AutoCloseable {
             // best effort
         }
         nodes.clear();
-        deleteRecursively(baseDir);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // leftovers in the temp directory are harmless
-        }
+        TempDirs.deleteTree(baseDir);
     }
 }

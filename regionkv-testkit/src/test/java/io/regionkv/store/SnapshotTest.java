@@ -79,6 +79,7 @@ class SnapshotTest {
         List<ActorSystem<?>> all = new ArrayList<>(systems.values());
         all.add(clientNode);
         ClusterSystems.terminate(all);
+        io.regionkv.testkit.TempDirs.deleteTree(base);
     }
 
     private void startStore(long id, List<Long> initial) {

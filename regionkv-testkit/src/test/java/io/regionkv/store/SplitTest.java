@@ -26,7 +26,6 @@ import io.regionkv.transport.CommandEnvelope;
 import io.regionkv.transport.CommandReply;
 import io.regionkv.transport.StoreDirectory;
 import io.regionkv.transport.StoreWire;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A region split through raft on three nodes: both halves serve their ranges, a request with the old
@@ -55,8 +55,7 @@ class SplitTest {
     }
 
     @Test
-    void splitRegionServesBothHalvesAndSurvivesRestart() throws Exception {
-        Path base = Files.createTempDirectory("regionkv-split");
+    void splitRegionServesBothHalvesAndSurvivesRestart(@TempDir Path base) throws Exception {
         List<ActorSystem<Void>> systems = new ArrayList<>();
         ActorSystem<Void> clientNode = ClusterSystems.startNode(null);
         try {

@@ -18,7 +18,6 @@ import io.regionkv.transport.ArteryRaftTransport;
 import io.regionkv.transport.CommandEnvelope;
 import io.regionkv.transport.CommandReply;
 import io.regionkv.transport.StoreDirectory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +25,12 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreSmokeTest {
 
     @Test
-    void threeNodesReplicateAPut() throws Exception {
-        Path base = Files.createTempDirectory("regionkv-smoke");
+    void threeNodesReplicateAPut(@TempDir Path base) throws Exception {
         List<ActorSystem<Void>> systems = new ArrayList<>();
         List<RegionKvNode> nodes = new ArrayList<>();
         try {

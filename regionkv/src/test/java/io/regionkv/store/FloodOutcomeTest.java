@@ -48,10 +48,11 @@ class FloodOutcomeTest {
     private static final Duration BUSY_BUDGET = Duration.ofMillis(Long.getLong("regionkv.test.flood-busy-budget-ms", 300));
     private static ActorTestKit kit;
     private static RegionKvNode node;
+    private static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("regionkv-flood");
+        dir = Files.createTempDirectory("regionkv-flood");
         kit = ActorTestKit.create(ConfigFactory.parseString("regionkv.raft.tick-interval = 20ms\n"
                 + "regionkv.flow-control.max-proposals-per-peer = " + BOUND + "\n"
                 + "regionkv.flow-control.max-pending-reads-per-peer = " + BOUND + "\n"
@@ -66,6 +67,7 @@ class FloodOutcomeTest {
     @AfterAll
     static void stop() {
         kit.shutdownTestKit();
+        TempDirs.deleteTree(dir);
     }
 
     @Test

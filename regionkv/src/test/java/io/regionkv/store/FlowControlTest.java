@@ -52,10 +52,11 @@ class FlowControlTest {
     private static final int FLOOD = 2000;
     private static ActorTestKit kit;
     private static RegionKvNode node;
+    private static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("regionkv-flow");
+        dir = Files.createTempDirectory("regionkv-flow");
         kit = ActorTestKit.create(ConfigFactory.parseString("regionkv.raft.tick-interval = 20ms\n"
                 + "regionkv.flow-control.max-proposals-per-peer = " + BOUND + "\n"
                 + "regionkv.flow-control.max-pending-reads-per-peer = " + BOUND + "\n"
@@ -71,6 +72,7 @@ class FlowControlTest {
     @AfterAll
     static void stop() {
         kit.shutdownTestKit();
+        TempDirs.deleteTree(dir);
     }
 
     @Test

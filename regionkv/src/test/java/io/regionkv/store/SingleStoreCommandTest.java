@@ -43,10 +43,11 @@ class SingleStoreCommandTest {
 
     private static ActorTestKit kit;
     private static RegionKvNode node;
+    private static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("regionkv-single");
+        dir = Files.createTempDirectory("regionkv-single");
         kit = ActorTestKit.create(ConfigFactory.parseString("regionkv.raft.tick-interval = 20ms")
                 .withFallback(ConfigFactory.load()));
         StoreSettings settings = StoreSettings.fromConfig(ConfigFactory.parseString(
@@ -60,6 +61,7 @@ class SingleStoreCommandTest {
     @AfterAll
     static void stop() {
         kit.shutdownTestKit();
+        TempDirs.deleteTree(dir);
     }
 
     private static ByteString b(String s) {

@@ -41,15 +41,17 @@ class StorageFullTest {
     private static final int VALUE_BYTES = 16 * 1024;
     private ActorTestKit kit;
     private RegionKvNode node;
+    private Path dir;
 
     @AfterEach
     void stop() {
         if (kit != null) kit.shutdownTestKit();
+        TempDirs.deleteTree(dir);
     }
 
     @Test
     void aFullMapRefusesWritesWithStorageFullKeepsReadsAndResumesWhenRaised() throws Exception {
-        Path dir = Files.createTempDirectory("regionkv-full");
+        dir = Files.createTempDirectory("regionkv-full");
         Config config = ConfigFactory.parseString("""
                 regionkv.raft.tick-interval = 20ms
                 regionkv.engine.initial-map-size = 1MiB
