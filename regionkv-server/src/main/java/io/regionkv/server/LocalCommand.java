@@ -4,6 +4,7 @@ import io.regionkv.RegionKV;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.regionkv.client.KvPair;
+import io.regionkv.store.StorageFailure;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -32,12 +33,30 @@ public final class LocalCommand {
         try (LocalCluster cluster = LocalCluster.start(nodes, data,
                 LocalCluster.sharedCoresConfig(nodes).withFallback(ConfigFactory.load()), Duration.ofSeconds(60))) {
             err.println("regionkv: cluster up; type 'help' for commands");
+            reportStorageFailures(cluster, err);
             BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
             new LocalShell(in, out, backend(cluster), System.console() != null).run();
             return 0;
         } catch (Exception e) {
             err.println("regionkv: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Says on {@code err} when a node shuts down because its storage failed ({@link StorageFailure}): the
+     * shell goes on with the other nodes, and without this line the user would learn it only from the log
+     * or from commands that start to fail. A node stopped by the shell's exit says nothing.
+     */
+    static void reportStorageFailures(LocalCluster cluster, PrintStream err) {
+        for (org.apache.pekko.actor.typed.ActorSystem<Void> system : cluster.systems()) {
+            String store = RegionKV.get(system).node().map(n -> "store " + n.storeId()).orElse("a node");
+            system.getWhenTerminated().thenRun(() -> {
+                if (StorageFailure.causedShutdownOf(system)) {
+                    err.println("regionkv: " + store + " shut down because its storage failed (see the log); the "
+                            + "other nodes go on, and restarting regionkv local reopens its storage");
+                }
+            });
         }
     }
 
