@@ -56,9 +56,8 @@ public final class PeerStorage implements Storage {
     private RaftApplyState applyState;
     /** The state a prepared write will leave on disk; {@code null} when no raft write is in flight. */
     private RaftLocalState inFlight;
-    /** The entries the write in flight appends, and whether it restarts the log: the cache takes them once durable. */
+    /** The entries the write in flight appends: the cache takes them once they are durable. */
     private List<Entry> inFlightEntries = List.of();
-    private boolean inFlightRestartsLog;
     private final EntryCache cache = new EntryCache();
     /** The latest snapshot built for followers, and whether one is being built. */
     private Snapshot generated;
@@ -404,7 +403,6 @@ public final class PeerStorage implements Storage {
         }
         RaftLocalState.Builder next = raftState.toBuilder();
         if (restartLog) raftBatch.restart(regionId, truncatedIndex() + 1);
-        inFlightRestartsLog = restartLog;
         inFlightEntries = appendEntries(entries, raftBatch, next);
         if (hardState != null) {
             next.setHardState(hardState);
@@ -454,7 +452,8 @@ public final class PeerStorage implements Storage {
         raftState = state;
         inFlight = null;
         restartLog = false;
-        if (inFlightRestartsLog) cache.clear();
+        // A write that restarted the log (restartLog) found the cache empty: restartLog is set only at load,
+        // and cleared by the first write that persists.
         cache.persisted(inFlightEntries);
         inFlightEntries = List.of();
     }

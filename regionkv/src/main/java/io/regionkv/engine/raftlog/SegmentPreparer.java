@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  * file, 100 µs and 45 µs over zeros written and synced before. Blocks only reserved
  * ({@code fallocate}) or a size only set ({@code ftruncate}) saved next to nothing: the first write
  * into them still changes the metadata. etcd preallocates its WAL segments, and raft-engine recycles its
- * log files, for the same reason. Every put waits for this sync on three stores (BENCHMARKS.md,
- * "Zero-filled raft-log segments").
+ * log files, for the same reason. Every put waits for this sync on three stores (BENCHMARKS.md, "The next
+ * segment written ahead as zeros").
  *
  * <p><b>Safety.</b> Zeros end a log: a record's header of zeros fails its checksum ({@link RecordFormat}),
  * so a segment whose records stop before its zeros replays as exactly those records, and opening cuts
