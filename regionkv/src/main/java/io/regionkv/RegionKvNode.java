@@ -25,6 +25,7 @@ import io.regionkv.store.StoreSettings;
 import io.regionkv.store.writer.WriterCommand;
 import io.regionkv.store.writer.WriterSettings;
 import io.regionkv.transport.RaftTransport;
+import io.regionkv.transport.ReplyOutbox;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -85,12 +86,14 @@ public final class RegionKvNode {
                         system.settings().config().getDuration("regionkv.engine.raft-log-group-wait")), metrics,
                         StorageFailure.shutDownNode(system, id), transport.gate()),
                 "regionkv-raft-log-writer-" + id, IoDispatcher.RAFT_LOG_WRITER);
+        // The peers' answers to clients wait while the kv writer's answers to one commit are acted on.
+        ReplyOutbox replies = new ReplyOutbox();
         ActorRef<WriterCommand> kvWriter = system.systemActorOf(
-                KvWriter.create(engines.kv(), WriterSettings.defaults(), metrics),
+                KvWriter.create(engines.kv(), WriterSettings.defaults(), metrics, replies.gate()),
                 "regionkv-kv-writer-" + id, IoDispatcher.KV_WRITER);
         ActorRef<StoreCommand> store = system.systemActorOf(
                 StoreActor.create(settings, engines, raftWriter, kvWriter, transport, schedulerProxy(system),
-                        PlacementSettings.fromConfig(system.settings().config()), metrics), "regionkv-store-" + id,
+                        PlacementSettings.fromConfig(system.settings().config()), metrics, replies), "regionkv-store-" + id,
                 Props.empty());
         // Hands this store's leaders away and stops taking commands when the node shuts down (SIGTERM).
         LeaderHandoff.install(system, id, store);

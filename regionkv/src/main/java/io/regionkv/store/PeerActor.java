@@ -66,7 +66,7 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
     private final PeerReads reads;
     private final PeerAdmission admission;
     /** ServerIsBusy answers of the current mailbox batch, sent at its end (onHandleReady). */
-    private final ReplyBatch refusals = new ReplyBatch();
+    private final ReplyBatch refusals;
     private final PeerSnapshots snapshots;
     private final PeerPlacement placement;
     private final Hibernation hibernation;
@@ -155,8 +155,9 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         raft.fenceVotesBelow(storage.voteFence().getIndex(), storage.voteFence().getTerm()); // see TornKvRecovery
         this.appliedIndex = storage.appliedIndex();
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
-        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics());
-        this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader);
+        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics(), ctx.replies());
+        this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader, ctx.replies());
+        this.refusals = new ReplyBatch(ctx.replies());
         this.admission = new PeerAdmission(ctx.flowControl(), region.getId());
         this.kvSyncDeferred = ctx.engines().kv().syncDeferred();
         this.syncedAppliedIndex = appliedIndex;
@@ -568,17 +569,19 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
      * A raft-log answer comes with a round of the store's send gate ({@link SendGate}): the peer leaves it
      * once it has sent what the answer makes it send, and a leader also holds a round of its own until the
      * Ready the answer scheduled has run (its appends). So the messages of every peer answered by one group
-     * commit leave the store together.
+     * commit leave the store together. A kv answer to an apply batch comes with a round of the store's reply
+     * outbox, which the peer leaves once it has answered the proposals the batch applied.
      */
     private Behavior<PeerCommand> onWriteDone(PeerCommand.WriteDone done) {
         SendGate.Round round = done.result() instanceof WriteResult.Written w ? w.sendRound() : SendGate.Round.NONE;
+        boolean raftLogAnswer = done.result().requestId() == raftWriteId;
         try {
             return actOnWrite(done);
         } finally {
             if (round != SendGate.Round.NONE) {
                 // Only a leader's next Ready sends at once (its appends); a follower's sends nothing before its
                 // write, so holding the store's sends for it would only delay the responses leaders wait for.
-                if (readyScheduled && readyRound == null && raft.state() == StateType.LEADER) {
+                if (raftLogAnswer && readyScheduled && readyRound == null && raft.state() == StateType.LEADER) {
                     readyRound = ctx.transport().gate().open(1);
                 }
                 round.leave();
@@ -690,7 +693,10 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         ApplyBatch batch = applier.apply(entries);
         long id = nextWriteId++;
         applying.put(id, batch);
-        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults, batch.appliedIndex(), false));
+        // A leader whose proposals wait answers clients on this write's answer: the answer then carries a
+        // party of the kv writer's reply round, so the store's replies of that commit leave together.
+        ctx.kvWriter().tell(new WriterCommand.Write(batch.kvBatch(), id, writeResults, batch.appliedIndex(), false,
+                System.nanoTime(), proposals.awaitApply()));
     }
 
     private void afterPersisted() {

@@ -21,6 +21,7 @@ import io.regionkv.store.apply.ApplyBatch;
 import io.regionkv.store.apply.ReplyBatch;
 import io.regionkv.store.apply.WriteCommands;
 import io.regionkv.transport.CommandReply;
+import io.regionkv.transport.ReplyOutbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -41,8 +42,11 @@ final class PeerProposals {
     private final ProposalBatch writeBatch = new ProposalBatch();
     private final Proposals proposed;
     private final StoreMetrics metrics;
+    private final ReplyOutbox replies;
 
-    PeerProposals(RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader, StoreMetrics metrics) {
+    PeerProposals(RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader, StoreMetrics metrics,
+            ReplyOutbox replies) {
+        this.replies = replies;
         this.raft = raft;
         this.kv = kv;
         this.notLeader = notLeader;
@@ -218,7 +222,7 @@ final class PeerProposals {
 
     /** Answers the proposals whose entries {@code batch} applied (and those they overtook), together. */
     void onApplied(ApplyBatch batch) {
-        ReplyBatch answers = new ReplyBatch();
+        ReplyBatch answers = new ReplyBatch(replies);
         for (ApplyBatch.Result r : batch.results()) {
             RaftCmdResponse response = r.response() != null ? r.response() : RaftCmdResponse.getDefaultInstance();
             proposed.onApplied(r.index(), r.term(), response, answers);
@@ -229,6 +233,11 @@ final class PeerProposals {
     /** See {@link Proposals#onSnapshotInstalled}. */
     void onSnapshotInstalled(long snapshotIndex) {
         proposed.onSnapshotInstalled(snapshotIndex);
+    }
+
+    /** Whether proposals raft took wait for their entries to be applied (an apply may answer some). */
+    boolean awaitApply() {
+        return proposed.size() > 0;
     }
 
     /** Writes held and not answered yet: collected for the next proposal, or proposed and not applied. */

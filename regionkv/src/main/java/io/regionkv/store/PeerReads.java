@@ -13,6 +13,7 @@ import io.regionkv.store.apply.CommandKeys;
 import io.regionkv.store.apply.ReadCommands;
 import io.regionkv.store.apply.ReplyBatch;
 import io.regionkv.transport.CommandReply;
+import io.regionkv.transport.ReplyOutbox;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -28,8 +29,10 @@ final class PeerReads {
     private final Engine kv;
     /** The NotLeader error naming the leader as this peer knows it now. */
     private final Supplier<Errorpb.Error> notLeader;
+    private final ReplyOutbox replies;
 
-    PeerReads(long peerId, RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader) {
+    PeerReads(long peerId, RawNode raft, Engine kv, Supplier<Errorpb.Error> notLeader, ReplyOutbox replies) {
+        this.replies = replies;
         this.pending = new PendingReads(peerId);
         this.raft = raft;
         this.kv = kv;
@@ -66,7 +69,7 @@ final class PeerReads {
         if (servable.isEmpty()) {
             return;
         }
-        ReplyBatch answers = new ReplyBatch();
+        ReplyBatch answers = new ReplyBatch(replies);
         try (ReadView view = kv.readView()) {
             serve(servable, region, view, answers);
         }

@@ -22,6 +22,7 @@ import io.regionkv.transport.RaftEnvelope;
 import io.regionkv.transport.RaftTransport;
 import io.regionkv.transport.RegionLookup;
 import io.regionkv.transport.RegionLookupReply;
+import io.regionkv.transport.ReplyOutbox;
 import io.regionkv.transport.StoreDirectory;
 import io.regionkv.transport.StoreWire;
 import io.regionkv.transport.SnapshotChunkAck;
@@ -100,20 +101,23 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
      * @param scheduler the scheduler singleton's proxy: region and store heartbeats and split ids
      * @param placement heartbeat intervals and split thresholds
      * @param metrics what the store and its peers count for operators
+     * @param replies the outbox the peers' answers to clients leave by; the kv writer gates it
      */
     public static Behavior<StoreCommand> create(StoreSettings settings, Engines engines,
             ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport,
-            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement, StoreMetrics metrics) {
+            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement, StoreMetrics metrics,
+            ReplyOutbox replies) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(StoreCommand.HeartbeatTick.INSTANCE, placement.storeHeartbeatInterval());
             return new StoreActor(ctx, settings, engines, raftLogWriter, kvWriter, transport, scheduler, placement,
-                    metrics);
+                    metrics, replies);
         }));
     }
 
     private StoreActor(ActorContext<StoreCommand> ctx, StoreSettings settings, Engines engines,
             ActorRef<WriterCommand> raftLogWriter, ActorRef<WriterCommand> kvWriter, RaftTransport transport,
-            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement, StoreMetrics metrics) {
+            ActorRef<SchedulerCommand> scheduler, PlacementSettings placement, StoreMetrics metrics,
+            ReplyOutbox replies) {
         super(ctx);
         this.settings = settings;
         this.scheduler = scheduler;
@@ -126,7 +130,7 @@ public final class StoreActor extends AbstractBehavior<StoreCommand> {
         this.peerContext = new PeerContext(settings,
                 FlowControlSettings.fromConfig(ctx.getSystem().settings().config()), engines, raftLogWriter,
                 kvWriter, transport, ctx.getSelf(), scheduler, placement, metrics,
-                ctx.spawn(RaftTicker.create(settings.raftTick(), metrics), "raft-ticker"));
+                ctx.spawn(RaftTicker.create(settings.raftTick(), metrics), "raft-ticker"), replies);
         List<RegionLocalState> states;
         try (ReadView view = engines.kv().readView()) {
             states = Meta.regionLocalStates(view);

@@ -2,6 +2,7 @@ package io.regionkv.store.apply;
 
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.transport.CommandReply;
+import io.regionkv.transport.ReplyOutbox;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,11 +15,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * clients, and a remote message costs far more than its bytes.
  *
  * <p>A reply is kept under {@link #MAX_BYTES} so that it stays well inside Artery's frame; a single larger
- * response (a big value or scan) travels alone. Answers to one client keep their order.
+ * response (a big value or scan) travels alone. Answers to one client keep their order. Replies leave
+ * through the store's {@link ReplyOutbox}, which folds them further across the store's peers.
  */
 public final class ReplyBatch {
 
-    static final int MAX_BYTES = 64 * 1024;
+    static final int MAX_BYTES = ReplyOutbox.MAX_BYTES;
 
     private static final class Pending {
         final List<RaftCmdResponse> responses = new ArrayList<>();
@@ -26,12 +28,22 @@ public final class ReplyBatch {
     }
 
     private final Map<ActorRef<CommandReply>, Pending> byClient = new LinkedHashMap<>();
+    private final ReplyOutbox outbox;
+
+    /** Replies leave at once, each on its own. */
+    public ReplyBatch() {
+        this(ReplyOutbox.DIRECT);
+    }
+
+    public ReplyBatch(ReplyOutbox outbox) {
+        this.outbox = outbox;
+    }
 
     public void add(ActorRef<CommandReply> to, RaftCmdResponse response) {
         Pending p = byClient.computeIfAbsent(to, k -> new Pending());
         int size = response.getSerializedSize();
         if (!p.responses.isEmpty() && p.bytes + size > MAX_BYTES) {
-            to.tell(new CommandReply(p.responses));
+            outbox.send(to, p.responses, p.bytes);
             p.responses.clear();
             p.bytes = 0;
         }
@@ -43,7 +55,7 @@ public final class ReplyBatch {
     public void send() {
         for (Map.Entry<ActorRef<CommandReply>, Pending> e : byClient.entrySet()) {
             if (!e.getValue().responses.isEmpty()) {
-                e.getKey().tell(new CommandReply(e.getValue().responses));
+                outbox.send(e.getKey(), e.getValue().responses, e.getValue().bytes);
             }
         }
         byClient.clear();

@@ -20,9 +20,10 @@ public sealed interface WriterCommand {
      *     before the raft half that drops the whole old log
      * @param sentNanos when the sender handed it over (System.nanoTime): the writer measures the apply
      *     latency from it (queueing included, which is most of it under load)
-     * @param holdsSends the sender will send raft messages once it has this answer (a peer's Ready): the
-     *     answer carries a party of a send round (see {@link WriteResult.Written#sendRound}), which the
-     *     sender must leave
+     * @param holdsSends the sender will send once it has this answer: raft messages (a peer's Ready, to the
+     *     raft-log writer) or replies to clients (an apply batch of a leader with proposals waiting, to the
+     *     kv writer). The answer carries a party of a round of the writer's gate (see
+     *     {@link WriteResult.Written#sendRound}), which the sender must leave
      */
     record Write(DurableBatch batch, long requestId, ActorRef<WriteResult> replyTo, long appliedIndex,
             boolean syncBeforeReply, long sentNanos, boolean holdsSends) implements WriterCommand {

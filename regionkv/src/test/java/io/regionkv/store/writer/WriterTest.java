@@ -362,6 +362,31 @@ class WriterTest {
     }
 
     @Test
+    void theKvWritersAnswerToAnApplyThatHoldsSendsHoldsTheReplyGateUntilItsSenderLeavesIt() {
+        Engine kv = open(EngineKind.KV, EngineConfig.defaults());
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        SendGate gate = new SendGate(opened::incrementAndGet);
+        ActorRef<WriterCommand> writer = testKit.spawn(KvWriter.create(kv, WriterSettings.defaults(),
+                new io.regionkv.store.StoreMetrics(), gate), "kv-writer-gate", IoDispatcher.SELECTOR);
+        TestProbe<WriteResult> probe = testKit.createTestProbe();
+        writer.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "a".getBytes(UTF_8), "1".getBytes(UTF_8)),
+                1, probe.getRef(), 5, false, System.nanoTime(), true));
+        WriteResult.Written applied = assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        assertEquals(1, gate.openRounds());
+        assertTrue(gate.holds(), "held until the peer has answered the proposals its apply batch applied");
+        applied.sendRound().leave();
+        assertEquals(0, gate.openRounds());
+        assertEquals(1, opened.get(), "the held replies are released once");
+
+        writer.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "b".getBytes(UTF_8), "2".getBytes(UTF_8)),
+                2, probe.getRef(), 6, false));
+        WriteResult.Written follower = assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
+        assertEquals(SendGate.Round.NONE, follower.sendRound(), "an apply nobody waits on holds nothing");
+        assertEquals(0, gate.openRounds());
+        testKit.stop(writer);
+    }
+
+    @Test
     void aDeferredKvEnvironmentIsSyncedOnceTheWriterIsIdle() throws Exception {
         Engine kv = open(EngineKind.KV, EngineConfig.defaults().withKvSyncIdleDelay(Duration.ofMillis(200)));
         org.junit.jupiter.api.Assumptions.assumeTrue(kv.syncDeferred(), "needs a kernel boot id (Linux)");
