@@ -33,7 +33,7 @@ public final class ReplyOutbox {
     /** An outbox that never holds: each reply leaves when it is sent (tests, and writers without a gate). */
     public static final ReplyOutbox DIRECT = new ReplyOutbox(false);
 
-    private record Held(ActorRef<CommandReply> to, List<RaftCmdResponse> responses, long bytes) {}
+    private record Held(ActorRef<CommandReply> to, List<RaftCmdResponse> responses) {}
 
     private final SendGate gate;
     private final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
@@ -52,13 +52,14 @@ public final class ReplyOutbox {
     }
 
     /**
-     * Sends {@code responses} (at most {@link #MAX_BYTES} together, or a single one; {@code bytes} is their
-     * serialized size) to {@code to}: now, or when the open rounds of the gate close.
+     * Sends {@code responses} to {@code to}: now, or when the open rounds of the gate close; in replies of at
+     * most {@link #MAX_BYTES} (a single larger response alone), in order.
      */
-    public void send(ActorRef<CommandReply> to, List<RaftCmdResponse> responses, long bytes) {
+    public void send(ActorRef<CommandReply> to, List<RaftCmdResponse> responses) {
+        if (responses.isEmpty()) return;
         // Queued before asking the gate (as BurstBatcher does): a round that closes after the question
         // finds it queued and sends it, so no interleaving leaves it behind.
-        held.add(new Held(to, List.copyOf(responses), bytes));
+        held.add(new Held(to, List.copyOf(responses)));
         if (!gate.holds()) flushHeld();
     }
 
@@ -68,21 +69,22 @@ public final class ReplyOutbox {
     }
 
     private void flushHeld() {
-        Map<ActorRef<CommandReply>, List<Held>> byClient = new LinkedHashMap<>();
+        Map<ActorRef<CommandReply>, List<RaftCmdResponse>> byClient = new LinkedHashMap<>();
         for (Held h = held.poll(); h != null; h = held.poll()) {
-            byClient.computeIfAbsent(h.to(), k -> new ArrayList<>()).add(h);
+            byClient.computeIfAbsent(h.to(), k -> new ArrayList<>()).addAll(h.responses());
         }
-        for (Map.Entry<ActorRef<CommandReply>, List<Held>> e : byClient.entrySet()) {
+        for (Map.Entry<ActorRef<CommandReply>, List<RaftCmdResponse>> e : byClient.entrySet()) {
             List<RaftCmdResponse> reply = new ArrayList<>();
             long bytes = 0;
-            for (Held h : e.getValue()) {
-                if (!reply.isEmpty() && bytes + h.bytes() > MAX_BYTES) {
+            for (RaftCmdResponse r : e.getValue()) {
+                int size = r.getSerializedSize(); // computed once per message by protobuf, then remembered
+                if (!reply.isEmpty() && bytes + size > MAX_BYTES) {
                     e.getKey().tell(new CommandReply(reply));
                     reply = new ArrayList<>();
                     bytes = 0;
                 }
-                reply.addAll(h.responses());
-                bytes += h.bytes();
+                reply.add(r);
+                bytes += size;
             }
             e.getKey().tell(new CommandReply(reply));
         }

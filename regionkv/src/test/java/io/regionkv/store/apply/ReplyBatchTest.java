@@ -1,7 +1,6 @@
 package io.regionkv.store.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.regionkv.proto.RaftCmdpb.GetResponse;
@@ -10,7 +9,6 @@ import io.regionkv.proto.RaftCmdpb.RaftResponseHeader;
 import io.regionkv.proto.RaftCmdpb.Response;
 import io.regionkv.transport.CommandReply;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -61,25 +59,5 @@ class ReplyBatchTest {
         batch.send(); // nothing gathered since: nothing sent
         a.expectNoMessage(Duration.ofMillis(50));
         b.expectNoMessage(Duration.ofMillis(50));
-    }
-
-    @Test
-    void repliesStayUnderTheByteBoundAndKeepOrder() {
-        TestProbe<CommandReply> a = kit.createTestProbe();
-        ReplyBatch batch = new ReplyBatch();
-        int third = ReplyBatch.MAX_BYTES / 3;
-        List<RaftCmdResponse> sent = List.of(answer("1", third), answer("2", third), answer("3", third),
-                answer("4", 2 * ReplyBatch.MAX_BYTES), answer("5", 10));
-        sent.forEach(r -> batch.add(a.getRef(), r));
-        batch.send();
-
-        List<RaftCmdResponse> got = new ArrayList<>();
-        while (got.size() < sent.size()) {
-            CommandReply reply = a.receiveMessage(Duration.ofSeconds(5));
-            long bytes = reply.responses().stream().mapToLong(RaftCmdResponse::getSerializedSize).sum();
-            assertTrue(reply.responses().size() == 1 || bytes <= ReplyBatch.MAX_BYTES, "reply of " + bytes + " bytes");
-            got.addAll(reply.responses());
-        }
-        assertEquals(sent, got);
     }
 }
