@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -44,6 +45,11 @@ public final class ReplyOutbox {
 
     private ReplyOutbox(boolean gated) {
         this.gate = gated ? new SendGate(this::flushHeld) : SendGate.NONE;
+    }
+
+    /** With the gate's clock given (tests: a fixed clock never reaches the 1 ms bound). */
+    ReplyOutbox(LongSupplier clock) {
+        this.gate = new SendGate(this::flushHeld, clock, true);
     }
 
     /** The gate the kv writer opens rounds of around its answers. */

@@ -8,6 +8,7 @@ import io.regionkv.proto.RaftCmdpb.GetResponse;
 import io.regionkv.proto.RaftCmdpb.RaftCmdResponse;
 import io.regionkv.proto.RaftCmdpb.RaftResponseHeader;
 import io.regionkv.proto.RaftCmdpb.Response;
+import io.regionkv.store.apply.ReplyBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The store's reply outbox: replies sent while a round of its gate is open wait and leave as one reply per
  * client when the last party leaves; with no round open they leave at once; none is lost or sent twice
- * when sends race with rounds closing.
+ * when sends race with rounds closing. And the peer's side of it ({@link ReplyBatch}): the answers of one
+ * step, grouped by client.
  */
 class ReplyOutboxTest {
 
@@ -52,13 +54,42 @@ class ReplyOutboxTest {
                 .build();
     }
 
+    /**
+     * An outbox whose gate's clock stands still: it holds for as long as a round is open, however slow the
+     * test machine (the real gate stops holding after 1 ms).
+     */
+    private static ReplyOutbox stoppedClock() {
+        return new ReplyOutbox(() -> 1_000_000_000L);
+    }
+
     private static void send(ReplyOutbox outbox, TestProbe<CommandReply> to, RaftCmdResponse... responses) {
         outbox.send(to.getRef(), new ArrayList<>(List.of(responses)));
     }
 
     @Test
+    void aPeersReplyBatchSendsOneReplyPerClientWithItsAnswersInOrder() {
+        TestProbe<CommandReply> a = kit.createTestProbe();
+        TestProbe<CommandReply> b = kit.createTestProbe();
+        ReplyBatch batch = new ReplyBatch(stoppedClock());
+        batch.add(a.getRef(), answer("a1", 1));
+        batch.add(b.getRef(), answer("b1", 1));
+        batch.add(a.getRef(), answer("a2", 1));
+        batch.add(a.getRef(), answer("a3", 1));
+        a.expectNoMessage(Duration.ofMillis(50));
+        batch.send();
+
+        assertEquals(List.of(answer("a1", 1), answer("a2", 1), answer("a3", 1)), a.receiveMessage(TIMEOUT).responses());
+        assertEquals(List.of(answer("b1", 1)), b.receiveMessage(TIMEOUT).responses());
+        a.expectNoMessage(Duration.ofMillis(50));
+
+        batch.send(); // nothing gathered since: nothing sent
+        a.expectNoMessage(Duration.ofMillis(50));
+        b.expectNoMessage(Duration.ofMillis(50));
+    }
+
+    @Test
     void withNoRoundOpenEachReplyLeavesAtOnce() {
-        ReplyOutbox outbox = new ReplyOutbox();
+        ReplyOutbox outbox = stoppedClock();
         TestProbe<CommandReply> a = kit.createTestProbe();
         send(outbox, a, answer("a1", 1));
         send(outbox, a, answer("a2", 1));
@@ -68,7 +99,7 @@ class ReplyOutboxTest {
 
     @Test
     void repliesOfPeersInOneRoundLeaveAsOneReplyPerClientWhenTheLastPartyLeaves() {
-        ReplyOutbox outbox = new ReplyOutbox();
+        ReplyOutbox outbox = stoppedClock();
         TestProbe<CommandReply> a = kit.createTestProbe();
         TestProbe<CommandReply> b = kit.createTestProbe();
         SendGate.Round round = outbox.gate().open(3);
@@ -93,7 +124,7 @@ class ReplyOutboxTest {
         List<RaftCmdResponse> sent = List.of(answer("1", third), answer("2", third), answer("3", third),
                 answer("4", 2 * ReplyOutbox.MAX_BYTES), answer("5", 10));
         for (boolean held : new boolean[] {false, true}) {
-            ReplyOutbox outbox = new ReplyOutbox();
+            ReplyOutbox outbox = stoppedClock();
             TestProbe<CommandReply> a = kit.createTestProbe();
             SendGate.Round round = held ? outbox.gate().open(1) : SendGate.Round.NONE;
             if (held) {
@@ -131,7 +162,7 @@ class ReplyOutboxTest {
         long seed = System.nanoTime();
         System.out.println("ReplyOutboxTest seed " + seed);
         Random random = new Random(seed);
-        ReplyOutbox outbox = new ReplyOutbox();
+        ReplyOutbox outbox = new ReplyOutbox(); // the real clock: holds end by the bound too
         List<TestProbe<CommandReply>> clients = List.of(kit.createTestProbe(), kit.createTestProbe(), kit.createTestProbe());
         int senders = 4;
         int perSender = 2_000;

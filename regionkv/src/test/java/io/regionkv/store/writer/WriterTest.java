@@ -348,8 +348,7 @@ class WriterTest {
         TestProbe<WriteResult> probe = testKit.createTestProbe();
         writer.tell(WriterCommand.Write.ready(new RaftLogBatch().append(1, List.of(entry(1, new byte[8]))), 1, probe.getRef()));
         WriteResult.Written ready = assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
-        assertEquals(1, gate.openRounds());
-        assertTrue(gate.holds(), "held until the peer has sent what its answer makes it send");
+        assertEquals(1, gate.openRounds(), "the round stays open until the sender leaves it (the gate holds while it is open, up to its bound)");
         ready.sendRound().leave();
         assertEquals(0, gate.openRounds());
         assertEquals(1, opened.get(), "the outboxes are released once");
@@ -372,8 +371,7 @@ class WriterTest {
         writer.tell(new WriterCommand.Write(new WriteBatch().put(Db.DEFAULT, "a".getBytes(UTF_8), "1".getBytes(UTF_8)),
                 1, probe.getRef(), 5, false, System.nanoTime(), true));
         WriteResult.Written applied = assertInstanceOf(WriteResult.Written.class, probe.receiveMessage(TIMEOUT));
-        assertEquals(1, gate.openRounds());
-        assertTrue(gate.holds(), "held until the peer has answered the proposals its apply batch applied");
+        assertEquals(1, gate.openRounds(), "the round stays open until the sender leaves it (the gate holds while it is open, up to its bound)");
         applied.sendRound().leave();
         assertEquals(0, gate.openRounds());
         assertEquals(1, opened.get(), "the held replies are released once");
