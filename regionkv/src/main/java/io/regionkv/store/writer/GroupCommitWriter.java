@@ -170,8 +170,11 @@ final class GroupCommitWriter extends AbstractBehavior<WriterCommand> {
                 settings, metrics, syncer, onStorageFailed, sendGate)));
     }
 
-    /** A writer outside a node (tests, benchmarks) has nobody to escalate to; it still fails every write. */
-    private static void noEscalation(StorageFailedException e) {}
+    /**
+     * For a writer with nobody to escalate to: one outside a node (tests, benchmarks), or the kv writer, whose
+     * failed commit stops the peer that sent it. It still fails every write.
+     */
+    static void noEscalation(StorageFailedException e) {}
 
     @Override
     public Receive<WriterCommand> createReceive() {

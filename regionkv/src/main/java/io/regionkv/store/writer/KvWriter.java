@@ -37,7 +37,8 @@ public final class KvWriter {
             SendGate replyGate) {
         checkKv(kvEngine);
         // A failed kv commit stops the peer that sent it, which restarts from disk; nothing to escalate.
-        return GroupCommitWriter.create(CommitTarget.of(kvEngine), settings, metrics.kvWriter(), e -> {}, replyGate);
+        return GroupCommitWriter.create(CommitTarget.of(kvEngine), settings, metrics.kvWriter(),
+                GroupCommitWriter::noEscalation, replyGate);
     }
 
     private static Behavior<WriterCommand> create(Engine kvEngine, WriterSettings settings, WriterMetrics metrics) {
