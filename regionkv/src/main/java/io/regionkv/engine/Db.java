@@ -24,6 +24,9 @@ public enum Db {
      */
     SYS(EngineKind.KV, "sys", true);
 
+    /** {@code values()} copies the array on every call, and a command's column family is looked up per put. */
+    private static final Db[] ALL = values();
+
     private final EngineKind engine;
     private final String dbName;
     private final boolean columnFamily;
@@ -57,7 +60,7 @@ public enum Db {
      */
     public static java.util.Optional<Db> commandColumnFamily(String name) {
         String n = name.isEmpty() ? DEFAULT.dbName : name;
-        for (Db db : values()) {
+        for (Db db : ALL) {
             if (db.columnFamily && db.dbName.equals(n)) {
                 return java.util.Optional.of(db);
             }
@@ -67,7 +70,7 @@ public enum Db {
 
     /** Column family by its name ({@code default}, {@code lock}, {@code write}). */
     public static Db columnFamily(String name) {
-        for (Db db : values()) {
+        for (Db db : ALL) {
             if (db.columnFamily && db.dbName.equals(name)) {
                 return db;
             }
