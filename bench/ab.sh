@@ -33,7 +33,7 @@ common=(--regions 12 --concurrency 256 --warmup 20s --duration 10s "$@")
 # Prints the bench's options, one "--name=value" per line, each name once: the last one given wins
 # (picocli refuses an option given twice).
 merged_options() {
-  local -A value=(); local -a order=(); local name
+  local -A value=(); local -a order=(); local name val
   while [ $# -gt 0 ]; do
     if [[ "$1" == --*=* ]]; then name="${1%%=*}"; val="${1#*=}"; shift
     else name="$1"; val="${2:?$1 needs a value}"; shift 2; fi
