@@ -1,5 +1,6 @@
 package io.regionkv.nemesis;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.regionkv.api.RegionKvMethods;
@@ -205,15 +206,27 @@ final class Workload {
         }
     }
 
-    /** The keys of every list of phase {@code p}, read through {@code channel}. */
+    /** Pairs one scan call asks for: the server's default {@code regionkv.api.max-scan-limit}. */
+    private static final int SCAN_PAGE = 10_000;
+
+    /**
+     * The keys of every list of phase {@code p}, read through {@code channel} page by page: a phase on an idle
+     * machine acknowledges more appends than one scan may return, and a read cut at the page limit would
+     * report the rest as lost. Every page is a linearizable read that starts after the caller's invocation
+     * time, so an append acknowledged before that time must be in its page; the pages together are as strong
+     * a check as one read.
+     */
     static Set<String> scan(ManagedChannel channel, Phase p) {
         Set<String> seen = new HashSet<>();
-        for (KvPair pair : Nodes.call(channel, RegionKvMethods.RAW_SCAN, RawScanRequest.newBuilder()
-                .setStartKey(Nodes.b(p.listPrefix())).setEndKey(Nodes.b(p.listEnd())).setLimit(10_000).build(),
-                DEADLINE).getPairsList()) {
-            seen.add(pair.getKey().toStringUtf8());
+        ByteString start = Nodes.b(p.listPrefix());
+        while (true) {
+            List<KvPair> page = Nodes.call(channel, RegionKvMethods.RAW_SCAN, RawScanRequest.newBuilder()
+                    .setStartKey(start).setEndKey(Nodes.b(p.listEnd())).setLimit(SCAN_PAGE).build(), DEADLINE).getPairsList();
+            for (KvPair pair : page) seen.add(pair.getKey().toStringUtf8());
+            if (page.size() < SCAN_PAGE) return seen;
+            // The smallest key after the last one returned: the same bytes followed by 0x00.
+            start = page.get(page.size() - 1).getKey().concat(ByteString.copyFrom(new byte[] {0}));
         }
-        return seen;
     }
 
     private static void pause(long millis) {
