@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.regionkv.api.RegionKvMethods;
+import io.regionkv.engine.Keys;
+import io.regionkv.keys.KeyRanges;
 import io.regionkv.proto.Regionkvpb.KvPair;
 import io.regionkv.proto.Regionkvpb.RawDeleteRequest;
 import io.regionkv.proto.Regionkvpb.RawGetRequest;
@@ -222,12 +224,12 @@ final class Workload {
         while (true) {
             List<KvPair> page = Nodes.call(channel, RegionKvMethods.RAW_SCAN, RawScanRequest.newBuilder()
                     .setStartKey(start).setEndKey(Nodes.b(p.listEnd())).setLimit(SCAN_PAGE).build(), DEADLINE).getPairsList();
-            // Only an empty page ends the read: a server whose scan limit is below SCAN_PAGE returns short
-            // pages that are not the end.
+            // Only an empty page ends the read: it is the end whatever the server does with page sizes, which
+            // a short page would be only while the server fills every page (one call more per phase).
             if (page.isEmpty()) return seen;
             for (KvPair pair : page) seen.add(pair.getKey().toStringUtf8());
-            // The smallest key after the last one returned: the same bytes followed by 0x00.
-            start = page.get(page.size() - 1).getKey().concat(ByteString.copyFrom(new byte[] {0}));
+            // The list keys are short, so a successor always exists.
+            start = KeyRanges.successor(page.get(page.size() - 1).getKey(), Keys.LMDB_MAX_KEY_SIZE).orElseThrow();
         }
     }
 
