@@ -15,7 +15,9 @@
 #   bench/ab.sh -n 3 "r12+--regions 12" "r1+--regions 1"
 # Bench options default to --regions 12 --concurrency 256 --warmup 20s --duration 10s. Those after "--"
 # replace a default of the same name, and a variant's own replace both (every bench option takes a value,
-# written "--name value" or "--name=value"). Only the first measured put phase is read.
+# written "--name value" or "--name=value"). Only the first measured put phase is read; for a cluster in the
+# bench's own process each run also shows its stores' batching (entries per raft-log write, writes per
+# fsync, entries per apply batch), which tells what a lever did even when the puts drown in the noise.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds=2
@@ -53,14 +55,22 @@ for ((round = 1; round <= rounds; round++)); do
     label="$spec"
     read -r -a own_args <<<"$own"
     mapfile -t bench_args < <(merged_options "${common[@]}" "${own_args[@]}")
-    line="$(cd "$dir" && REGIONKV_JAVA_OPTS="$opts" ./bin/regionkv bench "${bench_args[@]}" 2>&1 \
-      | awk '$1 == "put" && $3 ~ /^[0-9]+$/ && $4 ~ /\./ { print; exit }')"
+    out="$(cd "$dir" && REGIONKV_JAVA_OPTS="$opts" ./bin/regionkv bench "${bench_args[@]}" 2>&1 || true)"
+    line="$(awk '$1 == "put" && $3 ~ /^[0-9]+$/ && $4 ~ /\./ { print; exit }' <<<"$out")"
+    # The stores' rounds in the same phase (a cluster in the bench's own process only): they show what a
+    # lever did to the batching even when the puts are lost in this machine's noise.
+    rounds_line="$(awk '/entries\/write/ { r = 1; next } r && $1 == "put" { print; exit }' <<<"$out")"
     if [ -z "$line" ]; then
       echo "$(date +%H:%M:%S) round $round $label: no put figures (run it by hand to see why)" >&2
       exit 1
     fi
     read -r _ inflight ops p50 p99 _ _ errors cpu <<<"$line"
-    echo "$(date +%H:%M:%S) round $round $label: $ops puts/s, p50 $p50 ms, p99 $p99 ms, $cpu µs CPU per put, $errors errors (in flight $inflight)"
+    batching=""
+    if [ -n "$rounds_line" ]; then
+      read -r _ _ per_write per_fsync per_apply <<<"$rounds_line"
+      batching=", entries per raft-log write $per_write, writes per fsync $per_fsync, entries per apply $per_apply"
+    fi
+    echo "$(date +%H:%M:%S) round $round $label: $ops puts/s, p50 $p50 ms, p99 $p99 ms, $cpu µs CPU per put, $errors errors (in flight $inflight)$batching"
     puts[$label]="${puts[$label]:-} $ops"
     cpus[$label]="${cpus[$label]:-} $cpu"
   done

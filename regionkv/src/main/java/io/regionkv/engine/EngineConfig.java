@@ -34,8 +34,9 @@ import java.util.Objects;
  * @param kvSyncIdleDelay with {@link KvSync#DEFERRED}, how long the kv writer must have been idle before it
  *     syncs (default 1 s). Under steady load the kernel's own write-back keeps the dirty pages in check.
  * @param kvSyncInterval with {@link KvSync#DEFERRED}, the longest a commit stays unsynced under any load
- *     (default 1 s): the kv writer syncs at least this often while it has unsynced commits, so that every
- *     region's synced applied index, and with it raft-log GC, keeps moving.
+ *     (default 30 s): the kv writer syncs at least this often while it has unsynced commits, so that every
+ *     region's synced applied index, and with it raft-log GC, keeps moving. Busy regions sync sooner: log
+ *     GC asks for a sync once a region's undeleted entries pass a bound (see {@code LogGc}).
  * @param raftLog where the raft logs live ({@link RaftLogLayout}; default {@link RaftLogLayout#APPEND}): the
  *     raft environment, or one append-only log for all regions. The LMDB settings above apply to the raft
  *     environment only in the first case.
@@ -56,7 +57,7 @@ public record EngineConfig(
     public static final long DEFAULT_MAX_MAP_SIZE = 1L << 40;
     public static final int DEFAULT_MAX_READERS = 1024;
     public static final Duration DEFAULT_KV_SYNC_IDLE_DELAY = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_KV_SYNC_INTERVAL = Duration.ofSeconds(30);
     public static final RaftLogLayout DEFAULT_RAFT_LOG = RaftLogLayout.APPEND;
     public static final long DEFAULT_RAFT_LOG_SEGMENT_BYTES = 64L << 20;
     /** Below this a segment would hold a handful of group commits; tests use it to rotate often. */
