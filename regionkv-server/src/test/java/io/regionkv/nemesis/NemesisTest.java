@@ -13,13 +13,17 @@ import org.junit.jupiter.api.Test;
  * The short nemesis run of the default suite (about a minute of faults): each fault once, in an order
  * drawn from the seed, against three real server JVMs under the register and list workloads. Beyond what
  * every run checks, restarts must be quick: the targets are 5 s for one node and 10 s for the whole
- * cluster on an idle machine; the bounds here are three and two times that, since the default suite
- * shares the machine with other test JVMs (Pekko's own join retry made a restart take 20-30 s).
+ * cluster on an idle machine. The bounds are looser for two reasons. The default suite shares the machine
+ * with other test JVMs. And on the slower kind of machine the suite now runs on (a PVM guest, where a
+ * system call or a page fault costs several times more), this test alone took 10.7 and 14.4 s for
+ * one-node restarts and 11.1 s for the whole cluster. Within the default suite, one restart took 19.2 s
+ * (2026-12-02). So this bound no longer catches a restart of 20-30 s, which Pekko's own join retry
+ * once caused; ServerMembershipSettingsTest pins the join settings that fixed that.
  */
 class NemesisTest {
 
-    private static final Duration ONE_NODE_RESTART = Duration.ofSeconds(15);
-    private static final Duration WHOLE_CLUSTER_RESTART = Duration.ofSeconds(20);
+    private static final Duration ONE_NODE_RESTART = Duration.ofSeconds(30);
+    private static final Duration WHOLE_CLUSTER_RESTART = Duration.ofSeconds(30);
 
     @Test
     void everyFaultOnceLosesNothingAndStaysLinearizable() throws Exception {
