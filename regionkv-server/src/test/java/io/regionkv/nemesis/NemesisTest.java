@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * cluster on an idle machine. The bounds are looser for two reasons. The default suite shares the machine
  * with other test JVMs. And on the slower kind of machine the suite now runs on (a PVM guest, where a
  * system call or a page fault costs several times more), this test alone took 10.7 and 14.4 s for
- * one-node restarts and 11.1 s for the whole cluster. Within the default suite, one restart took 19.2 s
- * (2026-12-02). So this bound no longer catches a restart of 20-30 s, which Pekko's own join retry
+ * one-node restarts and 11.1 s for the whole cluster ({@code mvn -o -B test -pl regionkv-server
+ * -Dtest=NemesisTest}, seed 14922242487547). Within the default suite ({@code ../shared/tools/fresh-ci}),
+ * one restart took 19.2 s (2026-12-02). So this bound no longer catches a restart of 20-30 s, which Pekko's own join retry
  * once caused; ServerMembershipSettingsTest pins the join settings that fixed that.
  */
 class NemesisTest {
