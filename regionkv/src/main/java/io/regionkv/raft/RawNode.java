@@ -49,6 +49,11 @@ public final class RawNode {
         return raft.raftLog.lastIndex();
     }
 
+    /** The highest index known committed (replicated on a quorum); at most {@link #lastIndex()}. */
+    public long committed() {
+        return raft.raftLog.committed;
+    }
+
     /** The leader this node knows of, or 0. */
     public long leader() {
         return raft.lead;

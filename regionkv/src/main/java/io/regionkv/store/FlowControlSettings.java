@@ -17,9 +17,12 @@ import java.time.Duration;
  * @param maxQueueWait the longest expected wait in a peer's queue a command is admitted to (ExpectedWait)
  * @param queueRateWindow the shortest window over which a queue's service rate is measured
  * @param queueWaitMinQueued below this many queued commands the expected wait refuses nothing
+ * @param holdWritesUntilCommit whether a leader holds new writes while entries it proposed are not committed
+ *     yet, so that one round carries all that arrived meanwhile ({@code PeerProposals})
  */
 record FlowControlSettings(int maxProposalsPerPeer, int maxPendingReadsPerPeer, int maxAppliesInFlightPerPeer,
-        Duration busyBackoff, Duration maxQueueWait, Duration queueRateWindow, int queueWaitMinQueued) {
+        Duration busyBackoff, Duration maxQueueWait, Duration queueRateWindow, int queueWaitMinQueued,
+        boolean holdWritesUntilCommit) {
 
     FlowControlSettings {
         if (maxProposalsPerPeer < 1 || maxPendingReadsPerPeer < 1 || maxAppliesInFlightPerPeer < 1) {
@@ -36,6 +39,7 @@ record FlowControlSettings(int maxProposalsPerPeer, int maxPendingReadsPerPeer, 
         Config c = root.getConfig("regionkv.flow-control");
         return new FlowControlSettings(c.getInt("max-proposals-per-peer"), c.getInt("max-pending-reads-per-peer"),
                 c.getInt("max-applies-in-flight-per-peer"), c.getDuration("busy-backoff"),
-                c.getDuration("max-queue-wait"), c.getDuration("queue-rate-window"), c.getInt("queue-wait-min-queued"));
+                c.getDuration("max-queue-wait"), c.getDuration("queue-rate-window"), c.getInt("queue-wait-min-queued"),
+                c.getBoolean("hold-writes-until-commit"));
     }
 }

@@ -155,7 +155,8 @@ final class PeerActor extends AbstractBehavior<PeerCommand> {
         raft.fenceVotesBelow(storage.voteFence().getIndex(), storage.voteFence().getTerm()); // see TornKvRecovery
         this.appliedIndex = storage.appliedIndex();
         this.applier = new Applier(region, self.getId(), storage.applyState(), raft::applyConfChange);
-        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics(), ctx.replies());
+        this.proposals = new PeerProposals(raft, ctx.engines().kv(), this::notLeader, ctx.metrics(), ctx.replies(),
+                ctx.flowControl().holdWritesUntilCommit());
         this.reads = new PeerReads(self.getId(), raft, ctx.engines().kv(), this::notLeader, ctx.replies());
         this.refusals = new ReplyBatch(ctx.replies());
         this.admission = new PeerAdmission(ctx.flowControl(), region.getId());

@@ -104,7 +104,7 @@ class ExpectedWaitTest {
     @Test
     void thePeersDoorRefusesByExpectedWaitWithATypedBusyAndAHint() {
         FlowControlSettings flow = new FlowControlSettings(4096, 4096, 32, Duration.ofMillis(20),
-                Duration.ofMillis(1000), Duration.ofMillis(100), 256);
+                Duration.ofMillis(1000), Duration.ofMillis(100), 256, true);
         PeerAdmission door = new PeerAdmission(flow, 7);
         long now = 0;
         // 3,000 writes queued; 100 leave every 100 ms (each leaving makes room for one more, admitted).
@@ -131,7 +131,7 @@ class ExpectedWaitTest {
     @Test
     void aFullQueueHintsHowLongItTakesToDrainOnceItsRateIsKnown() {
         FlowControlSettings flow = new FlowControlSettings(400, 4096, 32, Duration.ofMillis(20),
-                Duration.ofMillis(1000), Duration.ofMillis(100), 256);
+                Duration.ofMillis(1000), Duration.ofMillis(100), 256, true);
         PeerAdmission door = new PeerAdmission(flow, 7);
         long now = 0;
         int pending = 0;
